@@ -1,0 +1,145 @@
+"""The public API: one call from keypoints to sprint mechanics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import InputError, NotEnoughMotionError
+from .events import ContactDetector, GaitEvent, GroundLine
+from .io.load import load_keypoints
+from .kinematics import Kinematics, compute_kinematics
+from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .sequence import PoseSequence
+
+SCHEMA_VERSION = 1
+#: Below this frame rate contacts are not timed at all (DOMAIN.md); below the second, they
+#: are reported with a warning about their one-frame resolution.
+NO_CONTACT_TIMING_BELOW_FPS = 25.0
+COARSE_CONTACT_TIMING_BELOW_FPS = 60.0
+
+
+@dataclass(frozen=True)
+class Analysis:
+    source: str
+    sequence: PoseSequence
+    kinematics: Kinematics
+    events: tuple[GaitEvent, ...]
+    steps: tuple[Step, ...]
+    summary: Summary
+    sides: dict[str, dict[str, float | None]]
+    asymmetry_pct: dict[str, float | None]
+    ground: GroundLine
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json)."""
+        kin, seq = self.kinematics, self.sequence
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "kneedrive_version": __version__,
+            "source": self.source,
+            "input": {
+                "frames": seq.n_frames,
+                "fps_hz": kin.fps_hz,
+                "duration_s": float(seq.time_s[-1] - seq.time_s[0]),
+                "keypoints": list(seq.names),
+            },
+            "processing": {
+                "cutoff_hz": kin.cutoff_hz,
+                "direction": "right" if kin.direction > 0 else "left",
+                "direction_evidence": kin.direction_evidence,
+                "swapped_frames": kin.swapped_frames,
+                "filled_samples": kin.filled_samples,
+                "leg_length_m": kin.leg_length_m,
+                "ground_slope": self.ground.slope,
+            },
+            "events": [asdict(e) for e in self.events],
+            "steps": [asdict(s) for s in self.steps],
+            "summary": asdict(self.summary),
+            "sides": self.sides,
+            "asymmetry_pct": self.asymmetry_pct,
+            "unavailable": dict(kin.unavailable),
+            "warnings": list(self.warnings),
+        }
+        cleaned: dict[str, Any] = _json_safe(doc)
+        return cleaned
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def analyze(
+    source: str | Path | PoseSequence,
+    *,
+    fps_hz: float | None = None,
+    px_per_m: float | None = None,
+    athlete_height_m: float | None = None,
+    treadmill_speed_mps: float | None = None,
+    cutoff_hz: float | None = None,
+    detector: ContactDetector | None = None,
+) -> Analysis:
+    """Analyze a keypoint file (.csv, .trc) or a PoseSequence of a sprint or run."""
+    seq = source if isinstance(source, PoseSequence) else load_keypoints(Path(source), fps_hz=fps_hz)
+    if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
+        raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
+    kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
+    warnings = list(kin.warnings)
+    time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
+    if not time_contacts:
+        warnings.append(
+            f"{kin.fps_hz:.0f} fps is below {NO_CONTACT_TIMING_BELOW_FPS:.0f} fps: contact and flight times are not reported"
+        )
+    elif kin.fps_hz < COARSE_CONTACT_TIMING_BELOW_FPS:
+        warnings.append(
+            f"at {kin.fps_hz:.0f} fps one frame is {1000 / kin.fps_hz:.0f} ms: contact and flight times are "
+            f"+/-{1000 / kin.fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
+        )
+    events, ground = (detector or ContactDetector()).detect(kin)
+    stationary = kin.direction_evidence != "hip travel"
+    if stationary and treadmill_speed_mps is None:
+        warnings.append("the hips do not travel (treadmill or in place): step length and speed need --treadmill-speed-mps")
+    steps = measure_steps(kin, events, time_contacts=time_contacts, belt_speed_mps=treadmill_speed_mps)
+    if not any(s.step_time_s is not None for s in steps):
+        raise NotEnoughMotionError(
+            f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
+            f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
+        )
+    sides = per_side(steps)
+    summary = summarize(steps, fps_hz=kin.fps_hz, time_contacts=time_contacts,
+                        overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps))  # fmt: skip
+    return Analysis(
+        source=seq.source, sequence=seq, kinematics=kin, events=tuple(events), steps=tuple(steps),
+        summary=summary, sides=sides, asymmetry_pct=asymmetry_pct(sides), ground=ground,
+        warnings=tuple(warnings),
+    )  # fmt: skip
+
+
+def _overall_speed(
+    kin: Kinematics, events: list[GaitEvent], stationary: bool, belt: float | None
+) -> tuple[float | None, float | None]:
+    if stationary:
+        if belt is None:
+            return None, None
+        return belt, (belt / kin.leg_length_m if kin.leg_length_m else None)
+    tds = [e for e in events if e.kind == "touchdown"]
+    if len(tds) < 2:
+        return None, None
+    hip_x = kin.mid_hip()[:, 0]
+    t0, t1 = tds[0].time_s, tds[-1].time_s
+    legs = float((np.interp(t1, kin.time_s, hip_x) - np.interp(t0, kin.time_s, hip_x)) / (t1 - t0))
+    return kin.to_metres(legs), legs

@@ -1,0 +1,1 @@
+"""Edges of the pipeline: files in, typed data out (and back)."""

@@ -1,0 +1,182 @@
+"""OpenSim / Sports2D `.trc` marker files, 2D or 3D, mapped onto our keypoint names.
+
+Marker names are matched case-insensitively, ignoring `_`, `.`, `-` and spaces, against the
+candidates in `MARKER_ALIASES` (first match wins). When no hip marker exists, the hip joint
+centre is estimated from the pelvis markers (ASIS and sacrum/PSIS) with the Bell, Pedersen &
+Brand (1990) regression: 19 % of the inter-ASIS width posterior and 30 % inferior to the ASIS.
+
+3D files are reduced to the athlete's sagittal plane: the vertical axis is the one along which
+the hips sit highest above the ankles, the forward axis is the main horizontal direction of
+ankle motion (principal component). Y-down 2D files are recognised by anatomy (hips below
+ankles) and flipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..sequence import PoseSequence
+
+#: Our keypoint (without side) -> marker names used by Sports2D/OpenPose, BlazePose, Vicon
+#: Plug-in-Gait and common OpenSim marker sets. "{S}" is the side letter (L/R), "{side}" the word.
+MARKER_ALIASES: dict[str, tuple[str, ...]] = {
+    "hip": ("{side}_hip", "{S}Hip", "{S}HJC", "{S}_HJC", "{S}_hip"),
+    "knee": ("{side}_knee", "{S}Knee", "{S}KJC", "{S}KNE", "{S}LEPI", "{S}LFC", "{S}_knee", "{S}LE"),
+    "ankle": ("{side}_ankle", "{S}Ankle", "{S}AJC", "{S}ANK", "{S}LMAL", "{S}LM", "{S}_ankle"),
+    "heel": ("{side}_heel", "{S}Heel", "{S}HEE", "{S}HEEL", "{S}CAL", "{S}_heel"),
+    "foot_index": ("{side}_foot_index", "{S}BigToe", "{S}TOE", "{S}P1MT", "{S}MT2", "{S}FM2", "{S}_toe"),
+    "shoulder": ("{side}_shoulder", "{S}Shoulder", "{S}SHO", "{S}SH", "{S}ACR", "{S}_shoulder"),
+    "elbow": ("{side}_elbow", "{S}Elbow", "{S}ELB", "{S}LEL", "{S}_elbow"),
+    "wrist": ("{side}_wrist", "{S}Wrist", "{S}WRA", "{S}WR", "{S}WRB", "{S}_wrist"),
+}
+#: Unsided keypoints.
+HEAD_ALIASES: dict[str, tuple[str, ...]] = {"nose": ("nose", "Nose", "Head", "HEAD")}
+PELVIS_ASIS = ("{S}ASI", "{S}ASIS")
+PELVIS_BACK = ("SACR", "SACRUM", "{S}PSI", "{S}PSIS")
+
+UNITS_PER_M = {"mm": 1000.0, "cm": 100.0, "m": 1.0}
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_.\-]", "", name).lower()
+
+
+def read_trc(path: Path) -> PoseSequence:
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="strict").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a text .trc file") from exc
+    if len(lines) < 6 or not lines[0].startswith("PathFileType"):
+        raise InputError(f"{path}: not a .trc file (first line should start with PathFileType)")
+    meta = dict(zip(lines[1].split("\t"), lines[2].split("\t"), strict=False))
+    units = meta.get("Units", "mm").strip().lower()
+    marker_cells = lines[3].split("\t")[2:]
+    markers = [m.strip() for m in marker_cells if m.strip()]
+    axes = [a.strip() for a in lines[4].split("\t")[2:] if a.strip()]
+    if not markers:
+        raise InputError(f"{path}: no marker names on line 4")
+    ndim = 3 if len(axes) >= 3 * len(markers) else 2
+    rows = []
+    for lineno, line in enumerate(lines[5:], start=6):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        try:
+            values = [float(c) if c.strip() else math.nan for c in cells]
+        except ValueError:
+            raise InputError(f"{path}: line {lineno} holds a value that is not a number") from None
+        if len(values) < 2 + ndim * len(markers):
+            values += [math.nan] * (2 + ndim * len(markers) - len(values))
+        rows.append(values[: 2 + ndim * len(markers)])
+    if not rows:
+        raise InputError(f"{path}: no frames")
+    data = np.asarray(rows, dtype=float)
+    time_s = data[:, 1]
+    if not np.all(np.isfinite(time_s)):
+        rate = float(meta.get("DataRate", "nan"))
+        if not math.isfinite(rate) or rate <= 0:
+            raise InputError(f"{path}: no time column and no valid DataRate")
+        time_s = (data[:, 0] - data[0, 0]) / rate
+    coords = data[:, 2:].reshape(len(data), len(markers), ndim)
+    coords = np.where(coords == 0.0, np.nan, coords) if ndim == 3 else coords
+    by_key = {_key(m): coords[:, i, :] for i, m in enumerate(markers)}
+    return _to_sequence(path, time_s, by_key, ndim, UNITS_PER_M.get(units))
+
+
+def _find(by_key: dict[str, np.ndarray], candidates: tuple[str, ...], side: str) -> np.ndarray | None:
+    for pattern in candidates:
+        name = pattern.format(S=side[:1].upper(), side=side)
+        hit = by_key.get(_key(name))
+        if hit is not None and np.any(np.isfinite(hit)):
+            return hit
+    return None
+
+
+def _to_sequence(
+    path: Path, time_s: np.ndarray, by_key: dict[str, np.ndarray], ndim: int, units_per_m: float | None
+) -> PoseSequence:
+    points: dict[str, np.ndarray] = {}
+    for side in ("left", "right"):
+        for joint, candidates in MARKER_ALIASES.items():
+            hit = _find(by_key, candidates, side)
+            if hit is not None:
+                points[f"{side}_{joint}"] = hit
+    for name, candidates in HEAD_ALIASES.items():
+        hit = _find(by_key, candidates, "")
+        if hit is not None:
+            points[name] = hit
+    width = _pelvis_width(by_key)
+    if ndim == 3:
+        vertical, forward = _sagittal_axes(points, by_key)
+        points = {k: _project(v, vertical, forward) for k, v in points.items()}
+        pelvis = {k: _project(v, vertical, forward) for k, v in by_key.items()}
+    else:
+        pelvis = by_key
+    for side in ("left", "right"):
+        if f"{side}_hip" not in points:
+            hjc = _hip_from_pelvis(pelvis, side, width)
+            if hjc is not None:
+                points[f"{side}_hip"] = hjc
+    missing = [k for k in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle") if k not in points]
+    if missing:
+        raise InputError(
+            f"{path}: no marker found for {', '.join(missing)} (see kneedrive.io.trc.MARKER_ALIASES)"
+        )
+    names = tuple(points)
+    xy = np.stack([points[n] for n in names], axis=1)  # (N, K, 2), y up
+    hips_above = np.nanmedian(xy[:, names.index("left_hip"), 1] - xy[:, names.index("left_ankle"), 1])
+    if hips_above > 0:  # y up: flip to the image convention (y down) used by PoseSequence
+        xy[..., 1] *= -1.0
+    score = np.where(np.all(np.isfinite(xy), axis=2), 1.0, 0.0)
+    return PoseSequence(time_s=time_s, xy=xy, score=score, names=names, units_per_m=units_per_m, source=str(path))
+
+
+def _sagittal_axes(points: dict[str, np.ndarray], by_key: dict[str, np.ndarray]) -> tuple[int, np.ndarray]:
+    hip = np.nanmean([points["left_hip"] if "left_hip" in points else points["left_knee"]], axis=0)
+    ankle = points["left_ankle"]
+    height = np.nanmedian(hip - ankle, axis=0)
+    vertical = int(np.argmax(np.abs(height)))
+    horizontal = [a for a in range(3) if a != vertical]
+    feet = np.concatenate([points["left_ankle"], points["right_ankle"]])[:, horizontal]
+    feet = feet[np.all(np.isfinite(feet), axis=1)]
+    if len(feet) < 3:
+        raise InputError("too few ankle positions to find the sagittal plane")
+    _, _, vt = np.linalg.svd(feet - feet.mean(axis=0), full_matrices=False)
+    forward = np.zeros(3)
+    forward[horizontal] = vt[0]
+    return vertical, forward
+
+
+def _project(p: np.ndarray, vertical: int, forward: np.ndarray) -> np.ndarray:
+    return np.stack([p @ forward, p[:, vertical]], axis=1)
+
+
+def _pelvis_width(by_key: dict[str, np.ndarray]) -> float | None:
+    """Inter-ASIS distance, measured in the file's own dimensions (3D: the true width)."""
+    left, right = _find(by_key, PELVIS_ASIS, "left"), _find(by_key, PELVIS_ASIS, "right")
+    if left is None or right is None or left.shape[1] != 3:
+        return None
+    return float(np.nanmedian(np.linalg.norm(left - right, axis=1)))
+
+
+def _hip_from_pelvis(pelvis: dict[str, np.ndarray], side: str, width: float | None) -> np.ndarray | None:
+    """Bell et al. (1990) hip joint centre in the sagittal plane (y up here)."""
+    asis = _find(pelvis, PELVIS_ASIS, side)
+    back = _find(pelvis, PELVIS_BACK, side)
+    if asis is None or back is None:
+        return None
+    if width is None:  # a 2D side view hides the width: a pelvis is ~1.4x wider than deep
+        width = 1.4 * float(np.nanmedian(np.linalg.norm(asis - back, axis=1)))
+    fwd = asis - back
+    fwd = fwd / np.linalg.norm(fwd, axis=1, keepdims=True)
+    up = np.stack([-fwd[:, 1], fwd[:, 0]], axis=1)  # forward turned by 90 degrees
+    if np.nanmedian(up[:, 1]) < 0:
+        up = -up
+    result: np.ndarray = asis - 0.19 * width * fwd - 0.30 * width * up
+    return result

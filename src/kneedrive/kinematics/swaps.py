@@ -1,0 +1,109 @@
+"""Left/right label swap correction for side views.
+
+2D pose models often exchange the near and far limb for a few frames, most of all when the
+legs cross. We choose, for every frame, "labels as given" or "labels swapped" so that each
+limb moves as smoothly as possible: a Viterbi search over the two labellings with a
+constant-velocity prediction (so crossing legs are told apart by where they are heading)
+and a small cost for swapping, so that labels are only changed when continuity demands it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..sequence import PoseSequence
+
+Array = NDArray[np.float64]
+
+LEG_JOINTS = ("hip", "knee", "ankle", "heel", "foot_index")
+ARM_JOINTS = ("shoulder", "elbow", "wrist")
+#: Fraction of the last frame-to-frame velocity carried into the prediction.
+MOMENTUM = 0.8
+#: Cost of a swapped frame, in thigh lengths: continuity must beat this to swap labels.
+SWAP_PRIOR = 0.05
+
+
+def correct_swaps(seq: PoseSequence) -> tuple[PoseSequence, int]:
+    """Return the sequence with legs and arms relabelled where swapped, and the number of
+    frames in which the legs were relabelled."""
+    xy = np.array(seq.xy)
+    score = np.array(seq.score)
+    scale = _thigh_length(seq)
+    leg_swapped = 0
+    for joints in (LEG_JOINTS, ARM_JOINTS):
+        pairs = [
+            (seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}"))
+            for j in joints
+            if f"left_{j}" in seq.names and f"right_{j}" in seq.names
+        ]
+        if not pairs or not np.isfinite(scale):
+            continue
+        li = [p[0] for p in pairs]
+        ri = [p[1] for p in pairs]
+        swapped = _viterbi(xy[:, li] / scale, xy[:, ri] / scale)
+        rows = np.flatnonzero(swapped)
+        for a, b in pairs:
+            xy[rows, a], xy[rows, b] = xy[rows, b].copy(), xy[rows, a].copy()
+            score[rows, a], score[rows, b] = score[rows, b].copy(), score[rows, a].copy()
+        if joints is LEG_JOINTS:
+            leg_swapped = len(rows)
+    return seq.replace(xy=xy, score=score), leg_swapped
+
+
+def _thigh_length(seq: PoseSequence) -> float:
+    lengths = [
+        np.linalg.norm(seq.point(f"{s}_hip") - seq.point(f"{s}_knee"), axis=1)
+        for s in ("left", "right")
+        if f"{s}_hip" in seq.names and f"{s}_knee" in seq.names
+    ]
+    if not lengths:
+        return float("nan")
+    return float(np.nanmedian(np.concatenate(lengths)))
+
+
+def _viterbi(left: Array, right: Array) -> NDArray[np.bool_]:
+    """left/right: (N, J, 2). Returns a (N,) mask of frames whose labels should be swapped.
+
+    State at frame t is (swap at t-1, swap at t); the transition cost compares the labelling
+    at t with the constant-velocity prediction from t-1 and t-2.
+    """
+    n = len(left)
+    options = (np.stack([left, right]), np.stack([right, left]))  # state -> (2 limbs, J, 2)
+    inf = float("inf")
+    cost = np.full((2, 2), inf)  # cost[a, b]: swap state a at t-1, b at t
+    for b in (0, 1):
+        for a in (0, 1):
+            cost[a, b] = SWAP_PRIOR * (a + b) + (_distance(options[b][:, 1], options[a][:, 0]) if n > 1 else 0.0)
+    if n < 3:
+        best = np.unravel_index(np.argmin(cost), cost.shape)
+        return np.array([bool(best[0]), bool(best[1])][:n])
+    back = np.zeros((n, 2, 2), dtype=np.int8)
+    for t in range(2, n):
+        new = np.full((2, 2), inf)
+        for b in (0, 1):
+            prev = options[b][:, t - 1]
+            for c in (0, 1):
+                cur = options[c][:, t]
+                for a in (0, 1):
+                    before = options[a][:, t - 2]
+                    predicted = prev + MOMENTUM * (prev - before)
+                    pred = np.where(np.isfinite(predicted), predicted, prev)
+                    total = cost[a, b] + _distance(cur, pred) + SWAP_PRIOR * c
+                    if total < new[b, c]:
+                        new[b, c] = total
+                        back[t, b, c] = a
+        cost = new
+    b, c = np.unravel_index(np.argmin(cost), cost.shape)
+    states = np.zeros(n, dtype=bool)
+    states[n - 1], states[n - 2] = bool(c), bool(b)
+    for t in range(n - 1, 1, -1):
+        a = back[t, int(states[t - 1]), int(states[t])]
+        states[t - 2] = bool(a)
+    return states
+
+
+def _distance(current: Array, predicted: Array) -> float:
+    """Summed distance over both limbs' joints; joints missing on either side count zero."""
+    d = np.linalg.norm(current - predicted, axis=-1)
+    return float(np.nansum(d))

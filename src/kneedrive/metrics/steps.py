@@ -1,0 +1,156 @@
+"""Per-step figures (one step per touchdown), as defined in DOMAIN.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..events import GaitEvent, Side
+from ..events.model import other
+from ..kinematics import Kinematics
+from ..kinematics.result import Array
+
+
+@dataclass(frozen=True)
+class Step:
+    """From one touchdown to the next touchdown of the other foot. Lengths in metres (`_m`,
+    null without a scale) and in leg lengths (`_legs`); None where not measurable."""
+
+    side: Side
+    touchdown_frame: int
+    touchdown_time_s: float
+    toe_off_time_s: float | None
+    contact_time_s: float | None
+    flight_time_s: float | None
+    step_time_s: float | None
+    step_length_m: float | None
+    step_length_legs: float | None
+    speed_mps: float | None
+    thigh_angle_peak_deg: float | None
+    hip_flexion_peak_deg: float | None
+    knee_flexion_touchdown_deg: float | None
+    trunk_lean_touchdown_deg: float | None
+    touchdown_distance_m: float | None
+    touchdown_distance_legs: float | None
+    heel_recovery_height_m: float | None
+    heel_recovery_height_legs: float | None
+    knee_lift_time_s: float | None
+    foot_angle_knee_lift_deg: float | None
+    ankle_dorsiflexion_knee_lift_deg: float | None
+    foot_under_knee_shanks: float | None
+    vertical_oscillation_m: float | None
+    vertical_oscillation_legs: float | None
+
+
+def _value(kin: Kinematics, series: Array | None, t: float) -> float | None:
+    if series is None:
+        return None
+    v = float(np.interp(t, kin.time_s, series))
+    return v if np.isfinite(v) else None
+
+
+def _window(kin: Kinematics, t0: float, t1: float) -> np.ndarray:
+    return np.flatnonzero((kin.time_s >= t0) & (kin.time_s <= t1))
+
+
+def measure_steps(
+    kin: Kinematics, events: list[GaitEvent], *, time_contacts: bool = True, belt_speed_mps: float | None = None
+) -> list[Step]:
+    """One Step per touchdown. `time_contacts=False` (frame rate too low) leaves contact and
+    flight times null. `belt_speed_mps` gives step length and speed on a treadmill."""
+    touchdowns = [e for e in events if e.kind == "touchdown"]
+    toe_offs = [e for e in events if e.kind == "toe_off"]
+    stationary = kin.direction_evidence != "hip travel"
+    steps = []
+    for td in touchdowns:
+        side = td.side
+        later_td = next((e for e in touchdowns if e.side == side and e.time_s > td.time_s), None)
+        to = next(
+            (e for e in toe_offs
+             if e.side == side and e.time_s > td.time_s and (later_td is None or e.time_s < later_td.time_s)),
+            None,
+        )  # fmt: skip
+        next_td = next((e for e in touchdowns if e.time_s > td.time_s), None)
+        if next_td is not None and next_td.side == side:
+            next_td = None  # the other foot's touchdown was missed: do not bridge two steps
+        prev_to = next((e for e in reversed(toe_offs) if e.side == side and e.time_s < td.time_s), None)
+        steps.append(_step(kin, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps))
+    return steps
+
+
+def _step(
+    kin: Kinematics, td: GaitEvent, to: GaitEvent | None, next_td: GaitEvent | None,
+    prev_to: GaitEvent | None, stationary: bool, time_contacts: bool, belt_speed_mps: float | None,
+) -> Step:  # fmt: skip
+    side, t = td.side, td.time_s
+    contact = (to.time_s - t) if (to is not None and time_contacts) else None
+    step_time = (next_td.time_s - t) if next_td is not None else None
+    flight = (next_td.time_s - to.time_s) if (next_td is not None and to is not None and time_contacts) else None
+    hip = kin.mid_hip()
+    foot = kin.foot_centre(side)
+
+    length_legs = speed_legs = None
+    length_m = speed_m = None
+    if step_time is not None and next_td is not None:
+        if stationary:
+            if belt_speed_mps is not None:
+                length_m, speed_m = belt_speed_mps * step_time, belt_speed_mps
+                length_legs = length_m / kin.leg_length_m if kin.leg_length_m else None
+        else:
+            a = _value(kin, foot[:, 0], t)
+            b = _value(kin, kin.foot_centre(next_td.side)[:, 0], next_td.time_s)
+            length_legs = None if a is None or b is None else b - a
+            h0, h1 = _value(kin, hip[:, 0], t), _value(kin, hip[:, 0], next_td.time_s)
+            speed_legs = None if h0 is None or h1 is None else (h1 - h0) / step_time
+            length_m, speed_m = kin.to_metres(length_legs), kin.to_metres(speed_legs)
+
+    thigh = kin.angle(f"{side}_thigh_angle_deg")
+    peak = lift_t = heel_legs = None
+    hip_flex_peak = None
+    if prev_to is not None and thigh is not None:
+        swing = _window(kin, prev_to.time_s, t)
+        if len(swing) and np.any(np.isfinite(thigh[swing])):
+            i = swing[int(np.nanargmax(thigh[swing]))]
+            peak, lift_t = float(thigh[i]), float(kin.time_s[i])
+            hf = kin.angle(f"{side}_hip_flexion_deg")
+            hip_flex_peak = float(np.nanmax(hf[swing])) if hf is not None else None
+            heel_pt = kin.points.get(f"{side}_heel", kin.points[f"{side}_ankle"])
+            rel = heel_pt[swing, 1] - hip[swing, 1]
+            heel_legs = float(np.nanmax(rel)) if np.any(np.isfinite(rel)) else None
+
+    under = None
+    if lift_t is not None:
+        knee_x = _value(kin, kin.points[f"{side}_knee"][:, 0], lift_t)
+        ankle_x = _value(kin, kin.points[f"{side}_ankle"][:, 0], lift_t)
+        shank = float(np.nanmedian(np.linalg.norm(kin.points[f"{side}_ankle"] - kin.points[f"{side}_knee"], axis=1)))
+        if knee_x is not None and ankle_x is not None and shank > 0:
+            under = (ankle_x - knee_x) / shank
+
+    hip_x, foot_x = _value(kin, hip[:, 0], t), _value(kin, foot[:, 0], t)
+    distance = None if hip_x is None or foot_x is None else foot_x - hip_x
+    osc = None
+    if next_td is not None:
+        window = _window(kin, t, next_td.time_s)
+        if len(window) >= 2:
+            osc = float(np.nanmax(hip[window, 1]) - np.nanmin(hip[window, 1]))
+
+    def at(name: str, when: float | None) -> float | None:
+        return None if when is None else _value(kin, kin.angle(name), when)
+
+    return Step(
+        side=side, touchdown_frame=td.frame, touchdown_time_s=t,
+        toe_off_time_s=None if to is None else to.time_s,
+        contact_time_s=contact, flight_time_s=flight, step_time_s=step_time,
+        step_length_m=length_m, step_length_legs=length_legs, speed_mps=speed_m,
+        thigh_angle_peak_deg=peak, hip_flexion_peak_deg=hip_flex_peak,
+        knee_flexion_touchdown_deg=at(f"{side}_knee_flexion_deg", t),
+        trunk_lean_touchdown_deg=at("trunk_lean_deg", t),
+        touchdown_distance_m=kin.to_metres(distance), touchdown_distance_legs=distance,
+        heel_recovery_height_m=kin.to_metres(heel_legs), heel_recovery_height_legs=heel_legs,
+        knee_lift_time_s=lift_t,
+        foot_angle_knee_lift_deg=at(f"{side}_foot_angle_deg", lift_t),
+        ankle_dorsiflexion_knee_lift_deg=at(f"{side}_ankle_dorsiflexion_deg", lift_t),
+        foot_under_knee_shanks=under,
+        vertical_oscillation_m=kin.to_metres(osc), vertical_oscillation_legs=osc,
+    )  # fmt: skip

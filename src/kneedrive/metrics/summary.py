@@ -1,0 +1,88 @@
+"""Summary of a running/sprinting clip: medians over steps, per side, asymmetry."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, fields
+
+from .steps import Step
+
+#: Per-side figures compared left vs right: (left - right) / mean x 100.
+ASYMMETRY_FIELDS = (
+    "contact_time_s", "flight_time_s", "step_time_s", "step_length_legs", "thigh_angle_peak_deg",
+    "knee_flexion_touchdown_deg", "touchdown_distance_legs", "heel_recovery_height_legs",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    steps: int
+    cadence_spm: float | None
+    step_frequency_hz: float | None
+    step_time_s: float | None
+    contact_time_s: float | None
+    flight_time_s: float | None
+    duty_factor: float | None
+    speed_mps: float | None
+    speed_legs_per_s: float | None
+    step_length_m: float | None
+    step_length_legs: float | None
+    thigh_angle_peak_deg: float | None
+    knee_flexion_touchdown_deg: float | None
+    trunk_lean_touchdown_deg: float | None
+    touchdown_distance_m: float | None
+    touchdown_distance_legs: float | None
+    vertical_oscillation_m: float | None
+    contact_time_uncertainty_s: float | None
+
+
+def median_of(steps: list[Step], name: str) -> float | None:
+    values = [getattr(s, name) for s in steps if getattr(s, name) is not None]
+    return float(statistics.median(values)) if values else None
+
+
+def summarize(
+    steps: list[Step], *, fps_hz: float, time_contacts: bool, overall_speed: tuple[float | None, float | None]
+) -> Summary:
+    """`overall_speed`: (m/s, leg lengths/s) of the mid-hip over whole steps."""
+    step_time = median_of(steps, "step_time_s")
+    freq = None if not step_time else 1.0 / step_time
+    contact = median_of(steps, "contact_time_s")
+    return Summary(
+        steps=len(steps),
+        cadence_spm=None if freq is None else 60.0 * freq,
+        step_frequency_hz=freq,
+        step_time_s=step_time,
+        contact_time_s=contact,
+        flight_time_s=median_of(steps, "flight_time_s"),
+        duty_factor=None if contact is None or not step_time else contact / (2.0 * step_time),
+        speed_mps=overall_speed[0],
+        speed_legs_per_s=overall_speed[1],
+        step_length_m=median_of(steps, "step_length_m"),
+        step_length_legs=median_of(steps, "step_length_legs"),
+        thigh_angle_peak_deg=median_of(steps, "thigh_angle_peak_deg"),
+        knee_flexion_touchdown_deg=median_of(steps, "knee_flexion_touchdown_deg"),
+        trunk_lean_touchdown_deg=median_of(steps, "trunk_lean_touchdown_deg"),
+        touchdown_distance_m=median_of(steps, "touchdown_distance_m"),
+        touchdown_distance_legs=median_of(steps, "touchdown_distance_legs"),
+        vertical_oscillation_m=median_of(steps, "vertical_oscillation_m"),
+        contact_time_uncertainty_s=(1.0 / fps_hz) if time_contacts else None,
+    )
+
+
+def per_side(steps: list[Step]) -> dict[str, dict[str, float | None]]:
+    """Median of every numeric step field, for each side."""
+    names = [f.name for f in fields(Step) if f.name not in ("side", "touchdown_frame", "touchdown_time_s",
+                                                            "toe_off_time_s", "knee_lift_time_s")]
+    return {side: {n: median_of([s for s in steps if s.side == side], n) for n in names} for side in ("left", "right")}
+
+
+def asymmetry_pct(sides: dict[str, dict[str, float | None]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name in ASYMMETRY_FIELDS:
+        left, right = sides["left"].get(name), sides["right"].get(name)
+        if left is None or right is None or abs(left + right) < 1e-9:
+            out[f"{name.rsplit('_', 1)[0]}_pct"] = None
+            continue
+        out[f"{name.rsplit('_', 1)[0]}_pct"] = 100.0 * (left - right) / ((left + right) / 2.0)
+    return out
