@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from .analysis import Analysis, analyze  # noqa: E402
-from .errors import InputError, KneedriveError, NotEnoughMotionError  # noqa: E402
-from .sequence import PoseSequence  # noqa: E402
+from .analysis import Analysis, analyze
+from .errors import InputError, KneedriveError, NotEnoughMotionError
+from .sequence import PoseSequence
 
 __all__ = ["Analysis", "InputError", "KneedriveError", "NotEnoughMotionError", "PoseSequence", "analyze"]

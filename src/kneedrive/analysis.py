@@ -102,7 +102,8 @@ def analyze(
     time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
     if not time_contacts:
         warnings.append(
-            f"{kin.fps_hz:.0f} fps is below {NO_CONTACT_TIMING_BELOW_FPS:.0f} fps: contact and flight times are not reported"
+            f"{kin.fps_hz:.0f} fps is below {NO_CONTACT_TIMING_BELOW_FPS:.0f} fps: "
+            "contact and flight times are not reported"
         )
     elif kin.fps_hz < COARSE_CONTACT_TIMING_BELOW_FPS:
         warnings.append(
@@ -112,7 +113,9 @@ def analyze(
     events, ground = (detector or ContactDetector()).detect(kin)
     stationary = kin.direction_evidence != "hip travel"
     if stationary and treadmill_speed_mps is None:
-        warnings.append("the hips do not travel (treadmill or in place): step length and speed need --treadmill-speed-mps")
+        warnings.append(
+            "the hips do not travel (treadmill or in place): step length and speed need --treadmill-speed-mps"
+        )
     steps = measure_steps(kin, events, time_contacts=time_contacts, belt_speed_mps=treadmill_speed_mps)
     if not any(s.step_time_s is not None for s in steps):
         raise NotEnoughMotionError(
@@ -120,13 +123,24 @@ def analyze(
             f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
     sides = per_side(steps)
-    summary = summarize(steps, fps_hz=kin.fps_hz, time_contacts=time_contacts,
-                        overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps))  # fmt: skip
+    summary = summarize(
+        steps,
+        fps_hz=kin.fps_hz,
+        time_contacts=time_contacts,
+        overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
+    )
     return Analysis(
-        source=seq.source, sequence=seq, kinematics=kin, events=tuple(events), steps=tuple(steps),
-        summary=summary, sides=sides, asymmetry_pct=asymmetry_pct(sides), ground=ground,
+        source=seq.source,
+        sequence=seq,
+        kinematics=kin,
+        events=tuple(events),
+        steps=tuple(steps),
+        summary=summary,
+        sides=sides,
+        asymmetry_pct=asymmetry_pct(sides),
+        ground=ground,
         warnings=tuple(warnings),
-    )  # fmt: skip
+    )
 
 
 def _overall_speed(

@@ -15,18 +15,50 @@ from .errors import InputError
 
 #: The 33 BlazePose GHUM landmarks in snake_case, in the model's order.
 BLAZEPOSE_LANDMARKS: tuple[str, ...] = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
-    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
-    "right_heel", "left_foot_index", "right_foot_index",
-)  # fmt: skip
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
 
 #: Keypoints without which no gait analysis is possible.
 REQUIRED_KEYPOINTS: tuple[str, ...] = (
-    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-)  # fmt: skip
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+)
 
 Array = NDArray[np.float64]
 
@@ -103,9 +135,13 @@ class PoseSequence:
     def replace(self, **changes: object) -> PoseSequence:
         """A new sequence with some fields changed; this one is untouched."""
         fields = {
-            "time_s": self.time_s, "xy": self.xy, "score": self.score, "names": self.names,
-            "units_per_m": self.units_per_m, "source": self.source,
-        }  # fmt: skip
+            "time_s": self.time_s,
+            "xy": self.xy,
+            "score": self.score,
+            "names": self.names,
+            "units_per_m": self.units_per_m,
+            "source": self.source,
+        }
         fields.update(changes)
         return PoseSequence(**fields)  # type: ignore[arg-type]
 

@@ -30,6 +30,8 @@ from .model import SIDES, GaitEvent, Side
 
 ENTER_FRACTION = 0.20
 LEAVE_FRACTION = 0.30
+#: A contact phase must bring the foot this close to the floor (fraction of its height range).
+TOUCH_FRACTION = 0.08
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,21 @@ class ContactDetector:
                 phases.append(ContactPhase(side, start, i - 1))
         if in_contact:
             phases.append(ContactPhase(side, start, len(height) - 1))
-        min_frames = max(1, int(round(self.min_contact_s * kin.fps_hz)))
-        return [p for p in phases if p.end - p.start + 1 >= min_frames or p.start == 0 or p.end == len(height) - 1]
+        min_frames = max(1, round(self.min_contact_s * kin.fps_hz))
+        touches = floor + TOUCH_FRACTION * span  # a foot that never gets this low did not land
+        return [
+            p
+            for p in phases
+            if (p.end - p.start + 1 >= min_frames or p.start == 0 or p.end == len(height) - 1)
+            and np.nanmin(height[p.start : p.end + 1]) <= touches
+        ]
 
     def _events(self, kin: Kinematics, phase: ContactPhase, height: Array) -> list[GaitEvent]:
         n = kin.n_frames
         refine = kin.fps_hz >= self.refine_min_fps_hz
         events: list[GaitEvent] = []
         length = phase.end - phase.start + 1
-        window = max(3, int(round(0.4 * length)), int(round(0.03 * kin.fps_hz)))
+        window = max(3, round(0.4 * length), round(0.03 * kin.fps_hz))
         if phase.start > 0 and np.isfinite(height[phase.start - 1]):
             if refine:
                 centre = kin.foot_centre(phase.side)[:, 1]
@@ -99,7 +107,8 @@ class ContactDetector:
                 t = _peak_time(kin.time_s, jerk, phase.start - 1, phase.start + window)
             else:
                 t = _crossing_time(kin.time_s, height, phase.start - 1, self._level(height, self.enter_fraction))
-            if t is not None:
+            clipped = phase.end == n - 1 and kin.time_s[-1] - (t or 0.0) < self.min_contact_s
+            if t is not None and not clipped:  # a "contact" cut by the clip's end may be none
                 events.append(_event(kin, phase.side, "touchdown", t))
         if phase.end < n - 1 and np.isfinite(height[phase.end + 1]):
             if refine:
@@ -108,7 +117,8 @@ class ContactDetector:
                 t = _peak_time(kin.time_s, acc, phase.end - window, phase.end + 1)
             else:
                 t = _crossing_time(kin.time_s, height, phase.end, self._level(height, self.leave_fraction))
-            if t is not None:
+            clipped = phase.start == 0 and (t or 0.0) - kin.time_s[0] < self.min_contact_s
+            if t is not None and not clipped:
                 events.append(_event(kin, phase.side, "toe_off", t))
         return events
 

@@ -3,6 +3,7 @@ in the image: camera roll, or a lab floor a few cm higher at one end)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ def fit_ground(low_points: list[Array]) -> GroundLine:
     x, y = pts[:, 0], pts[:, 1]
     edges = np.arange(x.min(), x.max() + BIN_LEGS, BIN_LEGS)
     bx, by = [], []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         inside = (x >= lo) & (x < hi)
         if inside.sum() >= 3:
             floor = np.percentile(y[inside], 5)

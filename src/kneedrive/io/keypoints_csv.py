@@ -40,9 +40,7 @@ def parse_keypoints_csv(text: str, *, source: str = "<csv>", fps_hz: float | Non
         raise InputError(f"{source}: duplicate column names in the header")
     names = [h[:-2] for h in header if h.endswith("_x") and f"{h[:-2]}_y" in col]
     if not names:
-        raise InputError(
-            f"{source}: no keypoint columns; expected <name>_x and <name>_y, e.g. left_hip_x, left_hip_y"
-        )
+        raise InputError(f"{source}: no keypoint columns; expected <name>_x and <name>_y, e.g. left_hip_x, left_hip_y")
     data = _numeric_table(body, len(header), source)
     if "time_s" in col:
         time_s = data[:, col["time_s"]]
@@ -73,9 +71,7 @@ def _numeric_table(body: list[list[str]], width: int, source: str) -> np.ndarray
     out = np.full((len(body), width), np.nan)
     for r, row in enumerate(body):
         if len(row) != width:
-            raise InputError(
-                f"{source}: line {r + 2} has {len(row)} fields, the header has {width} (truncated file?)"
-            )
+            raise InputError(f"{source}: line {r + 2} has {len(row)} fields, the header has {width} (truncated file?)")
         for c, cell in enumerate(row):
             cell = cell.strip()
             if not cell or cell.lower() in ("nan", "na", "null", "none"):

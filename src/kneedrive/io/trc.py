@@ -123,11 +123,11 @@ def _to_sequence(
             hjc = _hip_from_pelvis(pelvis, side, width)
             if hjc is not None:
                 points[f"{side}_hip"] = hjc
-    missing = [k for k in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle") if k not in points]
+    missing = [
+        k for k in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle") if k not in points
+    ]
     if missing:
-        raise InputError(
-            f"{path}: no marker found for {', '.join(missing)} (see kneedrive.io.trc.MARKER_ALIASES)"
-        )
+        raise InputError(f"{path}: no marker found for {', '.join(missing)} (see kneedrive.io.trc.MARKER_ALIASES)")
     names = tuple(points)
     xy = np.stack([points[n] for n in names], axis=1)  # (N, K, 2), y up
     hips_above = np.nanmedian(xy[:, names.index("left_hip"), 1] - xy[:, names.index("left_ankle"), 1])

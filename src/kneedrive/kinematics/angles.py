@@ -33,7 +33,8 @@ def from_horizontal_deg(vector: Array) -> Array:
 def between_deg(a: Array, b: Array) -> Array:
     """Unsigned angle between two vectors, 0-180 degrees."""
     cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    result: Array = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return result
 
 
 def wrap_deg(angle: Array) -> Array:
@@ -69,28 +70,52 @@ def _side_angles(side: str) -> tuple[AngleDefinition, ...]:
         return from_down_deg(mid(p, "left_hip", "right_hip") - mid(p, "left_shoulder", "right_shoulder"))
 
     return (
-        AngleDefinition(f"{side}_thigh_angle_deg", (hip, knee), thigh,
-                        "hip->knee from straight down; 90 = thigh parallel to the ground"),
-        AngleDefinition(f"{side}_shank_angle_deg", (knee, ankle), shank,
-                        "knee->ankle from straight down; positive = ankle ahead of knee"),
-        AngleDefinition(f"{side}_knee_flexion_deg", (hip, knee, ankle),
-                        lambda p: wrap_deg(thigh(p) - shank(p)), "0 = straight leg"),
-        AngleDefinition(f"{side}_hip_flexion_deg",
-                        (hip, knee, "left_hip", "right_hip", "left_shoulder", "right_shoulder"),
-                        lambda p: wrap_deg(thigh(p) - trunk_down(p)),
-                        "thigh ahead of the trunk line; 90 = thigh perpendicular to the trunk"),
-        AngleDefinition(f"{side}_foot_angle_deg", (heel, toe),
-                        lambda p: from_horizontal_deg(p[toe] - p[heel]), "heel->toe; positive = toes up"),
-        AngleDefinition(f"{side}_ankle_dorsiflexion_deg", (knee, ankle, heel, toe),
-                        lambda p: 90.0 - between_deg(p[knee] - p[ankle], p[toe] - p[heel]),
-                        "positive = toes toward the shin; negative = plantar-flexed"),
-        AngleDefinition(f"{side}_elbow_flexion_deg", (shoulder, elbow, wrist),
-                        lambda p: 180.0 - between_deg(p[shoulder] - p[elbow], p[wrist] - p[elbow]),
-                        "0 = straight arm; 90 = right angle"),
-        AngleDefinition(f"{side}_body_line_deg", (ankle, "left_shoulder", "right_shoulder"),
-                        lambda p: from_horizontal_deg(mid(p, "left_shoulder", "right_shoulder") - p[ankle]),
-                        "ankle->mid-shoulder from horizontal; 90 = upright"),
-    )  # fmt: skip
+        AngleDefinition(
+            f"{side}_thigh_angle_deg",
+            (hip, knee),
+            thigh,
+            "hip->knee from straight down; 90 = thigh parallel to the ground",
+        ),
+        AngleDefinition(
+            f"{side}_shank_angle_deg",
+            (knee, ankle),
+            shank,
+            "knee->ankle from straight down; positive = ankle ahead of knee",
+        ),
+        AngleDefinition(
+            f"{side}_knee_flexion_deg", (hip, knee, ankle), lambda p: wrap_deg(thigh(p) - shank(p)), "0 = straight leg"
+        ),
+        AngleDefinition(
+            f"{side}_hip_flexion_deg",
+            (hip, knee, "left_hip", "right_hip", "left_shoulder", "right_shoulder"),
+            lambda p: wrap_deg(thigh(p) - trunk_down(p)),
+            "thigh ahead of the trunk line; 90 = thigh perpendicular to the trunk",
+        ),
+        AngleDefinition(
+            f"{side}_foot_angle_deg",
+            (heel, toe),
+            lambda p: from_horizontal_deg(p[toe] - p[heel]),
+            "heel->toe; positive = toes up",
+        ),
+        AngleDefinition(
+            f"{side}_ankle_dorsiflexion_deg",
+            (knee, ankle, heel, toe),
+            lambda p: 90.0 - between_deg(p[knee] - p[ankle], p[toe] - p[heel]),
+            "positive = toes toward the shin; negative = plantar-flexed",
+        ),
+        AngleDefinition(
+            f"{side}_elbow_flexion_deg",
+            (shoulder, elbow, wrist),
+            lambda p: 180.0 - between_deg(p[shoulder] - p[elbow], p[wrist] - p[elbow]),
+            "0 = straight arm; 90 = right angle",
+        ),
+        AngleDefinition(
+            f"{side}_body_line_deg",
+            (ankle, "left_shoulder", "right_shoulder"),
+            lambda p: from_horizontal_deg(mid(p, "left_shoulder", "right_shoulder") - p[ankle]),
+            "ankle->mid-shoulder from horizontal; 90 = upright",
+        ),
+    )
 
 
 ANGLES: tuple[AngleDefinition, ...] = (

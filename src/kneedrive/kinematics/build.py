@@ -29,15 +29,15 @@ def compute_kinematics(
     fix_swaps: bool = True,
 ) -> Kinematics:
     warnings: list[str] = []
-    missing = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
-    if missing:
-        raise InputError(f"{seq.source}: missing keypoints {', '.join(missing)} (hips, knees and ankles are required)")
     for name, value in (("px_per_m", px_per_m), ("athlete_height_m", athlete_height_m), ("cutoff_hz", cutoff_hz)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise InputError(f"--{name.replace('_', '-')} must be a positive number, got {value}")
     if athlete_height_m is not None and not 0.8 <= athlete_height_m <= 2.5:
         raise InputError(f"--athlete-height-m {athlete_height_m} is not a human height in metres")
 
+    missing = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
+    if missing:
+        raise InputError(f"{seq.source}: missing keypoints {', '.join(missing)} (hips, knees and ankles are required)")
     xy = np.where((seq.score >= min_score)[..., None], seq.xy, np.nan)
     seq = seq.replace(xy=xy)
     swapped = 0
@@ -83,11 +83,21 @@ def compute_kinematics(
     if swapped:
         log.info("relabelled left/right legs in %d frames", swapped)
     return Kinematics(
-        time_s=np.array(seq.time_s), points=points, angles=angles, fps_hz=fps, cutoff_hz=cut,
-        leg_length_m=leg_m, leg_length_units=leg_units, direction=direction, direction_evidence=evidence,
-        swapped_frames=swapped, filled_samples=filled_total, step_frequency_estimate_hz=step_hz,
-        unavailable=unavailable, warnings=tuple(warnings),
-    )  # fmt: skip
+        time_s=np.array(seq.time_s),
+        points=points,
+        angles=angles,
+        fps_hz=fps,
+        cutoff_hz=cut,
+        leg_length_m=leg_m,
+        leg_length_units=leg_units,
+        direction=direction,
+        direction_evidence=evidence,
+        swapped_frames=swapped,
+        filled_samples=filled_total,
+        step_frequency_estimate_hz=step_hz,
+        unavailable=unavailable,
+        warnings=tuple(warnings),
+    )
 
 
 def _leg_length_m(

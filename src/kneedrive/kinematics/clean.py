@@ -46,7 +46,7 @@ def fill_gaps(time_s: Array, values: Array, *, max_gap_s: float = MAX_GAP_S) -> 
             break
         if time_s[end] - time_s[start - 1] <= max_gap_s + 1e-9:
             flat[start:end] = interp(time_s[start:end])
-            filled += end - start
+            filled += int(end - start)
     return flat.reshape(out.shape), filled
 
 

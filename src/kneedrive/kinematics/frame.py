@@ -54,9 +54,14 @@ def travel_direction(points: Mapping[str, Array], leg: float) -> tuple[int, str]
         return (1 if sweep < 0 else -1), "foot sweep"
     if "left_heel" in points and "left_foot_index" in points:
         toe = np.nanmedian(
-            np.concatenate([points[f"{s}_foot_index"][:, 0] - points[f"{s}_heel"][:, 0] for s in ("left", "right")
-                            if f"{s}_heel" in points and f"{s}_foot_index" in points])
-        )  # fmt: skip
+            np.concatenate(
+                [
+                    points[f"{s}_foot_index"][:, 0] - points[f"{s}_heel"][:, 0]
+                    for s in ("left", "right")
+                    if f"{s}_heel" in points and f"{s}_foot_index" in points
+                ]
+            )
+        )
         if np.isfinite(toe) and abs(toe) > 0.02 * leg:
             return (1 if toe > 0 else -1), "toe direction"
     if "nose" in points and "left_shoulder" in points and "right_shoulder" in points:

@@ -38,7 +38,7 @@ class Kinematics:
 
     @property
     def n_frames(self) -> int:
-        return int(len(self.time_s))
+        return len(self.time_s)
 
     def has(self, name: str) -> bool:
         return name in self.points

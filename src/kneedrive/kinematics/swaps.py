@@ -94,7 +94,7 @@ def _viterbi(left: Array, right: Array) -> NDArray[np.bool_]:
                         new[b, c] = total
                         back[t, b, c] = a
         cost = new
-    b, c = np.unravel_index(np.argmin(cost), cost.shape)
+    b, c = (int(v) for v in np.unravel_index(np.argmin(cost), cost.shape))
     states = np.zeros(n, dtype=bool)
     states[n - 1], states[n - 2] = bool(c), bool(b)
     for t in range(n - 1, 1, -1):

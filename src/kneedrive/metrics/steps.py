@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..events import GaitEvent, Side
-from ..events.model import other
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
 
@@ -67,10 +66,13 @@ def measure_steps(
         side = td.side
         later_td = next((e for e in touchdowns if e.side == side and e.time_s > td.time_s), None)
         to = next(
-            (e for e in toe_offs
-             if e.side == side and e.time_s > td.time_s and (later_td is None or e.time_s < later_td.time_s)),
+            (
+                e
+                for e in toe_offs
+                if e.side == side and e.time_s > td.time_s and (later_td is None or e.time_s < later_td.time_s)
+            ),
             None,
-        )  # fmt: skip
+        )
         next_td = next((e for e in touchdowns if e.time_s > td.time_s), None)
         if next_td is not None and next_td.side == side:
             next_td = None  # the other foot's touchdown was missed: do not bridge two steps
@@ -80,9 +82,15 @@ def measure_steps(
 
 
 def _step(
-    kin: Kinematics, td: GaitEvent, to: GaitEvent | None, next_td: GaitEvent | None,
-    prev_to: GaitEvent | None, stationary: bool, time_contacts: bool, belt_speed_mps: float | None,
-) -> Step:  # fmt: skip
+    kin: Kinematics,
+    td: GaitEvent,
+    to: GaitEvent | None,
+    next_td: GaitEvent | None,
+    prev_to: GaitEvent | None,
+    stationary: bool,
+    time_contacts: bool,
+    belt_speed_mps: float | None,
+) -> Step:
     side, t = td.side, td.time_s
     contact = (to.time_s - t) if (to is not None and time_contacts) else None
     step_time = (next_td.time_s - t) if next_td is not None else None
@@ -139,18 +147,28 @@ def _step(
         return None if when is None else _value(kin, kin.angle(name), when)
 
     return Step(
-        side=side, touchdown_frame=td.frame, touchdown_time_s=t,
+        side=side,
+        touchdown_frame=td.frame,
+        touchdown_time_s=t,
         toe_off_time_s=None if to is None else to.time_s,
-        contact_time_s=contact, flight_time_s=flight, step_time_s=step_time,
-        step_length_m=length_m, step_length_legs=length_legs, speed_mps=speed_m,
-        thigh_angle_peak_deg=peak, hip_flexion_peak_deg=hip_flex_peak,
+        contact_time_s=contact,
+        flight_time_s=flight,
+        step_time_s=step_time,
+        step_length_m=length_m,
+        step_length_legs=length_legs,
+        speed_mps=speed_m,
+        thigh_angle_peak_deg=peak,
+        hip_flexion_peak_deg=hip_flex_peak,
         knee_flexion_touchdown_deg=at(f"{side}_knee_flexion_deg", t),
         trunk_lean_touchdown_deg=at("trunk_lean_deg", t),
-        touchdown_distance_m=kin.to_metres(distance), touchdown_distance_legs=distance,
-        heel_recovery_height_m=kin.to_metres(heel_legs), heel_recovery_height_legs=heel_legs,
+        touchdown_distance_m=kin.to_metres(distance),
+        touchdown_distance_legs=distance,
+        heel_recovery_height_m=kin.to_metres(heel_legs),
+        heel_recovery_height_legs=heel_legs,
         knee_lift_time_s=lift_t,
         foot_angle_knee_lift_deg=at(f"{side}_foot_angle_deg", lift_t),
         ankle_dorsiflexion_knee_lift_deg=at(f"{side}_ankle_dorsiflexion_deg", lift_t),
         foot_under_knee_shanks=under,
-        vertical_oscillation_m=kin.to_metres(osc), vertical_oscillation_legs=osc,
-    )  # fmt: skip
+        vertical_oscillation_m=kin.to_metres(osc),
+        vertical_oscillation_legs=osc,
+    )

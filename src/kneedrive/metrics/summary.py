@@ -9,9 +9,15 @@ from .steps import Step
 
 #: Per-side figures compared left vs right: (left - right) / mean x 100.
 ASYMMETRY_FIELDS = (
-    "contact_time_s", "flight_time_s", "step_time_s", "step_length_legs", "thigh_angle_peak_deg",
-    "knee_flexion_touchdown_deg", "touchdown_distance_legs", "heel_recovery_height_legs",
-)  # fmt: skip
+    "contact_time_s",
+    "flight_time_s",
+    "step_time_s",
+    "step_length_legs",
+    "thigh_angle_peak_deg",
+    "knee_flexion_touchdown_deg",
+    "touchdown_distance_legs",
+    "heel_recovery_height_legs",
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,11 @@ def summarize(
 
 def per_side(steps: list[Step]) -> dict[str, dict[str, float | None]]:
     """Median of every numeric step field, for each side."""
-    names = [f.name for f in fields(Step) if f.name not in ("side", "touchdown_frame", "touchdown_time_s",
-                                                            "toe_off_time_s", "knee_lift_time_s")]
+    names = [
+        f.name
+        for f in fields(Step)
+        if f.name not in ("side", "touchdown_frame", "touchdown_time_s", "toe_off_time_s", "knee_lift_time_s")
+    ]
     return {side: {n: median_of([s for s in steps if s.side == side], n) for n in names} for side in ("left", "right")}
 
 

@@ -1,0 +1,1 @@
+"""Edges of the pipeline toward people: terminal tables (HTML reports come later)."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kneedrive.errors import InputError
+from kneedrive.io.keypoints_csv import keypoints_csv_text, parse_keypoints_csv
+from kneedrive.sequence import PoseSequence
+
+HEADER = "time_s,left_hip_x,left_hip_y,right_hip_x,right_hip_y"
+
+
+def test_round_trip_keeps_values_and_missing_points(clean_sprint) -> None:
+    seq = clean_sprint.sequence
+    xy = np.array(seq.xy)
+    xy[5, 2] = np.nan
+    score = np.array(seq.score)
+    score[5, 2] = 0.0
+    seq = seq.replace(xy=xy, score=score)
+    back = parse_keypoints_csv(keypoints_csv_text(seq))
+    assert back.names == seq.names
+    np.testing.assert_allclose(back.time_s, seq.time_s)
+    np.testing.assert_allclose(back.xy, seq.xy, atol=1e-3)
+    assert np.isnan(back.xy[5, 2]).all() and back.score[5, 2] == 0.0
+
+
+def test_frame_column_needs_fps_and_uses_it() -> None:
+    text = "frame,left_hip_x,left_hip_y\n0,1,2\n1,1,2\n2,1,2\n"
+    with pytest.raises(InputError, match="--fps"):
+        parse_keypoints_csv(text)
+    seq = parse_keypoints_csv(text, fps_hz=50.0)
+    np.testing.assert_allclose(seq.time_s, [0.0, 0.02, 0.04])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        (HEADER + "\n", "no frames"),
+        ("time_s,a,b\n0,1,2\n0.1,1,2\n", "no keypoint columns"),
+        (HEADER + "\n0,1,2,3,4\n0.1,1,2\n", "truncated"),
+        (HEADER + "\n0,1,2,3,4\n0.1,1,x,3,4\n", "not a number"),
+        (HEADER + "\n0,,,,\n0.1,nan,nan,nan,nan\n", "NaN"),
+        (HEADER + "\n0,1,2,3,4\n", "at least 2"),
+        (HEADER + "\n0,1,2,3,4\n0.1,1,2,3,4\n0.05,1,2,3,4\n", "increasing"),
+        (HEADER + "\n0,1,2,3,4\n100,1,2,3,4\n", "frame rate"),
+        ("left_hip_x,left_hip_y\n1,2\n1,2\n", "time_s"),
+    ],
+)
+def test_bad_csv_gives_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_keypoints_csv(text)
+    assert "\n" not in str(info.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,-\nnatime_sxy le")), max_size=300))
+def test_any_text_either_parses_or_raises_input_error(text: str) -> None:
+    try:
+        seq = parse_keypoints_csv(text, fps_hz=30.0)
+    except InputError:
+        return
+    assert isinstance(seq, PoseSequence)
+    assert np.all(np.diff(seq.time_s) > 0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    n=st.integers(min_value=2, max_value=40),
+    fps=st.floats(min_value=10, max_value=1000),
+    seed=st.integers(0, 1000),
+)
+def test_written_sequences_read_back(n: int, fps: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 2000, (n, 3, 2))
+    xy[rng.random((n, 3)) < 0.2] = np.nan
+    score = np.where(np.isnan(xy[..., 0]), 0.0, rng.uniform(0.5, 1, (n, 3)))
+    if np.isnan(xy).all():
+        xy[0, 0] = 1.0
+        score[0, 0] = 1.0
+    seq = PoseSequence(time_s=np.arange(n) / fps, xy=xy, score=score, names=("left_hip", "left_knee", "nose"))
+    back = parse_keypoints_csv(keypoints_csv_text(seq))
+    np.testing.assert_allclose(back.xy, seq.xy, atol=1e-3)
+    np.testing.assert_allclose(back.time_s, seq.time_s, rtol=1e-12)
