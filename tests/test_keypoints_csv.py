@@ -84,3 +84,30 @@ def test_written_sequences_read_back(n: int, fps: float, seed: int) -> None:
     back = parse_keypoints_csv(keypoints_csv_text(seq))
     np.testing.assert_allclose(back.xy, seq.xy, atol=1e-3)
     np.testing.assert_allclose(back.time_s, seq.time_s, rtol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(fps=st.sampled_from([30.0, 60.0, 120.0, 240.0]), drop=st.floats(0.0, 0.1), seed=st.integers(0, 100))
+def test_trc_export_reads_back(tmp_path_factory, fps: float, drop: float, seed: int) -> None:
+    from kneedrive.drills.camera import Artefacts
+    from kneedrive.drills.sprinter import synthesize
+    from kneedrive.io.trc import read_trc, trc_text
+
+    seq = synthesize(fps_hz=fps, duration_s=0.5, seed=seed, artefacts=Artefacts(dropout_fraction=drop)).sequence
+    path = tmp_path_factory.mktemp("trc") / "k.trc"
+    path.write_text(trc_text(seq))
+    back = read_trc(path)
+    for name in seq.names:
+        np.testing.assert_allclose(back.point(name), seq.point(name), atol=1e-3)
+    np.testing.assert_allclose(back.time_s, seq.time_s)
+
+
+def test_real_trc_maps_lab_markers_to_keypoints() -> None:
+    from kneedrive.io.trc import read_trc
+    from tests.realdata import data_dir
+
+    seq = read_trc(data_dir("dorn2012_sprint", "sprint.trc"))
+    assert seq.units_per_m == 1000.0 and seq.n_frames == 324
+    assert {"left_hip", "right_knee", "left_heel", "right_foot_index", "left_shoulder"} <= set(seq.names)
+    thigh = np.nanmedian(np.linalg.norm(seq.point("left_knee") - seq.point("left_hip"), axis=1))
+    assert 380 < thigh < 480  # mm: a thigh, so the hip joint centre estimate is anatomical

@@ -84,7 +84,8 @@ def read_trc(path: Path) -> PoseSequence:
             raise InputError(f"{path}: no time column and no valid DataRate")
         time_s = (data[:, 0] - data[0, 0]) / rate
     coords = data[:, 2:].reshape(len(data), len(markers), ndim)
-    coords = np.where(coords == 0.0, np.nan, coords) if ndim == 3 else coords
+    if ndim == 3:  # OpenSim writes a missing marker as 0 0 0
+        coords[np.all(coords == 0.0, axis=2)] = np.nan
     by_key = {_key(m): coords[:, i, :] for i, m in enumerate(markers)}
     return _to_sequence(path, time_s, by_key, ndim, UNITS_PER_M.get(units))
 
@@ -149,7 +150,7 @@ def _sagittal_axes(points: dict[str, np.ndarray], by_key: dict[str, np.ndarray])
         raise InputError("too few ankle positions to find the sagittal plane")
     _, _, vt = np.linalg.svd(feet - feet.mean(axis=0), full_matrices=False)
     forward = np.zeros(3)
-    forward[horizontal] = vt[0]
+    forward[horizontal] = vt[0] if vt[0][0] >= 0 else -vt[0]  # a stable sign: the first horizontal axis
     return vertical, forward
 
 
@@ -180,3 +181,28 @@ def _hip_from_pelvis(pelvis: dict[str, np.ndarray], side: str, width: float | No
         up = -up
     result: np.ndarray = asis - 0.19 * width * fwd - 0.30 * width * up
     return result
+
+
+def trc_text(seq: PoseSequence) -> str:
+    """A 3-column (X, Y, Z=0) .trc of the keypoints, Y up, in the sequence's units
+    (pixels unless the source had metric units). Read back by `read_trc`."""
+    units = "mm" if seq.units_per_m == 1000.0 else "m" if seq.units_per_m == 1.0 else "px"
+    names = seq.names
+    lines = [
+        "PathFileType\t4\t(X/Y/Z)\tkneedrive.trc",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+        f"{seq.fps_hz:.6f}\t{seq.fps_hz:.6f}\t{seq.n_frames}\t{len(names)}\t{units}\t{seq.fps_hz:.6f}\t1\t{seq.n_frames}",
+        "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t",
+        "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(names) + 1)),
+        "",
+    ]
+    for i in range(seq.n_frames):
+        cells = [str(i + 1), repr(float(seq.time_s[i]))]
+        for k in range(len(names)):
+            x, y = seq.xy[i, k]
+            if math.isfinite(x) and math.isfinite(y):
+                cells += [f"{x:.4f}", f"{-y:.4f}", "0"]
+            else:
+                cells += ["", "", ""]
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
