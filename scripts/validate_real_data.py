@@ -12,10 +12,12 @@ Usage: python scripts/validate_real_data.py   (prints markdown tables)
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import kneedrive  # noqa: E402
-from kneedrive import PoseSequence  # noqa: E402
 from tests.realdata import (  # noqa: E402
     PX_PER_M,
     LabEvent,
@@ -35,6 +35,9 @@ from tests.realdata import (  # noqa: E402
     rbds_force_events,
     rbds_sequence,
 )
+
+import kneedrive  # noqa: E402
+from kneedrive import PoseSequence  # noqa: E402
 
 SPRINT, RUN = "JA1Gait35", "JA1Gait21"
 RBDS_BELT_MPS = 2.5
@@ -74,26 +77,21 @@ def match(found: list[LabEvent], reference: list[LabEvent]) -> tuple[list[tuple]
     return pairs, extra
 
 
-def contacts(events: list[LabEvent]) -> list[tuple[str, float, float]]:
-    """(side, touchdown, toe-off): each touchdown with the same foot's next toe-off."""
-    out = []
-    for td in (e for e in events if e.kind == "touchdown"):
-        same = [e for e in events if e.side == td.side and e.time_s > td.time_s]
-        next_td = min((e.time_s for e in same if e.kind == "touchdown"), default=np.inf)
-        offs = [e.time_s for e in same if e.kind == "toe_off" and e.time_s < next_td]
-        if offs:
-            out.append((td.side, td.time_s, min(offs)))
-    return out
-
-
 def median_contact_s(events: list[LabEvent]) -> float:
-    return statistics.median(to - td for _, td, to in contacts(events))
+    """Median time from each touchdown to the same foot's next toe-off (before its next touchdown)."""
+    durations = []
+    for td in (e for e in events if e.kind == "touchdown"):
+        later = [e for e in events if e.side == td.side and e.time_s > td.time_s]
+        next_td = min((e.time_s for e in later if e.kind == "touchdown"), default=np.inf)
+        offs = [e.time_s for e in later if e.kind == "toe_off" and e.time_s < next_td]
+        durations += [min(offs) - td.time_s] if offs else []
+    return statistics.median(durations)
 
 
 def cadence_spm(events: list[LabEvent]) -> float:
     """60 / median time between successive touchdowns of opposite feet (steps)."""
     tds = sorted((e.time_s, e.side) for e in events if e.kind == "touchdown")
-    steps = [b[0] - a[0] for a, b in zip(tds, tds[1:], strict=False) if a[1] != b[1]]
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(tds) if a[1] != b[1]]
     return 60.0 / statistics.median(steps)
 
 
@@ -111,7 +109,9 @@ def marker_step_values(trial: str, events: list[LabEvent]) -> dict[float, dict[s
 
     def point(side: str, marker: str, when: float | np.ndarray) -> np.ndarray:
         p = side[0].upper()
-        return np.array([np.interp(when, t, table[f"{p}_{marker}_fwd_m"]), np.interp(when, t, table[f"{p}_{marker}_up_m"])])
+        return np.array(
+            [np.interp(when, t, table[f"{p}_{marker}_fwd_m"]), np.interp(when, t, table[f"{p}_{marker}_up_m"])]
+        )
 
     strikes = sorted((e for e in events if e.kind == "touchdown"), key=lambda e: e.time_s)
     values: dict[float, dict[str, float]] = {}
@@ -126,28 +126,35 @@ def marker_step_values(trial: str, events: list[LabEvent]) -> dict[float, dict[s
             thigh = point(fs.side, "knee", swing) - point(fs.side, "hip", swing)
             row["thigh_angle_peak_deg"] = float(np.max(np.degrees(np.arctan2(thigh[0], -thigh[1]))))
         if k + 1 < len(strikes) and strikes[k + 1].side != fs.side:
-            nxt = strikes[k + 1]
-
-            def centre(side: str, when: float) -> float:
-                return float((point(side, "heel", when)[0] + point(side, "toe", when)[0]) / 2.0)
-
-            row["step_length_m"] = centre(nxt.side, nxt.time_s) - centre(fs.side, fs.time_s)
+            ends = (fs, strikes[k + 1])
+            centres = [(point(e.side, "heel", e.time_s)[0] + point(e.side, "toe", e.time_s)[0]) / 2.0 for e in ends]
+            row["step_length_m"] = float(centres[1] - centres[0])
         values[fs.time_s] = row
     return values
 
 
-def evaluate(label: str, analysis: kneedrive.Analysis, ref: Reference) -> dict[str, object]:
-    """One table row: event detection and timing, contact time, cadence and per-step figures."""
+def evaluate(label: str, analysis: kneedrive.Analysis, ref: Reference) -> dict[str, Any]:
+    """One table row: event detection and timing, contact time, cadence and per-step figures.
+    Also kept for tests: `errors` [(reference event, engine - reference s or None)] and, per
+    figure, `<name>_pairs` [(reference touchdown s, engine value, reference value)]."""
     pairs, extra = match(as_lab_events(analysis), ref.events)
-    row: dict[str, object] = {"data": label, "fps": analysis.kinematics.fps_hz, "reference": ref.name}
-    row.update(n_ref=len(pairs), n_found=sum(f is not None for _, f in pairs), n_extra=extra)
+    errors = [(r, None if f is None else f.time_s - r.time_s) for r, f in pairs]
+    row: dict[str, Any] = {"data": label, "fps": analysis.kinematics.fps_hz, "reference": ref.name}
+    row.update(errors=errors, n_ref=len(pairs), n_found=sum(f is not None for _, f in pairs), n_extra=extra)
     for kind, key in (("touchdown", "td"), ("toe_off", "to")):
-        errors = [abs(f.time_s - r.time_s) * 1000 for r, f in pairs if f is not None and r.kind == kind]
-        row[f"{key}_err_median_ms"] = statistics.median(errors) if errors else None
-        row[f"{key}_err_max_ms"] = max(errors) if errors else None
+        abs_ms = [abs(e) * 1000 for r, e in errors if e is not None and r.kind == kind]
+        row[f"{key}_err_median_ms"] = statistics.median(abs_ms) if abs_ms else None
+        row[f"{key}_err_max_ms"] = max(abs_ms) if abs_ms else None
+        for side in ("left", "right"):
+            signed = [e * 1000 for r, e in errors if e is not None and r.kind == kind and r.side == side]
+            row[f"{key}_bias_{side}_ms"] = statistics.median(signed) if signed else None
     s = analysis.summary
     row["contact_ms"] = None if s.contact_time_s is None else s.contact_time_s * 1000
     row["contact_ref_ms"] = median_contact_s(ref.events) * 1000
+    for side in ("left", "right"):
+        engine = analysis.sides[side]["contact_time_s"]
+        row[f"contact_{side}_ms"] = None if engine is None else engine * 1000
+        row[f"contact_ref_{side}_ms"] = median_contact_s([e for e in ref.events if e.side == side]) * 1000
     row["cadence_spm"], row["cadence_ref_spm"] = s.cadence_spm, cadence_spm(ref.events)
     steps = {round(st.touchdown_time_s, 9): st for st in analysis.steps}
     for name in FIGURES:
@@ -156,33 +163,45 @@ def evaluate(label: str, analysis: kneedrive.Analysis, ref: Reference) -> dict[s
             value = ref.step_values.get(r.time_s, {}).get(name)
             step = steps.get(round(f.time_s, 9)) if f is not None and r.kind == "touchdown" else None
             if value is not None and step is not None and getattr(step, name) is not None:
-                both.append((getattr(step, name), value))
-        row[name] = statistics.median(e for e, _ in both) if both else None
-        row[f"{name}_ref"] = statistics.median(v for _, v in both) if both else None
-        row[f"{name}_max_diff"] = max(abs(e - v) for e, v in both) if both else None
+                both.append((r.time_s, getattr(step, name), value))
+        row[f"{name}_pairs"] = both
+        row[name] = statistics.median(e for _, e, _ in both) if both else None
+        row[f"{name}_ref"] = statistics.median(v for _, _, v in both) if both else None
+        row[f"{name}_max_diff"] = max(abs(e - v) for _, e, v in both) if both else None
     return row
 
 
-def perturb(seq: PoseSequence, *, seed: int = 7, swap_fraction: float = 0.10, max_dropout_s: float = 0.1) -> PoseSequence:  # fmt: skip
+def perturb(
+    seq: PoseSequence,
+    *,
+    seed: int,
+    swap_fraction: float = 0.10,
+    dropouts_per_s: float = 1.0,
+    max_dropout_s: float = 0.1,
+) -> PoseSequence:
     """Pose-model failures: left/right labels swapped in `swap_fraction` of the frames (runs of
-    1-3 frames) and dropouts (NaN, score 0) of 1 frame to `max_dropout_s` on random keypoints,
-    one per keypoint and second on average."""
+    1-3 frames) and, per keypoint, `dropouts_per_s` dropouts (NaN, score 0) of one frame to
+    `max_dropout_s`, apart from each other."""
     rng = np.random.default_rng(seed)
     xy, score = np.array(seq.xy), np.array(seq.score)
     n = seq.n_frames
-    pairs = [(seq.names.index(k), seq.names.index(k.replace("left_", "right_"))) for k in seq.names if k.startswith("left_")]
     swapped = np.zeros(n, dtype=bool)
     while swapped.sum() < swap_fraction * n:
         start = int(rng.integers(0, n))
         swapped[start : start + int(rng.integers(1, 4))] = True
-    for a, b in pairs:
-        xy[swapped, a], xy[swapped, b] = xy[swapped, b].copy(), xy[swapped, a].copy()
+    for a, name in enumerate(seq.names):
+        if name.startswith("left_"):
+            b = seq.names.index(name.replace("left_", "right_"))
+            xy[swapped, a], xy[swapped, b] = xy[swapped, b].copy(), xy[swapped, a].copy()
     longest = max(1, int(max_dropout_s * seq.fps_hz))
-    duration = seq.time_s[-1] - seq.time_s[0]
-    for _ in range(int(round(duration * len(seq.names)))):
-        k, start, length = int(rng.integers(0, len(seq.names))), int(rng.integers(0, n)), int(rng.integers(1, longest + 1))
-        xy[start : start + length, k] = np.nan
-        score[start : start + length, k] = 0.0
+    count = round(dropouts_per_s * (seq.time_s[-1] - seq.time_s[0]))
+    for k in range(len(seq.names)):
+        for _ in range(count):
+            length = int(rng.integers(1, longest + 1))
+            start = int(rng.integers(0, n - length))
+            if np.all(score[max(0, start - 1) : start + length + 1, k] > 0):  # keep gaps apart
+                xy[start : start + length, k] = np.nan
+                score[start : start + length, k] = 0.0
     return seq.replace(xy=xy, score=score, source=f"{seq.source} (perturbed, seed {seed})")
 
 
@@ -191,7 +210,51 @@ def downsample(seq: PoseSequence, every: int) -> PoseSequence:
     return seq.replace(time_s=seq.time_s[::every], xy=seq.xy[::every], score=seq.score[::every])
 
 
-def validation_rows() -> list[dict[str, object]]:
+def clean_reference(analysis: kneedrive.Analysis) -> Reference:
+    """An engine result as the reference (to see what perturbing its input changes)."""
+    values = {s.touchdown_time_s: {n: getattr(s, n) for n in FIGURES} for s in analysis.steps}
+    return Reference("clean engine result", as_lab_events(analysis), values)
+
+
+PERTURBATIONS: dict[str, dict[str, float]] = {
+    "10% swaps": {"dropouts_per_s": 0.0},
+    "dropouts <= 100 ms": {"swap_fraction": 0.0},
+    "both": {},
+}
+
+
+def robustness(seq: PoseSequence, seeds: range = range(30)) -> list[dict[str, Any]]:
+    """Per perturbation kind, over seeds: how often an event is lost or added, and the worst
+    changes of the events and of the summary figures relative to the clean result."""
+    clean = kneedrive.analyze(seq, px_per_m=PX_PER_M)
+    ref = clean_reference(clean)
+    out = []
+    for kind, options in PERTURBATIONS.items():
+        rows = [
+            evaluate(kind, kneedrive.analyze(perturb(seq, seed=k, **options), px_per_m=PX_PER_M), ref) for k in seeds
+        ]
+
+        def worst(change: Any, rows: list[dict[str, Any]] = rows) -> float:
+            return max(abs(change(r)) for r in rows)
+
+        out.append(
+            {
+                "perturbation": kind,
+                "seeds": len(rows),
+                "seeds_event_lost": sum(r["n_found"] < r["n_ref"] for r in rows),
+                "seeds_event_added": sum(r["n_extra"] > 0 for r in rows),
+                "event_shift_median_ms": statistics.median(max(r["td_err_max_ms"], r["to_err_max_ms"]) for r in rows),
+                "event_shift_max_ms": worst(lambda r: max(r["td_err_max_ms"], r["to_err_max_ms"])),
+                "contact_ms": worst(lambda r: r["contact_ms"] - r["contact_ref_ms"]),
+                "cadence_pct": worst(lambda r: 100 * (r["cadence_spm"] / r["cadence_ref_spm"] - 1)),
+                "thigh_peak_deg": worst(lambda r: r["thigh_angle_peak_deg"] - r["thigh_angle_peak_deg_ref"]),
+                "knee_td_deg": worst(lambda r: r["knee_flexion_touchdown_deg"] - r["knee_flexion_touchdown_deg_ref"]),
+            }
+        )
+    return out
+
+
+def validation_rows() -> list[dict[str, Any]]:
     rows = []
     for trial, label in ((SPRINT, "Dorn sprint 9.5 m/s"), (RUN, "Dorn run 3.5 m/s")):
         seq, lab = dorn_sequence(trial), dorn_events(trial)
@@ -199,49 +262,93 @@ def validation_rows() -> list[dict[str, object]]:
         lab_ref = Reference("lab labels", lab, marker_step_values(trial, lab))
         rows.append(evaluate(label, analysis, lab_ref))
         rows.append(evaluate(label, analysis, Reference("force plates 50 N", dorn_force_events(trial))))
-        if trial == SPRINT:
-            clean = Reference("clean engine result", as_lab_events(analysis))
-            clean.step_values = {s.touchdown_time_s: {n: getattr(s, n) for n in FIGURES} for s in analysis.steps}
-            noisy = kneedrive.analyze(perturb(seq), px_per_m=PX_PER_M)
-            rows.append(evaluate(f"{label} + 10% swaps, dropouts <= 100 ms", noisy, clean))
         for every in (4, 8):
-            slow = downsample(seq, every)
-            rows.append(evaluate(f"{label}, every {every}th frame", kneedrive.analyze(slow, px_per_m=PX_PER_M), lab_ref))
+            slow = kneedrive.analyze(downsample(seq, every), px_per_m=PX_PER_M)
+            rows.append(evaluate(f"{label}, every {every}th frame", slow, lab_ref))
     rbds = kneedrive.analyze(rbds_sequence(), px_per_m=PX_PER_M, treadmill_speed_mps=RBDS_BELT_MPS)
     rows.append(evaluate("RBDS treadmill 2.5 m/s", rbds, Reference("force 50 N", rbds_force_events())))
     return rows
 
 
-def _fmt(value: object, digits: int = 1) -> str:
+HEAD_EVENTS = (
+    "data|fps|reference|events ref / found / extra|TD abs err median / max ms|TO abs err median / max ms"
+    "|contact engine / ref ms (err)|cadence engine / ref spm (err %)"
+)
+HEAD_SIDES = (
+    "data|reference|TD bias left / right ms|TO bias left / right ms|contact left engine / ref ms (err)"
+    "|contact right engine / ref ms (err)"
+)
+HEAD_FIGURES = (
+    "data|reference|step length engine / ref m (max diff)|thigh peak engine / ref deg (max diff)"
+    "|knee flexion at TD engine / ref deg (max diff)"
+)
+HEAD_ROBUST = (
+    "perturbation|seeds|seeds losing an event|seeds adding an event|event shift median / max ms|worst contact"
+    " change ms|worst cadence change %|worst thigh peak change deg|worst knee at TD change deg"
+)
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def markdown(rows: list[dict[str, object]]) -> str:
-    head = ("| data | fps | reference | events ref / found / extra | TD err median / max ms | "
-            "TO err median / max ms | contact engine / ref ms (err) | cadence engine / ref spm (err %) |")  # fmt: skip
-    lines = [head, "|" + "---|" * 8]
-    for r in rows:
-        contact = f"{_fmt(r['contact_ms'], 0)} / {_fmt(r['contact_ref_ms'], 0)}"
-        if r["contact_ms"] is not None:
-            contact += f" ({r['contact_ms'] - r['contact_ref_ms']:+.1f})"  # type: ignore[operator]
-        cadence = f"{_fmt(r['cadence_spm'])} / {_fmt(r['cadence_ref_spm'])}"
-        if r["cadence_spm"] is not None:
-            cadence += f" ({100 * (r['cadence_spm'] / r['cadence_ref_spm'] - 1):+.1f})"  # type: ignore[operator]
-        lines.append(
-            f"| {r['data']} | {_fmt(r['fps'])} | {r['reference']} | {r['n_ref']} / {r['n_found']} / {r['n_extra']} "
-            f"| {_fmt(r['td_err_median_ms'])} / {_fmt(r['td_err_max_ms'])} | {_fmt(r['to_err_median_ms'])} / "
-            f"{_fmt(r['to_err_max_ms'])} | {contact} | {cadence} |"
-        )
-    lines += ["", "| data | reference | step length engine / ref m (max diff) | thigh peak engine / ref deg "
-              "(max diff) | knee flexion at TD engine / ref deg (max diff) |", "|" + "---|" * 5]  # fmt: skip
-    for r in rows:
-        if r["knee_flexion_touchdown_deg"] is None:
-            continue
-        cells = [f"{_fmt(r[n], 2 if n == 'step_length_m' else 1)} / {_fmt(r[n + '_ref'], 2 if n == 'step_length_m' else 1)} "
-                 f"({_fmt(r[n + '_max_diff'], 2 if n == 'step_length_m' else 1)})" for n in FIGURES]  # fmt: skip
-        lines.append(f"| {r['data']} | {r['reference']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def _table(header: str, lines: list[list[str]]) -> list[str]:
+    columns = header.split("|")
+    return [f"| {' | '.join(c)} |" for c in [columns, ["---"] * len(columns), *lines]]
+
+
+def _versus(r: dict[str, Any], key: str, ref_key: str, digits: int = 0, pct: bool = False) -> str:
+    """'engine / reference (error)'; the error in % of the reference when pct."""
+    if r[key] is None:
+        return f"- / {_fmt(r[ref_key], digits)}"
+    err = 100 * (r[key] / r[ref_key] - 1) if pct else r[key] - r[ref_key]
+    return f"{_fmt(r[key], digits)} / {_fmt(r[ref_key], digits)} ({err:+.{max(digits, 1)}f})"
+
+
+def _two(r: dict[str, Any], a: str, b: str, digits: int = 1) -> str:
+    return f"{_fmt(r[a], digits)} / {_fmt(r[b], digits)}"
+
+
+def markdown(rows: list[dict[str, Any]], robust: list[dict[str, Any]]) -> str:
+    events = [
+        [
+            *(r["data"], _fmt(r["fps"]), r["reference"], f"{r['n_ref']} / {r['n_found']} / {r['n_extra']}"),
+            *(_two(r, "td_err_median_ms", "td_err_max_ms"), _two(r, "to_err_median_ms", "to_err_max_ms")),
+            *(_versus(r, "contact_ms", "contact_ref_ms"), _versus(r, "cadence_spm", "cadence_ref_spm", 1, pct=True)),
+        ]
+        for r in rows
+    ]
+    sides = [
+        [r["data"], r["reference"], _two(r, "td_bias_left_ms", "td_bias_right_ms")]
+        + [_two(r, "to_bias_left_ms", "to_bias_right_ms")]
+        + [_versus(r, f"contact_{side}_ms", f"contact_ref_{side}_ms") for side in ("left", "right")]
+        for r in rows
+        if r["fps"] > 100
+    ]
+    digits = dict(zip(FIGURES, (2, 1, 1), strict=True))
+    figures = [
+        [r["data"], r["reference"]]
+        + [f"{_two(r, n, n + '_ref', d)} ({_fmt(r[n + '_max_diff'], d)})" for n, d in digits.items()]
+        for r in rows
+        if r["knee_flexion_touchdown_deg"] is not None
+    ]
+    perturbed = [
+        [r["perturbation"], str(r["seeds"]), str(r["seeds_event_lost"]), str(r["seeds_event_added"])]
+        + [_two(r, "event_shift_median_ms", "event_shift_max_ms")]
+        + [_fmt(r[k]) for k in ("contact_ms", "cadence_pct", "thigh_peak_deg", "knee_td_deg")]
+        for r in robust
+    ]
+    sections = [
+        ("", HEAD_EVENTS, events),
+        ("Per foot: signed median error (engine - reference), contact times:", HEAD_SIDES, sides),
+        ("Per step, at matched touchdowns (Dorn: raw markers at the lab events):", HEAD_FIGURES, figures),
+        ("Dorn sprint perturbed vs its clean result (event shift: largest per seed):", HEAD_ROBUST, perturbed),
+    ]
+    out: list[str] = []
+    for title, header, lines in sections:
+        out += ["", title, "", *_table(header, lines)] if title else _table(header, lines)
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
-    print(markdown(validation_rows()))
+    print(markdown(validation_rows(), robustness(dorn_sequence(SPRINT))))

@@ -218,10 +218,12 @@ def rbds_force_contacts(threshold_n: float = 50.0) -> list[tuple[float, float]]:
     Fy is thresholded after removing the unloaded belt's offset (the median of the samples
     below the threshold, ~+20 N here: flight phases never read 0). Force sample k (the file's
     first column, 1-based) is at (k - 1) / 300 s, so that force sample 1 and marker sample 1
-    are both t = 0: 9000 force and 4500 marker samples both span exactly 30 s. Caveat: the
-    pelvis acceleration lags Fy / m - g by 7.6 ms on this time base, where the same measure
-    on the synchronised Dorn c3d (JA1Gait21, 3.5 m/s) gives a 2 ms lead: the force may be
-    ~10 ms early relative to the markers (not corrected here; see scripts/validate_real_data.py).
+    are both t = 0: 9000 force and 4500 marker samples both span exactly 30 s, and the lag
+    between the pelvis acceleration and Fy / m - g does not drift over the trial. The absolute
+    offset cannot be pinned down better than ~5-10 ms from the data: that lag is 7.6 ms (the
+    force first) where the synchronised Dorn c3d (JA1Gait21) gives 2 ms the other way, but the
+    heel marker starts to decelerate 4 ms before the force crossing, where it does 4-8 ms after
+    it in the Dorn data. Not corrected.
     """
     forces = _rbds_forces()
     time_s = (forces["Time"] - 1.0) / RBDS_FORCE_HZ
