@@ -30,6 +30,8 @@ from .model import SIDES, GaitEvent, Side
 
 ENTER_FRACTION = 0.20
 LEAVE_FRACTION = 0.30
+#: Toe-off is searched only while the toe is below this fraction of its height range.
+TOE_OFF_FRACTION = 0.10
 #: A contact phase must bring the foot this close to the floor (fraction of its height range).
 TOUCH_FRACTION = 0.08
 
@@ -57,8 +59,10 @@ class ContactDetector:
         events: list[GaitEvent] = []
         for side in SIDES:
             height = lows[side][:, 1] - ground.at(lows[side][:, 0])
+            toe = _toe(kin, side)
+            toe_height = toe[:, 1] - ground.at(toe[:, 0])
             for phase in self._phases(kin, side, height):
-                events.extend(self._events(kin, phase, height))
+                events.extend(self._events(kin, phase, height, toe_height))
         events.sort(key=lambda e: e.time_s)
         return events, ground
 
@@ -94,7 +98,7 @@ class ContactDetector:
             and np.nanmin(height[p.start : p.end + 1]) <= touches
         ]
 
-    def _events(self, kin: Kinematics, phase: ContactPhase, height: Array) -> list[GaitEvent]:
+    def _events(self, kin: Kinematics, phase: ContactPhase, height: Array, toe_height: Array) -> list[GaitEvent]:
         n = kin.n_frames
         refine = kin.fps_hz >= self.refine_min_fps_hz
         events: list[GaitEvent] = []
@@ -112,9 +116,9 @@ class ContactDetector:
                 events.append(_event(kin, phase.side, "touchdown", t))
         if phase.end < n - 1 and np.isfinite(height[phase.end + 1]):
             if refine:
-                toe = _toe(kin, phase.side)[:, 1]
-                acc = np.gradient(np.gradient(toe))
-                t = _peak_time(kin.time_s, acc, phase.end - window, phase.end + 1)
+                acc = np.gradient(np.gradient(toe_height))
+                hi = _last_low_frame(toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION)
+                t = _peak_time(kin.time_s, acc, phase.end - window, hi)
             else:
                 t = _crossing_time(kin.time_s, height, phase.end, self._level(height, self.leave_fraction))
             clipped = phase.start == 0 and (t or 0.0) - kin.time_s[0] < self.min_contact_s
@@ -127,6 +131,18 @@ class ContactDetector:
         finite = height[np.isfinite(height)]
         floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
         return float(floor + fraction * (top - floor))
+
+
+def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float) -> int:
+    """Last frame up to `hi` before the toe first rises above `fraction` of its range after `lo`:
+    the push-off happens while the toe is still low (slow runners lift the foot gradually,
+    and the toe's acceleration peaks again in early swing)."""
+    finite = toe_height[np.isfinite(toe_height)]
+    floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
+    level = floor + fraction * (top - floor)
+    lo, hi = max(lo, 0), min(hi, len(toe_height) - 1)
+    above = np.flatnonzero(toe_height[lo : hi + 1] > level)
+    return hi if len(above) == 0 else lo + int(above[0])
 
 
 def _lowest_point(kin: Kinematics, side: Side) -> Array:
