@@ -61,8 +61,11 @@ class ContactDetector:
             height = lows[side][:, 1] - ground.at(lows[side][:, 0])
             toe = _toe(kin, side)
             toe_height = toe[:, 1] - ground.at(toe[:, 0])
+            # derivatives of the whole side once, not once per contact phase
+            centre_jerk = np.gradient(np.gradient(np.gradient(kin.foot_centre(side)[:, 1])))
+            toe_acc = np.gradient(np.gradient(toe_height))
             for phase in self._phases(kin, side, height):
-                events.extend(self._events(kin, phase, height, toe_height))
+                events.extend(self._events(kin, phase, height, toe_height, centre_jerk, toe_acc))
         events.sort(key=lambda e: e.time_s)
         return events, ground
 
@@ -98,7 +101,9 @@ class ContactDetector:
             and np.nanmin(height[p.start : p.end + 1]) <= touches
         ]
 
-    def _events(self, kin: Kinematics, phase: ContactPhase, height: Array, toe_height: Array) -> list[GaitEvent]:
+    def _events(
+        self, kin: Kinematics, phase: ContactPhase, height: Array, toe_height: Array, centre_jerk: Array, toe_acc: Array
+    ) -> list[GaitEvent]:
         n = kin.n_frames
         refine = kin.fps_hz >= self.refine_min_fps_hz
         events: list[GaitEvent] = []
@@ -106,9 +111,7 @@ class ContactDetector:
         window = max(3, round(0.4 * length), round(0.03 * kin.fps_hz))
         if phase.start > 0 and np.isfinite(height[phase.start - 1]):
             if refine:
-                centre = kin.foot_centre(phase.side)[:, 1]
-                jerk = np.gradient(np.gradient(np.gradient(centre)))
-                t = _peak_time(kin.time_s, jerk, phase.start - 1, phase.start + window)
+                t = _peak_time(kin.time_s, centre_jerk, phase.start - 1, phase.start + window)
             else:
                 t = _crossing_time(kin.time_s, height, phase.start - 1, self._level(height, self.enter_fraction))
             clipped = phase.end == n - 1 and kin.time_s[-1] - (t or 0.0) < self.min_contact_s
@@ -116,9 +119,8 @@ class ContactDetector:
                 events.append(_event(kin, phase.side, "touchdown", t))
         if phase.end < n - 1 and np.isfinite(height[phase.end + 1]):
             if refine:
-                acc = np.gradient(np.gradient(toe_height))
                 hi = _last_low_frame(toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION)
-                t = _peak_time(kin.time_s, acc, phase.end - window, hi)
+                t = _peak_time(kin.time_s, toe_acc, phase.end - window, hi)
             else:
                 t = _crossing_time(kin.time_s, height, phase.end, self._level(height, self.leave_fraction))
             clipped = phase.start == 0 and (t or 0.0) - kin.time_s[0] < self.min_contact_s
