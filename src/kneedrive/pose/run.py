@@ -1,0 +1,210 @@
+"""Video -> PoseSequence of the athlete: people scan, athlete choice, landmark tracking, quality figures."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ..errors import InputError
+from ..io.video import VideoInfo, probe, read_frames
+from ..sequence import PoseSequence
+from . import cache
+from .backend import PoseBackend
+from .blazepose import BlazePoseFull
+from .detector import PersonDetector
+from .litert import bundled_model
+from .people import PeopleScan, scan_people
+from .tracker import follow_athlete
+
+log = logging.getLogger(__name__)
+
+#: People are looked for about this often (the scan's sampling rate).
+SCAN_RATE_HZ = 10.0
+#: Scan frames are shrunk to this longest side (the detector sees 224 px anyway).
+SCAN_SIDE_PX = 640
+
+#: progress(phase, frames done, frames expected); phases "scan" and "pose".
+Progress = Callable[[str, int, int], None]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VideoPose:
+    """The athlete's keypoints from a video, and how trustworthy they are."""
+
+    sequence: PoseSequence
+    info: VideoInfo
+    person: int
+    people: int
+    frames_without_pose: int
+    model_id: str
+    cache_hit: bool
+
+    def keypoint_confidence(self) -> dict[str, float]:
+        """Mean score per keypoint over the frames with a pose."""
+        seen = np.any(np.isfinite(self.sequence.xy[:, :, 0]), axis=1)
+        if not np.any(seen):
+            return {name: 0.0 for name in self.sequence.names}
+        means = self.sequence.score[seen].mean(axis=0)
+        return {name: round(float(m), 3) for name, m in zip(self.sequence.names, means, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis JSON's "video" block."""
+        return {
+            "path": self.info.path,
+            "width": self.info.width,
+            "height": self.info.height,
+            "fps_hz": self.info.fps_hz,
+            "codec": self.info.codec,
+            "rotation_deg": self.info.rotation_deg,
+            "frames": self.sequence.n_frames,
+            "frames_without_pose": self.frames_without_pose,
+            "keypoint_confidence": self.keypoint_confidence(),
+            "person": self.person,
+            "people": self.people,
+            "model": self.model_id,
+            "cache_hit": self.cache_hit,
+        }
+
+
+def prefetch(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """Run an iterator (video decode) in a thread, `depth` items ahead, so that decoding overlaps the
+    model; errors in the thread are raised here."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                box.put(("item", item))
+            box.put(("end", None))
+        except BaseException as exc:
+            box.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="kneedrive-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                box.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+
+def _frames_expected(info: VideoInfo, start_s: float | None, end_s: float | None) -> int:
+    begin = max(start_s or 0.0, 0.0)
+    end = min(end_s if end_s is not None else info.duration_s, info.duration_s)
+    return max(1, round((end - begin) * info.fps_hz)) if info.fps_hz > 0 else max(info.n_frames, 1)
+
+
+def find_people(
+    path: Path,
+    *,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    backend: PoseBackend | None = None,
+    detector: PersonDetector | None = None,
+    progress: Progress | None = None,
+) -> tuple[VideoInfo, PeopleScan]:
+    """Scan a video for people and rank them (the athlete first)."""
+    info = probe(path)
+    detector = detector or PersonDetector(bundled_model("detector"))
+    backend = backend or BlazePoseFull()
+    every = max(1, round(info.fps_hz / SCAN_RATE_HZ)) if info.fps_hz > 0 else 1
+    total = _frames_expected(info, start_s, end_s)
+    first: list[int] = []
+
+    def tick(index: int) -> None:
+        if not first:
+            first.append(index)
+        if progress is not None:
+            progress("scan", index - first[0] + 1, total)
+
+    frames = prefetch(read_frames(path, start_s, end_s, max_side_px=SCAN_SIDE_PX, every=every))
+    scan = scan_people(frames, detector, backend, full_width_px=info.width, on_frame=tick)
+    return info, scan
+
+
+def estimate_pose(
+    path: Path,
+    *,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    person: int | None = None,
+    backend: PoseBackend | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> VideoPose:
+    """The athlete's keypoints in a video (see the README: people scan, athlete choice, tracking, cache)."""
+    path = Path(path)
+    info = probe(path)
+    backend = backend or BlazePoseFull()
+    key = ""
+    if use_cache:
+        options = {"start_s": start_s, "end_s": end_s, "person": person}
+        key = cache.cache_key(cache.file_sha256(path), backend.model_id, options)
+        hit = cache.load(key)
+        if hit is not None:
+            log.info("pose cache hit %s", key)
+            return _video_pose(path, info, hit, backend, cache_hit=True)
+    detector = PersonDetector(bundled_model("detector"))
+    _, scan = find_people(path, start_s=start_s, end_s=end_s, backend=backend, detector=detector, progress=progress)
+    athlete = scan.athlete(person)
+    total = _frames_expected(info, start_s, end_s)
+    done = [0]
+
+    def tick(index: int) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress("pose", done[0], total)
+
+    tracked = follow_athlete(prefetch(read_frames(path, start_s, end_s)), athlete, detector, backend, on_frame=tick)
+    log.info("pose: %d frames, %d detector runs", len(tracked.time_s), tracked.detections_run)
+    result = cache.CachedPose(
+        time_s=tracked.time_s,
+        xy=tracked.xy,
+        score=tracked.score,
+        meta={"person": athlete.number, "people": len(scan.tracks)},
+    )
+    if use_cache:
+        cache.store(key, result)
+    return _video_pose(path, info, result, backend, cache_hit=False)
+
+
+def _video_pose(path: Path, info: VideoInfo, pose: cache.CachedPose, backend: PoseBackend, *, cache_hit: bool) -> VideoPose:
+    seen = np.any(np.isfinite(pose.xy[:, :, 0]), axis=1)
+    if not np.any(seen):
+        raise InputError(f"{path}: the athlete's pose was found in no frame")
+    if len(pose.time_s) < 2:
+        raise InputError(f"{path}: {len(pose.time_s)} frame(s) in the chosen time range; at least 2 are needed")
+    sequence = PoseSequence(
+        time_s=pose.time_s, xy=pose.xy, score=pose.score, names=backend.names, source=str(path)
+    )
+    return VideoPose(
+        sequence=sequence,
+        info=info,
+        person=int(pose.meta["person"]),
+        people=int(pose.meta["people"]),
+        frames_without_pose=int(np.sum(~seen)),
+        model_id=backend.model_id,
+        cache_hit=cache_hit,
+    )

@@ -1,0 +1,99 @@
+"""Follow the chosen athlete frame by frame with the landmark model, never switching to someone else.
+
+While the backend tracks (its region comes from its previous answer), each answer is checked against the
+athlete's track from the people scan: a hip centre further than MAX_OFFSET_RADII body radii from where the
+athlete should be means the model slid onto someone else, and the detector is asked again, keeping only
+the detection nearest the athlete's expected position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from ..io.video import VideoFrame
+from .backend import PoseBackend, PoseEstimate
+from .detector import PersonDetection, PersonDetector
+from .people import PersonTrack
+
+MAX_OFFSET_RADII = 0.9
+
+
+@dataclass(frozen=True)
+class TrackedPose:
+    """Per frame: time, keypoints (NaN where no pose), scores (0 where no pose)."""
+
+    time_s: NDArray[np.float64]
+    xy: NDArray[np.float64]
+    score: NDArray[np.float64]
+    detections_run: int
+
+    @property
+    def frames_without_pose(self) -> int:
+        return int(np.sum(~np.any(np.isfinite(self.xy[:, :, 0]), axis=1)))
+
+
+def _consistent(
+    estimate: PoseEstimate | None, names: tuple[str, ...], expected: tuple[NDArray[np.float64], float]
+) -> bool:
+    if estimate is None:
+        return False
+    hip, radius = expected
+    return float(np.hypot(*(estimate.hip_centre(names) - hip))) <= MAX_OFFSET_RADII * radius
+
+
+def _nearest(
+    detections: list[PersonDetection], expected: tuple[NDArray[np.float64], float]
+) -> PersonDetection | None:
+    hip, radius = expected
+    scored = [(float(np.hypot(*(np.array(d.hip_xy) - hip))), d) for d in detections]
+    scored = [(dist, d) for dist, d in scored if dist <= MAX_OFFSET_RADII * radius]
+    return min(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+def follow_athlete(
+    frames: Iterable[VideoFrame],
+    athlete: PersonTrack,
+    detector: PersonDetector,
+    backend: PoseBackend,
+    *,
+    on_frame: Callable[[int], None] | None = None,
+) -> TrackedPose:
+    names = backend.names
+    times: list[float] = []
+    xys: list[NDArray[np.float64]] = []
+    scores: list[NDArray[np.float64]] = []
+    missing_xy = np.full((len(names), 2), np.nan)
+    missing_score = np.zeros(len(names))
+    detections_run = 0
+    backend.reset()
+    for frame in frames:
+        expected = athlete.expected_at(frame.time_s)
+        estimate: PoseEstimate | None = None
+        if expected is None:
+            backend.reset()
+        else:
+            image = Image.fromarray(frame.rgb)
+            estimate = backend.estimate(image, None)
+            if not _consistent(estimate, names, expected):
+                detections_run += 1
+                seed = _nearest(detector.detect(image), expected)
+                estimate = backend.estimate(image, seed) if seed is not None else None
+                if not _consistent(estimate, names, expected):
+                    estimate = None
+                    backend.reset()
+        times.append(frame.time_s)
+        xys.append(estimate.xy if estimate is not None else missing_xy)
+        scores.append(estimate.score if estimate is not None else missing_score)
+        if on_frame is not None:
+            on_frame(frame.index)
+    return TrackedPose(
+        time_s=np.asarray(times, dtype=np.float64),
+        xy=np.asarray(xys, dtype=np.float64).reshape(len(times), len(names), 2),
+        score=np.asarray(scores, dtype=np.float64).reshape(len(times), len(names)),
+        detections_run=detections_run,
+    )
