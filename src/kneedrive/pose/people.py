@@ -19,7 +19,7 @@ from PIL import Image
 
 from ..errors import InputError
 from ..io.video import VideoFrame
-from .backend import PoseBackend
+from .backend import PoseBackend, PoseEstimate
 from .detector import PersonDetection, PersonDetector
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 MAX_GAP_S = 1.0
 #: Sightings further than this from a track's predicted position (in body radii) are someone else.
 MAX_JUMP_RADII = 0.8
+#: A sighting this much larger or smaller than the track's last one is someone else.
+MAX_SIZE_RATIO = 2.0
+#: Body radius (half the standing height) per torso length (hip centre to shoulder centre).
+TORSO_TO_RADIUS = 1.6
 #: Weight of leg motion against travel in the activity score (both in body radii).
 LEG_MOTION_WEIGHT = 2.0
 
@@ -120,24 +124,35 @@ class _Open:
         return hip
 
 
+def _body_radius_px(estimate: PoseEstimate, names: tuple[str, ...], fallback_px: float) -> float:
+    """Half the body's height, from the torso (hip centre to shoulder centre ~ 0.3 of standing height,
+    Winter 2009): steadier than the detector's own size estimate."""
+    if "left_shoulder" not in names or "right_shoulder" not in names:
+        return fallback_px
+    shoulders = (estimate.xy[names.index("left_shoulder")] + estimate.xy[names.index("right_shoulder")]) / 2
+    torso = float(np.hypot(*(shoulders - estimate.hip_centre(names))))
+    return TORSO_TO_RADIUS * torso if torso > 0 else fallback_px
+
+
 def _sighting(
     image: Image.Image, detection: PersonDetection, backend: PoseBackend, time_s: float, scale: float
-) -> Sighting:
-    """Refine a detection with the landmark model (hip centre, ankles) and express it in full-frame px."""
+) -> Sighting | None:
+    """Confirm a detection with the landmark model (None: the model sees nobody there) and express the
+    person's hip centre, size and ankles in full-frame px."""
     estimate = backend.estimate(image, detection)
     backend.reset()
-    hip = np.array(detection.hip_xy)
+    if estimate is None:
+        return None
+    names = backend.names
+    hip = estimate.hip_centre(names)
     gap = np.array([np.nan, np.nan])
-    if estimate is not None:
-        names = backend.names
-        hip = estimate.hip_centre(names)
-        left, right = names.index("left_ankle"), names.index("right_ankle")
-        if min(estimate.score[left], estimate.score[right]) >= 0.5:
-            gap = estimate.xy[left] - estimate.xy[right]
+    left, right = names.index("left_ankle"), names.index("right_ankle")
+    if min(estimate.score[left], estimate.score[right]) >= 0.5:
+        gap = estimate.xy[left] - estimate.xy[right]
     return Sighting(
         time_s=time_s,
         hip_xy=(float(hip[0] / scale), float(hip[1] / scale)),
-        radius_px=detection.radius_px / scale,
+        radius_px=_body_radius_px(estimate, names, detection.radius_px) / scale,
         ankle_gap_xy=(float(gap[0] / scale), float(gap[1] / scale)),
     )
 
@@ -150,8 +165,8 @@ def _link(tracks: list[_Open], sightings: list[Sighting], time_s: float) -> None
         predicted, radius = track.predict(time_s), track.sightings[-1].radius_px
         for j, s in enumerate(sightings):
             ratio = s.radius_px / radius
-            distance = float(np.hypot(*(np.array(s.hip_xy) - predicted))) / max(radius, s.radius_px)
-            if 0.5 <= ratio <= 2.0 and distance <= MAX_JUMP_RADII:
+            distance = float(np.hypot(*(np.array(s.hip_xy) - predicted))) / radius
+            if 1 / MAX_SIZE_RATIO <= ratio <= MAX_SIZE_RATIO and distance <= MAX_JUMP_RADII:
                 pairs.append((distance, i, j))
     used_tracks: set[int] = set()
     used_sightings: set[int] = set()
@@ -164,7 +179,32 @@ def _link(tracks: list[_Open], sightings: list[Sighting], time_s: float) -> None
     tracks.extend(_Open([s]) for j, s in enumerate(sightings) if j not in used_sightings)
 
 
+def _stitch(tracks: list[_Open]) -> list[_Open]:
+    """Join a track to one that starts after it ends (within MAX_GAP_S) near where it left off: one
+    person whose sightings were split by a few bad frames."""
+    tracks = sorted(tracks, key=lambda t: t.sightings[0].time_s)
+    joined: list[_Open] = []
+    for track in tracks:
+        first = track.sightings[0]
+        best: tuple[float, _Open] | None = None
+        for earlier in joined:
+            last = earlier.sightings[-1]
+            gap_s = first.time_s - last.time_s
+            if not 0 < gap_s <= MAX_GAP_S:
+                continue
+            distance = float(np.hypot(*(np.array(first.hip_xy) - earlier.predict(first.time_s))))
+            distance /= max(last.radius_px, first.radius_px)
+            if distance <= MAX_JUMP_RADII and (best is None or distance < best[0]):
+                best = (distance, earlier)
+        if best is None:
+            joined.append(_Open(list(track.sightings)))
+        else:
+            best[1].sightings.extend(track.sightings)
+    return joined
+
+
 def _rank(tracks: list[_Open], frames_scanned: int) -> tuple[PersonTrack, ...]:
+    tracks = _stitch(tracks)
     figures = []
     for track in tracks:
         sightings = tuple(track.sightings)
@@ -200,7 +240,8 @@ def scan_people(
     for frame in frames:
         scale = frame.rgb.shape[1] / full_width_px
         image = Image.fromarray(frame.rgb)
-        sightings = [_sighting(image, d, backend, frame.time_s, scale) for d in detector.detect(image)]
+        found = [_sighting(image, d, backend, frame.time_s, scale) for d in detector.detect(image)]
+        sightings = [s for s in found if s is not None]
         _link(tracks, sightings, frame.time_s)
         scanned += 1
         if preview is None or len(sightings) > preview[0]:

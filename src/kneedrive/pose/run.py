@@ -177,7 +177,9 @@ def estimate_pose(
         if progress is not None:
             progress("pose", done[0], total)
 
-    tracked = follow_athlete(prefetch(read_frames(path, start_s, end_s)), athlete, detector, backend, on_frame=tick)
+    others = tuple(t for t in scan.tracks if t is not athlete)
+    frames = prefetch(read_frames(path, start_s, end_s))
+    tracked = follow_athlete(frames, athlete, detector, backend, others=others, on_frame=tick)
     log.info("pose: %d frames, %d detector runs", len(tracked.time_s), tracked.detections_run)
     result = cache.CachedPose(
         time_s=tracked.time_s,

@@ -55,14 +55,37 @@ def _nearest(
     return min(scored, key=lambda pair: pair[0])[1] if scored else None
 
 
+def _inside(estimate: PoseEstimate, width_px: int, height_px: int) -> PoseEstimate:
+    """Keypoints outside the image are the model's guesses: score 0 (the analysis drops them)."""
+    x, y = estimate.xy[:, 0], estimate.xy[:, 1]
+    outside = (x < 0) | (y < 0) | (x >= width_px) | (y >= height_px)
+    if not np.any(outside):
+        return estimate
+    return PoseEstimate(xy=estimate.xy, score=np.where(outside, 0.0, estimate.score), presence=estimate.presence)
+
+
+def _someone_else(
+    estimate: PoseEstimate, names: tuple[str, ...], others: tuple[PersonTrack, ...], time_s: float
+) -> bool:
+    for other in others:
+        expected = other.expected_at(time_s)
+        if expected is not None and _consistent(estimate, names, expected):
+            return True
+    return False
+
+
 def follow_athlete(
     frames: Iterable[VideoFrame],
     athlete: PersonTrack,
     detector: PersonDetector,
     backend: PoseBackend,
     *,
+    others: tuple[PersonTrack, ...] = (),
     on_frame: Callable[[int], None] | None = None,
 ) -> TrackedPose:
+    """The athlete's pose in every frame. Past the end of the athlete's scanned track (the detector often
+    misses a person leaving the frame) the backend keeps following as long as it is sure of a person who is
+    not where one of the `others` should be."""
     names = backend.names
     times: list[float] = []
     xys: list[NDArray[np.float64]] = []
@@ -74,8 +97,13 @@ def follow_athlete(
     for frame in frames:
         expected = athlete.expected_at(frame.time_s)
         estimate: PoseEstimate | None = None
-        if expected is None:
-            backend.reset()
+        if expected is None or frame.time_s > athlete.last_s:
+            if frame.time_s > athlete.last_s:
+                estimate = backend.estimate(Image.fromarray(frame.rgb), None)
+                if estimate is not None and _someone_else(estimate, names, others, frame.time_s):
+                    estimate = None
+            if estimate is None:
+                backend.reset()
         else:
             image = Image.fromarray(frame.rgb)
             estimate = backend.estimate(image, None)
@@ -86,6 +114,8 @@ def follow_athlete(
                 if not _consistent(estimate, names, expected):
                     estimate = None
                     backend.reset()
+        if estimate is not None:
+            estimate = _inside(estimate, frame.rgb.shape[1], frame.rgb.shape[0])
         times.append(frame.time_s)
         xys.append(estimate.xy if estimate is not None else missing_xy)
         scores.append(estimate.score if estimate is not None else missing_score)
