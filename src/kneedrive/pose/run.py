@@ -38,12 +38,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class VideoPose:
-    """The athlete's keypoints from a video, and how trustworthy they are."""
+    """The athlete's keypoints from a video, and how trustworthy they are. `sequence` runs from the first
+    to the last frame with a pose; `frames_decoded` counts every frame of the chosen time range."""
 
     sequence: PoseSequence
     info: VideoInfo
     person: int
     people: int
+    frames_decoded: int
     frames_without_pose: int
     model_id: str
     cache_hit: bool
@@ -65,8 +67,10 @@ class VideoPose:
             "fps_hz": self.info.fps_hz,
             "codec": self.info.codec,
             "rotation_deg": self.info.rotation_deg,
-            "frames": self.sequence.n_frames,
+            "frames": self.frames_decoded,
             "frames_without_pose": self.frames_without_pose,
+            "pose_start_s": float(self.sequence.time_s[0]),
+            "pose_end_s": float(self.sequence.time_s[-1]),
             "keypoint_confidence": self.keypoint_confidence(),
             "person": self.person,
             "people": self.people,
@@ -192,20 +196,27 @@ def estimate_pose(
     return _video_pose(path, info, result, backend, cache_hit=False)
 
 
-def _video_pose(path: Path, info: VideoInfo, pose: cache.CachedPose, backend: PoseBackend, *, cache_hit: bool) -> VideoPose:
-    seen = np.any(np.isfinite(pose.xy[:, :, 0]), axis=1)
+def _video_pose(
+    path: Path, info: VideoInfo, pose: cache.CachedPose, backend: PoseBackend, *, cache_hit: bool
+) -> VideoPose:
+    """The sequence spans the first to the last frame with a pose (an athlete walking into view later
+    leaves no empty head on the clip); frames without a pose inside that span stay as NaN."""
+    seen = np.any(np.isfinite(pose.xy[:, :, 0]) & (pose.score > 0), axis=1)
     if not np.any(seen):
         raise InputError(f"{path}: the athlete's pose was found in no frame")
-    if len(pose.time_s) < 2:
-        raise InputError(f"{path}: {len(pose.time_s)} frame(s) in the chosen time range; at least 2 are needed")
+    first, last = int(np.argmax(seen)), len(seen) - 1 - int(np.argmax(seen[::-1]))
+    if last - first + 1 < 2:
+        raise InputError(f"{path}: the athlete's pose was found in {last - first + 1} frame; at least 2 are needed")
+    span = slice(first, last + 1)
     sequence = PoseSequence(
-        time_s=pose.time_s, xy=pose.xy, score=pose.score, names=backend.names, source=str(path)
+        time_s=pose.time_s[span], xy=pose.xy[span], score=pose.score[span], names=backend.names, source=str(path)
     )
     return VideoPose(
         sequence=sequence,
         info=info,
         person=int(pose.meta["person"]),
         people=int(pose.meta["people"]),
+        frames_decoded=len(seen),
         frames_without_pose=int(np.sum(~seen)),
         model_id=backend.model_id,
         cache_hit=cache_hit,

@@ -21,6 +21,9 @@ from .detector import PersonDetection, PersonDetector
 from .people import PersonTrack
 
 MAX_OFFSET_RADII = 0.9
+#: A pose whose hip centre is closer than this (in torso lengths) to the image's edge is a person half out
+#: of view: the model guesses the missing half, so the frame counts as one without a pose.
+EDGE_MARGIN_TORSOS = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,17 @@ def _nearest(
     return min(scored, key=lambda pair: pair[0])[1] if scored else None
 
 
-def _inside(estimate: PoseEstimate, width_px: int, height_px: int) -> PoseEstimate:
-    """Keypoints outside the image are the model's guesses: score 0 (the analysis drops them)."""
+def _inside(
+    estimate: PoseEstimate, names: tuple[str, ...], width_px: int, height_px: int
+) -> PoseEstimate | None:
+    """Keypoints outside the image are the model's guesses: score 0 (the analysis drops them); a person
+    half out of view (hip centre at the edge) is no pose at all."""
+    hip = estimate.hip_centre(names)
+    if "left_shoulder" in names and "right_shoulder" in names:
+        shoulders = (estimate.xy[names.index("left_shoulder")] + estimate.xy[names.index("right_shoulder")]) / 2
+        margin = EDGE_MARGIN_TORSOS * float(np.hypot(*(shoulders - hip)))
+        if min(hip[0], hip[1], width_px - hip[0], height_px - hip[1]) < margin:
+            return None
     x, y = estimate.xy[:, 0], estimate.xy[:, 1]
     outside = (x < 0) | (y < 0) | (x >= width_px) | (y >= height_px)
     if not np.any(outside):
@@ -115,7 +127,7 @@ def follow_athlete(
                     estimate = None
                     backend.reset()
         if estimate is not None:
-            estimate = _inside(estimate, frame.rgb.shape[1], frame.rgb.shape[0])
+            estimate = _inside(estimate, names, frame.rgb.shape[1], frame.rgb.shape[0])
         times.append(frame.time_s)
         xys.append(estimate.xy if estimate is not None else missing_xy)
         scores.append(estimate.score if estimate is not None else missing_score)

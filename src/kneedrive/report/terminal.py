@@ -67,18 +67,19 @@ def print_video_quality(video: VideoPose, console: Console) -> None:
     info, seq = video.info, video.sequence
     rotation = f", turned {info.rotation_deg} deg" if info.rotation_deg else ""
     console.print(
-        f"[bold]video[/bold] {info.width}x{info.height} {info.codec}{rotation}, {seq.n_frames} frames at "
-        f"{seq.fps_hz:.1f} fps; person {video.person} of {video.people}; pose missing in "
-        f"{video.frames_without_pose} frames; {video.model_id}{' (from the pose cache)' if video.cache_hit else ''}"
+        f"[bold]video[/bold] {info.width}x{info.height} {info.codec}{rotation}, {video.frames_decoded} frames at "
+        f"{seq.fps_hz:.1f} fps; person {video.person} of {video.people}, posed {seq.time_s[0]:.2f}-"
+        f"{seq.time_s[-1]:.2f} s, missing in {video.frames_without_pose} frames; {video.model_id}"
+        f"{' (from the pose cache)' if video.cache_hit else ''}"
     )
     confidence = video.keypoint_confidence()
     legs = [f"{side[0].upper()} {joint} {confidence[f'{side}_{joint}']:.2f}" for joint in LEG_KEYPOINTS
             for side in ("left", "right") if f"{side}_{joint}" in confidence]
     console.print(f"[dim]mean keypoint confidence: {', '.join(legs)}[/dim]")
-    if video.frames_without_pose > seq.n_frames / 2:
+    if video.frames_without_pose > video.frames_decoded / 2:
         console.print(
             f"[yellow]warning:[/yellow] the athlete's pose is missing in {video.frames_without_pose} of "
-            f"{seq.n_frames} frames: results cover part of the clip only"
+            f"{video.frames_decoded} frames: results cover part of the clip only"
         )
 
 
