@@ -117,7 +117,7 @@ class SeedEcho:
             return None
         x, y = self._last
         offsets = np.array([[-5, 0], [5, 0], [-5, 40], [5, 40], [-5, 80], [5, 80]], dtype=float)
-        return PoseEstimate(xy=offsets + [x, y], score=np.full(6, 0.9), presence=1.0)
+        return PoseEstimate(xy=offsets + np.array([x, y]), score=np.full(6, 0.9), presence=1.0)
 
 
 BACKENDS = {"blazepose": BlazePoseFull, "plug-in": SeedEcho}
@@ -146,7 +146,7 @@ def test_backend_contract(name: str, walker_frame: Image.Image) -> None:
 
 def test_plug_in_backends_load_by_name_and_are_checked() -> None:
     assert isinstance(load_backend("tests.test_pose:SeedEcho"), SeedEcho)
-    with pytest.raises(InputError, match="package.module:Class"):
+    with pytest.raises(InputError, match=r"package\.module:Class"):
         load_backend("no_colon_here")
     with pytest.raises(InputError, match="cannot import"):
         load_backend("no_such_module_xyz:Thing")

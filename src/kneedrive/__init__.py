@@ -6,4 +6,12 @@ from .analysis import Analysis, VideoOptions, analyze
 from .errors import InputError, KneedriveError, NotEnoughMotionError
 from .sequence import PoseSequence
 
-__all__ = ["Analysis", "InputError", "KneedriveError", "NotEnoughMotionError", "PoseSequence", "VideoOptions", "analyze"]
+__all__ = [
+    "Analysis",
+    "InputError",
+    "KneedriveError",
+    "NotEnoughMotionError",
+    "PoseSequence",
+    "VideoOptions",
+    "analyze",
+]

@@ -72,7 +72,7 @@ def _reason(exc: Exception) -> str:
 def _clockwise_deg(frame: av.VideoFrame) -> int:
     """The clockwise display rotation of a frame, snapped to a multiple of 90 degrees."""
     counter_clockwise = float(getattr(frame, "rotation", 0) or 0)
-    return int(round(-counter_clockwise / 90.0)) % 4 * 90
+    return round(-counter_clockwise / 90.0) % 4 * 90
 
 
 def _upright(rgb: NDArray[np.uint8], clockwise_deg: int) -> NDArray[np.uint8]:
@@ -98,7 +98,7 @@ def probe(path: Path) -> VideoInfo:
             duration_s = container.duration / 1_000_000
         else:
             duration_s = 0.0
-        n_frames = int(stream.frames) or int(round(duration_s * fps_hz))
+        n_frames = int(stream.frames) or round(duration_s * fps_hz)
         first = next(_decode(container, path), None)
         if first is None:
             raise InputError(f"{path}: the video holds no decodable frame")
@@ -180,6 +180,7 @@ def read_frames(
                 )
             else:
                 rgb = frame.to_ndarray(format="rgb24")
+            rgb = np.asarray(rgb, dtype=np.uint8)
             yield VideoFrame(index=index, time_s=time_s, rgb=_upright(rgb, rotation))
     finally:
         container.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -108,10 +109,8 @@ def prefetch(items: Iterator[T], depth: int = 4) -> Iterator[T]:
     finally:
         stop.set()
         while worker.is_alive():  # unblock a producer waiting on a full queue
-            try:
+            with contextlib.suppress(queue.Empty):
                 box.get(timeout=0.05)
-            except queue.Empty:
-                pass
 
 
 def _frames_expected(info: VideoInfo, start_s: float | None, end_s: float | None) -> int:

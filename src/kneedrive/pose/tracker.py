@@ -49,18 +49,14 @@ def _consistent(
     return float(np.hypot(*(estimate.hip_centre(names) - hip))) <= MAX_OFFSET_RADII * radius
 
 
-def _nearest(
-    detections: list[PersonDetection], expected: tuple[NDArray[np.float64], float]
-) -> PersonDetection | None:
+def _nearest(detections: list[PersonDetection], expected: tuple[NDArray[np.float64], float]) -> PersonDetection | None:
     hip, radius = expected
     scored = [(float(np.hypot(*(np.array(d.hip_xy) - hip))), d) for d in detections]
     scored = [(dist, d) for dist, d in scored if dist <= MAX_OFFSET_RADII * radius]
     return min(scored, key=lambda pair: pair[0])[1] if scored else None
 
 
-def _inside(
-    estimate: PoseEstimate, names: tuple[str, ...], width_px: int, height_px: int
-) -> PoseEstimate | None:
+def _inside(estimate: PoseEstimate, names: tuple[str, ...], width_px: int, height_px: int) -> PoseEstimate | None:
     """Keypoints outside the image are the model's guesses: score 0 (the analysis drops them); a person
     half out of view (hip centre at the edge) is no pose at all."""
     hip = estimate.hip_centre(names)

@@ -73,8 +73,12 @@ def print_video_quality(video: VideoPose, console: Console) -> None:
         f"{' (from the pose cache)' if video.cache_hit else ''}"
     )
     confidence = video.keypoint_confidence()
-    legs = [f"{side[0].upper()} {joint} {confidence[f'{side}_{joint}']:.2f}" for joint in LEG_KEYPOINTS
-            for side in ("left", "right") if f"{side}_{joint}" in confidence]
+    legs = [
+        f"{side[0].upper()} {joint} {confidence[f'{side}_{joint}']:.2f}"
+        for joint in LEG_KEYPOINTS
+        for side in ("left", "right")
+        if f"{side}_{joint}" in confidence
+    ]
     console.print(f"[dim]mean keypoint confidence: {', '.join(legs)}[/dim]")
     if video.frames_without_pose > video.frames_decoded / 2:
         console.print(
