@@ -222,7 +222,8 @@ def people_command(
         write_bytes_atomic(output, draw_people(scan, image_format=output.suffix))
         for track in scan.tracks:
             console.print(
-                f"person {track.number}: seen {track.first_s:.1f}-{track.last_s:.1f} s, travel "
+                f"person {track.number}: seen {track.first_s:.1f}-{track.last_s:.1f} s "
+                f"({100 * track.coverage:.0f}% of the frames), travel "
                 f"{track.travel_radii:.1f}, leg motion {track.leg_motion_radii:.2f} (body radii), "
                 f"activity {track.activity:.2f}{'  <- analyzed by default' if track.number == 1 else ''}"
             )

@@ -43,6 +43,10 @@ class PoseBackend(Protocol):
     def reset(self) -> None:
         """Forget the previous frame (a new clip, or the person was lost)."""
 
+    def fork(self) -> PoseBackend:
+        """Another backend on the same model (sharing its weights where it can) with its own tracking
+        state, to follow a second person at the same time."""
+
     def estimate(self, image: Image.Image, seed: PersonDetection | None) -> PoseEstimate | None:
         """Keypoints of the seeded person, or (seed None) of the person followed since the last call;
         None when there is nobody to follow or the model says the person is gone."""

@@ -5,6 +5,7 @@ point), as in the published BlazePose design; a low presence score hands control
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -29,24 +30,27 @@ def refine_from_heatmap(
     uv: np.ndarray, heatmap: np.ndarray, *, kernel: int = 7, min_confidence: float = 0.5
 ) -> np.ndarray:
     """Move each landmark (crop px) to the confidence-weighted centre of its heatmap (64 x 64 logits) in a
-    kernel x kernel window around it, where the heatmap is confident (the model's published refinement
-    step; it removes much of the regression output's jitter)."""
-    size = heatmap.shape[0]
-    cells = uv * size / INPUT_PX
-    out = np.array(uv, dtype=np.float64)
+    kernel x kernel window around it, where the heatmap is confident there (the model's published
+    refinement step; it removes much of the regression output's jitter)."""
+    size, n = heatmap.shape[0], min(len(uv), heatmap.shape[2])
     half = kernel // 2
-    for k in range(min(len(uv), heatmap.shape[2])):
-        col, row = int(cells[k, 0]), int(cells[k, 1])
-        if not (0 <= col < size and 0 <= row < size):
-            continue
-        r0, r1, c0, c1 = max(row - half, 0), min(row + half + 1, size), max(col - half, 0), min(col + half + 1, size)
-        window = _sigmoid(heatmap[r0:r1, c0:c1, k])
-        total = float(window.sum())
-        if float(window.max()) < min_confidence or total <= 0:
-            continue
-        rows, cols = np.mgrid[r0:r1, c0:c1]
-        out[k, 0] = float((cols * window).sum() / total + 0.5) * INPUT_PX / size
-        out[k, 1] = float((rows * window).sum() / total + 0.5) * INPUT_PX / size
+    col = np.floor(uv[:n, 0] * size / INPUT_PX).astype(int)
+    row = np.floor(uv[:n, 1] * size / INPUT_PX).astype(int)
+    offsets = np.arange(-half, half + 1)
+    rows = row[:, None, None] + offsets[None, :, None]  # (n, k, 1)
+    cols = col[:, None, None] + offsets[None, None, :]  # (n, 1, k)
+    valid = (rows >= 0) & (rows < size) & (cols >= 0) & (cols < size)  # (n, k, k)
+    values = heatmap[np.clip(rows, 0, size - 1), np.clip(cols, 0, size - 1), np.arange(n)[:, None, None]]
+    confidence = np.where(valid, _sigmoid(values), 0.0)
+    total = confidence.sum(axis=(1, 2))
+    refine = (confidence.max(axis=(1, 2)) >= min_confidence) & (total > 0) & (col >= 0) & (col < size)
+    refine &= (row >= 0) & (row < size)
+    out = np.array(uv, dtype=np.float64)
+    safe = np.where(total > 0, total, 1.0)
+    centre_col = (confidence * cols).sum(axis=(1, 2)) / safe + 0.5
+    centre_row = (confidence * rows).sum(axis=(1, 2)) / safe + 0.5
+    out[:n, 0] = np.where(refine, centre_col * INPUT_PX / size, out[:n, 0])
+    out[:n, 1] = np.where(refine, centre_row * INPUT_PX / size, out[:n, 1])
     return out
 
 
@@ -69,6 +73,11 @@ class BlazePoseFull:
 
     def reset(self) -> None:
         self._roi = None
+
+    def fork(self) -> BlazePoseFull:
+        twin = copy.copy(self)  # shares the interpreter: followers run one after the other, never at once
+        twin.reset()
+        return twin
 
     def estimate(self, image: Image.Image, seed: PersonDetection | None) -> PoseEstimate | None:
         roi = seed.roi() if seed is not None else self._roi

@@ -12,26 +12,27 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from PIL import Image
 
 from ..errors import InputError
-from ..io.video import VideoInfo, probe, read_frames
+from ..io.video import VideoFrame, VideoInfo, probe, read_frames
 from ..sequence import PoseSequence
 from . import cache
 from .backend import PoseBackend
 from .blazepose import BlazePoseFull
 from .detector import PersonDetector
 from .litert import bundled_model
-from .people import PeopleScan, scan_people
-from .tracker import follow_athlete
+from .people import PeopleScan, rank, stitch
+from .tracker import follow_people
 
 log = logging.getLogger(__name__)
 
-#: People are looked for about this often (the scan's sampling rate).
-SCAN_RATE_HZ = 10.0
-#: Scan frames are shrunk to this longest side (the detector sees 224 px anyway).
-SCAN_SIDE_PX = 640
+#: The person detector looks for newcomers about this often (and on every frame while nobody is followed).
+DETECT_RATE_HZ = 6.0
+#: People other than the most active one are followed about this often.
+SPARSE_RATE_HZ = 10.0
 
-#: progress(phase, frames done, frames expected); phases "scan" and "pose".
+#: progress(phase, frames done, frames expected); one phase, "pose".
 Progress = Callable[[str, int, int], None]
 
 T = TypeVar("T")
@@ -119,31 +120,44 @@ def _frames_expected(info: VideoInfo, start_s: float | None, end_s: float | None
     return max(1, round((end - begin) * info.fps_hz)) if info.fps_hz > 0 else max(info.n_frames, 1)
 
 
+def _with_image(frames: Iterator[VideoFrame]) -> Iterator[tuple[VideoFrame, Image.Image]]:
+    for frame in frames:  # runs in the decode thread: the PIL copy overlaps the model too
+        yield frame, Image.fromarray(frame.rgb)
+
+
 def find_people(
     path: Path,
     *,
     start_s: float | None = None,
     end_s: float | None = None,
     backend: PoseBackend | None = None,
-    detector: PersonDetector | None = None,
     progress: Progress | None = None,
 ) -> tuple[VideoInfo, PeopleScan]:
-    """Scan a video for people and rank them (the athlete first)."""
+    """Follow everyone in a video (one pass) and rank them, the athlete first."""
     info = probe(path)
-    detector = detector or PersonDetector(bundled_model("detector"))
+    detector = PersonDetector(bundled_model("detector"))
     backend = backend or BlazePoseFull()
-    every = max(1, round(info.fps_hz / SCAN_RATE_HZ)) if info.fps_hz > 0 else 1
+    every = max(1, round(info.fps_hz / DETECT_RATE_HZ)) if info.fps_hz > 0 else 1
     total = _frames_expected(info, start_s, end_s)
-    first: list[int] = []
+    done = [0]
 
     def tick(index: int) -> None:
-        if not first:
-            first.append(index)
+        done[0] += 1
         if progress is not None:
-            progress("scan", index - first[0] + 1, total)
+            progress("pose", done[0], total)
 
-    frames = prefetch(read_frames(path, start_s, end_s, max_side_px=SCAN_SIDE_PX, every=every))
-    scan = scan_people(frames, detector, backend, full_width_px=info.width, on_frame=tick)
+    frames = prefetch(_with_image(read_frames(path, start_s, end_s)))
+    sparse = max(1, round(info.fps_hz / SPARSE_RATE_HZ)) if info.fps_hz > 0 else 1
+    followed = follow_people(frames, detector, backend, detect_every=every, sparse_every=sparse, on_frame=tick)
+    tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
+    log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
+    scan = PeopleScan(
+        tracks=tracks,
+        time_s=followed.time_s,
+        preview=followed.preview,
+        preview_row=followed.preview_row,
+        preview_scale=followed.preview_scale,
+    )
     return info, scan
 
 
@@ -157,7 +171,8 @@ def estimate_pose(
     use_cache: bool = True,
     progress: Progress | None = None,
 ) -> VideoPose:
-    """The athlete's keypoints in a video (see the README: people scan, athlete choice, tracking, cache)."""
+    """The athlete's keypoints in a video (see the README: one pass following everyone, athlete choice,
+    cache)."""
     path = Path(path)
     info = probe(path)
     backend = backend or BlazePoseFull()
@@ -169,26 +184,14 @@ def estimate_pose(
         if hit is not None:
             log.info("pose cache hit %s", key)
             return _video_pose(path, info, hit, backend, cache_hit=True)
-    detector = PersonDetector(bundled_model("detector"))
-    _, scan = find_people(path, start_s=start_s, end_s=end_s, backend=backend, detector=detector, progress=progress)
+    _, scan = find_people(path, start_s=start_s, end_s=end_s, backend=backend, progress=progress)
     athlete = scan.athlete(person)
-    total = _frames_expected(info, start_s, end_s)
-    done = [0]
-
-    def tick(index: int) -> None:
-        done[0] += 1
-        if progress is not None:
-            progress("pose", done[0], total)
-
-    others = tuple(t for t in scan.tracks if t is not athlete)
-    frames = prefetch(read_frames(path, start_s, end_s))
-    tracked = follow_athlete(frames, athlete, detector, backend, others=others, on_frame=tick)
-    log.info("pose: %d frames, %d detector runs", len(tracked.time_s), tracked.detections_run)
+    n, k = len(scan.time_s), len(backend.names)
+    xy = np.full((n, k, 2), np.nan)
+    score = np.zeros((n, k))
+    xy[athlete.rows], score[athlete.rows] = athlete.xy, athlete.score
     result = cache.CachedPose(
-        time_s=tracked.time_s,
-        xy=tracked.xy,
-        score=tracked.score,
-        meta={"person": athlete.number, "people": len(scan.tracks)},
+        time_s=scan.time_s, xy=xy, score=score, meta={"person": athlete.number, "people": len(scan.tracks)}
     )
     if use_cache:
         cache.store(key, result)

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..pose.run import Progress as ProgressCallback
 
-PHASES = {"scan": "looking for people", "pose": "tracking the athlete"}
+PHASES = {"pose": "following people"}
 
 
 class FramesPerSecond(ProgressColumn):
