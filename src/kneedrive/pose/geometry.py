@@ -30,9 +30,15 @@ class Roi:
         return np.stack([x, y], axis=1)
 
     def crop(self, image: Image.Image, crop_px: int) -> NDArray[np.uint8]:
-        """The (crop_px, crop_px, 3) RGB crop; outside the image is black."""
+        """The (crop_px, crop_px, 3) RGB crop; outside the image is black.
+
+        Shrinking (a region larger than the crop) samples a 2x finer grid and averages 2 x 2 blocks: as
+        smooth as bilinear and about twice as fast in Pillow; enlarging is bilinear.
+        """
+        shrink = self.size_px > crop_px
+        n = 2 * crop_px if shrink else crop_px
         c, s = math.cos(self.angle_rad), math.sin(self.angle_rad)
-        k = self.size_px / crop_px
+        k = self.size_px / n
         half = self.size_px / 2
         coefficients = (
             c * k,
@@ -42,8 +48,9 @@ class Roi:
             c * k,
             self.cy_px - half * s - half * c,
         )
-        out = image.transform((crop_px, crop_px), Image.Transform.AFFINE, coefficients, Image.Resampling.BILINEAR)
-        return np.asarray(out, dtype=np.uint8)
+        resample = Image.Resampling.NEAREST if shrink else Image.Resampling.BILINEAR
+        out = image.transform((n, n), Image.Transform.AFFINE, coefficients, resample)
+        return np.asarray(out.reduce(2) if shrink else out, dtype=np.uint8)
 
 
 def aligned_roi(

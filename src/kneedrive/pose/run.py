@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 #: The person detector looks for newcomers about this often (and on every frame while nobody is followed).
 DETECT_RATE_HZ = 6.0
 #: People other than the most active one are followed about this often.
-SPARSE_RATE_HZ = 10.0
+SPARSE_RATE_HZ = 6.0
+#: A person found late is followed back in time this far (s), through at most this many bytes of frames.
+BACKFILL_S = 0.5
+BACKFILL_BYTES = 150_000_000
 
 #: progress(phase, frames done, frames expected); one phase, "pose".
 Progress = Callable[[str, int, int], None]
@@ -148,7 +151,10 @@ def find_people(
 
     frames = prefetch(_with_image(read_frames(path, start_s, end_s)))
     sparse = max(1, round(info.fps_hz / SPARSE_RATE_HZ)) if info.fps_hz > 0 else 1
-    followed = follow_people(frames, detector, backend, detect_every=every, sparse_every=sparse, on_frame=tick)
+    backfill = max(1, min(round(BACKFILL_S * info.fps_hz), BACKFILL_BYTES // max(info.width * info.height * 3, 1)))
+    followed = follow_people(
+        frames, detector, backend, detect_every=every, sparse_every=sparse, backfill_frames=backfill, on_frame=tick
+    )
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
     scan = PeopleScan(

@@ -3,9 +3,9 @@
 The person detector runs on every `detect_every`-th frame (and on every frame while nobody is followed);
 each person it finds that nobody is following yet gets a backend of their own (a `fork`), which follows
 them from its previous answer. The most active person so far (see people.py) is followed in every frame;
-the others, to save time, only in every `sparse_every`-th frame (about 10 per second), which is enough to
+the others, to save time, only in every `sparse_every`-th frame (about 6 per second), which is enough to
 keep them in sight and to score them; one of them who starts moving more takes over the dense following.
-Newcomers are followed densely for their first second, so an athlete who walks or runs into view is
+Newcomers are followed densely for their first half second, so an athlete who walks or runs into view is
 followed in every frame from the start. A follower stops when its model no longer sees a person,
 when the person is half out of the image, or when it slides onto someone another follower has. The people
 are chosen afterwards (see people.py), so the athlete's track never switches to someone else mid-clip
@@ -15,6 +15,7 @@ because of who happened to be seen first.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from PIL import Image
 
 from ..io.video import VideoFrame
 from .backend import PoseBackend, PoseEstimate
-from .detector import PersonDetector
+from .detector import PersonDetection, PersonDetector
 from .people import LEG_MOTION_WEIGHT, WINDOW_S, Segment, body_radius_px
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ DUPLICATE_RADII = 0.35
 EDGE_MARGIN_TORSOS = 1.0
 #: At most this many people are followed at once (the largest detections first).
 MAX_PEOPLE = 4
+#: Newcomers are followed in every frame for this long (s).
+NEWCOMER_S = 0.5
 #: Someone else becomes the densely followed person when more active than the current one by this factor.
 TAKE_OVER_FACTOR = 1.3
 PREVIEW_SIDE_PX = 640
@@ -120,9 +123,14 @@ def follow_people(
     *,
     detect_every: int,
     sparse_every: int,
+    backfill_frames: int = 0,
     on_frame: Callable[[int], None] | None = None,
 ) -> FollowResult:
+    """Follow everyone; `backfill_frames` recent frames are kept so that a person the detector finds late
+    (entering the frame, or missed for a few detector runs) is followed back in time to where they came
+    into view."""
     names = backend.names
+    recent: deque[tuple[int, float, Image.Image]] = deque(maxlen=max(backfill_frames, 1))
     leader: _Follower | None = None
     spare: list[PoseBackend] = [backend]
     active: list[_Follower] = []
@@ -140,10 +148,10 @@ def follow_people(
     for row, (frame, image) in enumerate(frames):
         times.append(frame.time_s)
         size = (image.width, image.height)
-        if active and (leader not in active or row % sparse_every == 0):
+        if active:
             leader = _leader(active, leader, names)
         for follower in list(active):
-            newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < WINDOW_S
+            newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
             if follower is not leader and not newcomer and row % sparse_every:
                 continue
             estimate = follower.backend.estimate(image, None)
@@ -156,7 +164,10 @@ def follow_people(
         _drop_duplicates(active, row, stop)
         if row % detect_every == 0 or not active:
             detector_runs += 1
-            _add_new_people(image, row, frame.time_s, detector, active, spare, names, size)
+            for follower, detection in _add_new_people(image, row, frame.time_s, detector, active, spare, names, size):
+                if backfill_frames:
+                    _backfill(follower, detection, image, recent, names)
+        recent.append((row, frame.time_s, image))
         if preview is None or len(active) > preview[0]:
             scale = min(1.0, PREVIEW_SIDE_PX / max(size))
             small = image if scale == 1.0 else image.resize((round(size[0] * scale), round(size[1] * scale)))
@@ -219,11 +230,12 @@ def _add_new_people(
     spare: list[PoseBackend],
     names: tuple[str, ...],
     size: tuple[int, int],
-) -> None:
+) -> list[tuple[_Follower, PersonDetection]]:
     detections = sorted(detector.detect(image), key=lambda d: -d.radius_px)
+    added: list[tuple[_Follower, PersonDetection]] = []
     for detection in detections:
         if len(active) >= MAX_PEOPLE:
-            return
+            break
         hip = np.asarray(detection.hip_xy)
         if any(
             float(np.hypot(*(hip - f.segment.hip_xy[-1]))) <= SAME_PERSON_RADII * f.segment.radius_px[-1]
@@ -250,3 +262,36 @@ def _add_new_people(
         segment = _new_segment()
         _record(segment, row, time_s, estimate, names, size)
         active.append(_Follower(backend, segment))
+        added.append((active[-1], detection))
+    return added
+
+
+def _backfill(
+    follower: _Follower,
+    detection: PersonDetection,
+    image: Image.Image,
+    recent: deque[tuple[int, float, Image.Image]],
+    names: tuple[str, ...],
+) -> None:
+    """Follow a newcomer backwards through the recent frames, while the model sees them and they do not
+    jump, and put those poses in front of their segment."""
+    twin = follower.backend.fork()
+    if twin.estimate(image, detection) is None:
+        return
+    segment = follower.segment
+    for row, time_s, past in reversed(recent):
+        if segment.rows and row >= segment.rows[0]:
+            continue
+        estimate = twin.estimate(past, None)
+        if not _usable(estimate, names, past.width, past.height):
+            return
+        assert estimate is not None
+        hip, later = estimate.hip_centre(names), segment.hip_xy[0]
+        if float(np.hypot(*(hip - later))) > SAME_PERSON_RADII * segment.radius_px[0]:
+            return
+        segment.rows.insert(0, row)
+        segment.time_s.insert(0, time_s)
+        segment.xy.insert(0, estimate.xy)
+        segment.score.insert(0, _scores_inside(estimate, past.width, past.height))
+        segment.hip_xy.insert(0, hip)
+        segment.radius_px.insert(0, body_radius_px(estimate.xy, names, 1.0))
