@@ -39,6 +39,12 @@ def ankle_swing_cadence_spm(pose: VideoPose, side: str) -> float:
     return float(120.0 * freqs[np.argmax(power)])
 
 
+def with_error(value: float | None, truth: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f}" + (f" ({100 * (value / truth - 1):+.1f} %)" if truth else "")
+
+
 def main() -> None:
     rows = []
     for clip in ("gaitlab_treadmill/male_side.mp4", "sports2d_demo/demo.mp4", "sports2d_demo/demo3.mp4"):
@@ -62,17 +68,12 @@ def main() -> None:
             truth = float(json.loads(truth_file.read_text())["cadence_spm"]["value"])
         swing = [ankle_swing_cadence_spm(pose, side) for side in ("left", "right")]
 
-        def err(value: float | None) -> str:
-            if value is None:
-                return "-"
-            return f"{value:.1f}" + (f" ({100 * (value / truth - 1):+.1f} %)" if truth else "")
-
         rows.append(
             f"| {clip} | {pose.person} of {pose.people} | {seq.time_s[0]:.2f}-{seq.time_s[-1]:.2f} s, "
             f"{pose.frames_without_pose} of {pose.frames_decoded} frames without pose | "
             f"{np.nanmin(hip[:, 0]):.0f}-{np.nanmax(hip[:, 0]):.0f} / {np.nanmin(hip[:, 1]):.0f}-"
-            f"{np.nanmax(hip[:, 1]):.0f} | {touchdowns} / {steps} | {err(cadence)} | "
-            f"{err(swing[0])}, {err(swing[1])} | {truth if truth else '-'} | "
+            f"{np.nanmax(hip[:, 1]):.0f} | {touchdowns} / {steps} | {with_error(cadence, truth)} | "
+            f"{with_error(swing[0], truth)}, {with_error(swing[1], truth)} | {truth if truth else '-'} | "
             f"{pose.frames_decoded / seconds:.0f} |"
         )
     print(
