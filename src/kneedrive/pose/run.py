@@ -28,11 +28,11 @@ from .tracker import follow_people
 log = logging.getLogger(__name__)
 
 #: The person detector looks for newcomers about this often (and on every frame while nobody is followed).
-DETECT_RATE_HZ = 6.0
+DETECT_RATE_HZ = 3.0
 #: People other than the most active one are followed about this often.
-SPARSE_RATE_HZ = 6.0
+SPARSE_RATE_HZ = 3.0
 #: A person found late is followed back in time this far (s), through at most this many bytes of frames.
-BACKFILL_S = 0.5
+BACKFILL_S = 0.6
 BACKFILL_BYTES = 150_000_000
 
 #: progress(phase, frames done, frames expected); one phase, "pose".

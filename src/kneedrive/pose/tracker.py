@@ -3,9 +3,9 @@
 The person detector runs on every `detect_every`-th frame (and on every frame while nobody is followed);
 each person it finds that nobody is following yet gets a backend of their own (a `fork`), which follows
 them from its previous answer. The most active person so far (see people.py) is followed in every frame;
-the others, to save time, only in every `sparse_every`-th frame (about 6 per second), which is enough to
+the others, to save time, only in every `sparse_every`-th frame (about 3 per second), which is enough to
 keep them in sight and to score them; one of them who starts moving more takes over the dense following.
-Newcomers are followed densely for their first half second, so an athlete who walks or runs into view is
+Newcomers are followed densely for their first 0.3 s, so an athlete who walks or runs into view is
 followed in every frame from the start. A follower stops when its model no longer sees a person,
 when the person is half out of the image, or when it slides onto someone another follower has. The people
 are chosen afterwards (see people.py), so the athlete's track never switches to someone else mid-clip
@@ -40,7 +40,7 @@ EDGE_MARGIN_TORSOS = 1.0
 #: At most this many people are followed at once (the largest detections first).
 MAX_PEOPLE = 4
 #: Newcomers are followed in every frame for this long (s).
-NEWCOMER_S = 0.5
+NEWCOMER_S = 0.3
 #: Someone else becomes the densely followed person when more active than the current one by this factor.
 TAKE_OVER_FACTOR = 1.3
 PREVIEW_SIDE_PX = 640
@@ -166,7 +166,8 @@ def follow_people(
             detector_runs += 1
             for follower, detection in _add_new_people(image, row, frame.time_s, detector, active, spare, names, size):
                 if backfill_frames:
-                    _backfill(follower, detection, image, recent, names)
+                    others = [f.segment for f in active if f is not follower] + done[-2 * MAX_PEOPLE :]
+                    _backfill(follower, detection, image, recent, names, others)
         recent.append((row, frame.time_s, image))
         if preview is None or len(active) > preview[0]:
             scale = min(1.0, PREVIEW_SIDE_PX / max(size))
@@ -272,9 +273,18 @@ def _backfill(
     image: Image.Image,
     recent: deque[tuple[int, float, Image.Image]],
     names: tuple[str, ...],
+    others: list[Segment],
 ) -> None:
-    """Follow a newcomer backwards through the recent frames, while the model sees them and they do not
-    jump, and put those poses in front of their segment."""
+    """Follow a newcomer backwards through the recent frames, while the model sees them, they do not jump
+    and nobody else was followed there (a person lost and found again, or someone else), and put those
+    poses in front of their segment."""
+    taken: dict[int, list[tuple[NDArray[np.float64], float]]] = {}
+    oldest = recent[0][0] if recent else 0
+    for other in others:
+        for i in range(len(other.rows) - 1, -1, -1):
+            if other.rows[i] < oldest:
+                break
+            taken.setdefault(other.rows[i], []).append((other.hip_xy[i], other.radius_px[i]))
     twin = follower.backend.fork()
     if twin.estimate(image, detection) is None:
         return
@@ -288,6 +298,8 @@ def _backfill(
         assert estimate is not None
         hip, later = estimate.hip_centre(names), segment.hip_xy[0]
         if float(np.hypot(*(hip - later))) > SAME_PERSON_RADII * segment.radius_px[0]:
+            return
+        if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
             return
         segment.rows.insert(0, row)
         segment.time_s.insert(0, time_s)
