@@ -74,9 +74,8 @@ def main() -> None:
                 continue
             frames, seconds = int(result[0].split()[1]), float(result[0].split()[2])
             fps[method].append(frames / seconds)
-            print(
-                f"  round {round_}: {LABELS[method]:22s} {frames} frames in {seconds:6.2f} s = {frames / seconds:6.1f} fps"
-            )
+            rate = frames / seconds
+            print(f"  round {round_}: {LABELS[method]:22s} {frames} frames in {seconds:6.2f} s = {rate:6.1f} fps")
     medians = {m: statistics.median(v) for m, v in fps.items() if v}
     summary = ", ".join(f"{LABELS[m]} {v:.1f} fps" for m, v in medians.items())
     print(f"median of {args.repeat}: {summary}; load average {os.getloadavg()[0]:.2f} after")
