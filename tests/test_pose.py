@@ -29,7 +29,7 @@ from kneedrive.pose.plugins import check_backend, load_backend
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
 from kneedrive.sequence import BLAZEPOSE_LANDMARKS, REQUIRED_KEYPOINTS
 
-from .videoclips import shared
+from .videoclips import remux_faststart, shared, write_clip
 
 SCHEMA = json.loads(resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text())
 DEMO = "sports2d_demo/demo.mp4"
@@ -264,3 +264,30 @@ def test_a_damaged_cache_entry_is_ignored(private_cache: Path) -> None:
     (entry,) = private_cache.glob("*.npz")
     entry.write_bytes(b"not a zip")
     assert not estimate_pose(clip).cache_hit
+
+
+# --- bad video input ---------------------------------------------------------------------------------------------
+
+
+def test_a_video_without_a_person_is_a_one_line_error(tmp_path: Path) -> None:
+    clip = tmp_path / "empty_room.mp4"
+    write_clip(clip, [k / 30 for k in range(20)], width=160, height=120)
+    with pytest.raises(InputError, match=r"no person|no frame"):
+        estimate_pose(clip, use_cache=False)
+    result = CliRunner().invoke(app, ["analyze", str(clip), "--no-cache"])
+    assert result.exit_code == 2
+    assert [line for line in result.output.splitlines() if line.startswith("error:")]
+
+
+def test_a_cut_video_is_never_presented_as_complete(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.mp4"
+    remux_faststart(shared("sports2d_demo/demo3.mp4"), whole)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.6)])
+    try:
+        pose = estimate_pose(cut, use_cache=False)
+    except InputError as exc:
+        assert "cut.mp4" in str(exc)
+        return
+    assert pose.frames_decoded < 40
+    assert any("could be decoded" in w for w in pose.warnings)

@@ -50,3 +50,16 @@ def set_display_rotation(path: Path, clockwise_deg: int) -> None:
     matrix = (cos * one, sin * one, 0, -sin * one, cos * one, 0, 0, 0, 1 << 30)
     data[offset : offset + 36] = struct.pack(">9i", *matrix)
     path.write_bytes(bytes(data))
+
+
+def remux_faststart(source: Path, target: Path) -> None:
+    """Copy a video's packets into an mp4 with its index (moov) first, as phones and web exports write them:
+    cutting such a file leaves a readable beginning."""
+    with av.open(str(source)) as src, av.open(str(target), "w", options={"movflags": "faststart"}) as dst:
+        in_stream = src.streams.video[0]
+        out_stream = dst.add_stream_from_template(in_stream)
+        for packet in src.demux(in_stream):
+            if packet.dts is None:
+                continue
+            packet.stream = out_stream
+            dst.mux(packet)

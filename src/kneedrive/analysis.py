@@ -146,7 +146,7 @@ def analyze(
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
     kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
-    warnings = list(kin.warnings)
+    warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
     time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
     if not time_contacts:
         warnings.append(

@@ -54,6 +54,7 @@ class VideoPose:
     frames_without_pose: int
     model_id: str
     cache_hit: bool
+    warnings: tuple[str, ...] = ()
 
     def keypoint_confidence(self) -> dict[str, float]:
         """Mean score per keypoint over the frames with a pose."""
@@ -197,7 +198,10 @@ def estimate_pose(
     score = np.zeros((n, k))
     xy[athlete.rows], score[athlete.rows] = athlete.xy, athlete.score
     result = cache.CachedPose(
-        time_s=scan.time_s, xy=xy, score=score, meta={"person": athlete.number, "people": len(scan.tracks)}
+        time_s=scan.time_s,
+        xy=xy,
+        score=score,
+        meta={"person": athlete.number, "people": len(scan.tracks), "whole_clip": start_s is None and end_s is None},
     )
     if use_cache:
         cache.store(key, result)
@@ -219,6 +223,18 @@ def _video_pose(
     sequence = PoseSequence(
         time_s=pose.time_s[span], xy=pose.xy[span], score=pose.score[span], names=backend.names, source=str(path)
     )
+    warnings = []
+    expected = _frames_expected(info, None, None) if pose.meta.get("whole_clip") else 0
+    if expected and len(seen) < 0.9 * expected:
+        warnings.append(
+            f"only {len(seen)} of the {expected} frames the video announces could be decoded (truncated file?): "
+            "the results cover that part only"
+        )
+    if np.sum(~seen) > len(seen) / 2:
+        warnings.append(
+            f"the athlete's pose is missing in {int(np.sum(~seen))} of {len(seen)} frames: results cover part of "
+            "the clip only"
+        )
     return VideoPose(
         sequence=sequence,
         info=info,
@@ -228,4 +244,5 @@ def _video_pose(
         frames_without_pose=int(np.sum(~seen)),
         model_id=backend.model_id,
         cache_hit=cache_hit,
+        warnings=tuple(warnings),
     )

@@ -62,7 +62,7 @@ def summary_table(analysis: Analysis) -> Table:
 LEG_KEYPOINTS = ("hip", "knee", "ankle", "heel", "foot_index")
 
 
-def print_video_quality(video: VideoPose, console: Console) -> None:
+def print_video_quality(video: VideoPose, console: Console, *, with_warnings: bool = True) -> None:
     """Where the keypoints came from and how much to trust them."""
     info, seq = video.info, video.sequence
     rotation = f", turned {info.rotation_deg} deg" if info.rotation_deg else ""
@@ -80,16 +80,13 @@ def print_video_quality(video: VideoPose, console: Console) -> None:
         if f"{side}_{joint}" in confidence
     ]
     console.print(f"[dim]mean keypoint confidence: {', '.join(legs)}[/dim]")
-    if video.frames_without_pose > video.frames_decoded / 2:
-        console.print(
-            f"[yellow]warning:[/yellow] the athlete's pose is missing in {video.frames_without_pose} of "
-            f"{video.frames_decoded} frames: results cover part of the clip only"
-        )
+    for warning in video.warnings if with_warnings else ():
+        console.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 def print_summary(analysis: Analysis, console: Console) -> None:
     if analysis.video is not None:
-        print_video_quality(analysis.video, console)
+        print_video_quality(analysis.video, console, with_warnings=False)  # they are in analysis.warnings
     console.print(summary_table(analysis))
     kin = analysis.kinematics
     console.print(
