@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import kneedrive
+from kneedrive.cli import app
+from kneedrive.io.keypoints_csv import read_keypoints_csv, write_keypoints_csv
 from kneedrive.pose import VideoPose, estimate_pose
 
 from .videoclips import shared
@@ -59,3 +63,26 @@ def test_the_ankles_swing_at_the_true_cadence(treadmill: VideoPose, truth_spm: f
 def test_end_to_end_cadence_matches_the_groundtruth(treadmill: VideoPose, truth_spm: float) -> None:
     analysis = kneedrive.analyze(treadmill)
     assert analysis.summary.cadence_spm == pytest.approx(truth_spm, rel=0.02)
+
+
+def test_the_analysis_of_a_video_is_the_analysis_of_its_keypoints_csv(treadmill: VideoPose, tmp_path: Path) -> None:
+    csv = tmp_path / "keypoints.csv"
+    write_keypoints_csv(treadmill.sequence, csv)
+    from_video, from_csv = kneedrive.analyze(treadmill), kneedrive.analyze(csv)
+    assert [(e.side, e.kind, e.frame) for e in from_video.events] == [
+        (e.side, e.kind, e.frame) for e in from_csv.events
+    ]
+    assert from_video.summary.cadence_spm == pytest.approx(from_csv.summary.cadence_spm, rel=1e-3)
+    assert "video" in from_video.to_dict() and "video" not in from_csv.to_dict()
+
+
+def test_pose_command_writes_the_csv_analyze_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNEEDRIVE_CACHE_DIR", str(tmp_path / "cache"))
+    csv = tmp_path / "k.csv"
+    result = CliRunner().invoke(app, ["pose", str(shared("sports2d_demo/demo3.mp4")), "-o", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "person 1 of 1" in " ".join(result.output.split()) and "wrote" in result.output
+    sequence = read_keypoints_csv(csv)
+    assert sequence.n_frames >= 20 and sequence.has("left_ankle") and sequence.has("right_foot_index")
+    again = CliRunner().invoke(app, ["pose", str(shared("sports2d_demo/demo3.mp4")), "-o", str(csv)])
+    assert again.exit_code == 0 and "from the pose cache" in " ".join(again.output.split())
