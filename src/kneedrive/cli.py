@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from .analysis import Analysis, VideoOptions, analyze
 from .errors import KneedriveError
 from .io.atomic import write_bytes_atomic, write_text_atomic
+from .io.video import VIDEO_SUFFIXES
 from .pose.run import Progress
 from .report.progress import pose_progress
 
@@ -76,7 +78,8 @@ def analyze_command(
     """Analyze a sprint or run (video or keypoints): events, steps, summary."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     try:
-        with pose_progress(err) as progress:
+        is_video = file.suffix.lower() in VIDEO_SUFFIXES
+        with pose_progress(err) if is_video else nullcontext(None) as progress:
             result = analyze(
                 file,
                 fps_hz=fps,
