@@ -9,8 +9,9 @@
     athlete chosen at the end), decode included.
 Start-up (imports, model loading) is not timed. Each measurement runs in a fresh process (MediaPipe's
 graph threads and ours never share a process), the three alternate, and the median of `--repeat` rounds
-is reported with frames/s and the ratio ours / legacy. The load average is printed: other work on the machine slows every figure, and ours (which uses both
-cores: a decode thread plus a two-thread model) loses most when a core is taken.
+is reported with frames/s and the ratio ours / legacy. The load average is printed: other work on the
+machine slows every figure, and ours (a decode thread plus a two-thread model) loses most when a core is
+taken.
 """
 
 from __future__ import annotations
