@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,6 @@ def bundled_model(name: str) -> Path:
 
 
 def load_interpreter(path: Path, *, num_threads: int = 2) -> Any:
-    # LiteRT's C++ runtime prints an INFO line per interpreter on stderr unless told otherwise (a user's own
-    # setting wins).
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
