@@ -29,6 +29,7 @@ class DrillFeatures:
     one_sided_ratio: float | None  # quieter foot's path / busier foot's path (0 = one leg works)
     thigh_peak_deg: float | None  # typical top of the working thigh
     thigh_low_deg: float | None  # how far back the working thigh goes (negative = behind the hip)
+    thigh_range_deg: float | None  # thigh_peak - thigh_low: small for butt kicks, large for sprinting
     thigh_front_share: float | None  # share of the thigh's range in front of vertical (knee drive vs backswing)
     knee_flexion_peak_deg: float | None
     trunk_lean_deg: float | None
@@ -131,6 +132,7 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         one_sided_ratio=one_sided,
         thigh_peak_deg=peak,
         thigh_low_deg=low,
+        thigh_range_deg=peak - low,
         thigh_front_share=peak / (peak - low) if peak > 0 and peak > low else 0.0,
         knee_flexion_peak_deg=float(np.nanpercentile(work_knee, 95)),
         trunk_lean_deg=None if trunk is None else float(np.nanmedian(trunk[a:b])),

@@ -344,3 +344,55 @@ def _sprint(session: DrillSession, *, fps_hz: float, camera: Camera, artefacts: 
         None,
     )
     return DrillSynthetic(syn.sequence, DrillTruth("sprint", (rep,), model.body.leg_m), syn.points_m)
+
+
+@dataclass(frozen=True)
+class Take:
+    """One varied clip for the recognition benchmark: the session and how it was filmed."""
+
+    session: DrillSession
+    fps_hz: float
+    camera: Camera
+    artefacts: Artefacts
+    seed: int
+
+
+def random_take(drill_id: str, rng: np.random.Generator) -> Take:
+    """A different athlete, tempo, technique, camera and pose-model quality each time: heights
+    1.5-2.0 m, tempo +/-15%, knee drive 75-105% of the model (a low knee included), soggy to
+    sprung foot, more or less lean, rate decay 0-25%, 30-240 fps, 120-400 px/m, either facing,
+    camera roll +/-2 deg, jitter 0.5-3 px, up to 5% swapped and 3% dropped frames."""
+    session = DrillSession(
+        drill_id,
+        height_m=float(rng.uniform(1.5, 2.0)),
+        reps=int(rng.integers(1, 4)),
+        rest_s=float(rng.uniform(2.5, 6.0)),
+        rate_scale=float(rng.uniform(0.85, 1.15)),
+        rate_decay_pct=float(rng.choice([0.0, 0.0, rng.uniform(5, 25)])),
+        thigh_peak_scale=float(rng.uniform(0.75, 1.05)),
+        dorsiflexion_top_offset_deg=float(rng.uniform(-25, 5)),
+        heel_recovery_scale=float(rng.uniform(0.7, 1.0)),
+        trunk_lean_offset_deg=float(rng.uniform(-3, 8)),
+        sway_m=float(rng.uniform(0, 0.03)),
+        first_side=str(rng.choice(["left", "right"])),
+        speed_scale=float(rng.uniform(0.8, 1.1)),
+    )
+    camera = Camera(
+        px_per_m=float(rng.uniform(120, 400)),
+        facing=str(rng.choice(["left", "right"])),
+        roll_deg=float(rng.uniform(-2, 2)),
+    )
+    artefacts = Artefacts(
+        jitter_px=float(rng.uniform(0.5, 3.0)),
+        swap_fraction=float(rng.uniform(0, 0.05)),
+        dropout_fraction=float(rng.uniform(0, 0.03)),
+        far_side_score=float(rng.uniform(0.5, 1.0)),
+    )
+    fps = float(rng.choice([30.0, 60.0, 120.0, 240.0]))
+    return Take(session, fps, camera, artefacts, int(rng.integers(0, 2**31)))
+
+
+def synthesize_take(take: Take) -> DrillSynthetic:
+    return synthesize_drill(
+        take.session, fps_hz=take.fps_hz, camera=take.camera, artefacts=take.artefacts, seed=take.seed
+    )

@@ -28,6 +28,7 @@ HOLD_TOLERANCE_DEG = 10.0
 class Cycle:
     side: str
     start_s: float
+    drive_s: float  # the thigh passes halfway up: the cycle's timing mark (a flat top has no sharp peak)
     top_s: float
     end_s: float
     thigh_angle_peak_deg: float | None
@@ -116,10 +117,19 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
         down = slice(top, end + 1)
         high = thigh[down] > 45.0
         first_low = int(np.argmax(~high)) if (~high).any() else len(high)
+        rising = thigh[start : top + 1]
+        halfway = 0.5 * (thigh[start] + thigh[top])
+        k_up = start + int(np.argmax(rising >= halfway))
+        drive = (
+            float(np.interp(halfway, [thigh[k_up - 1], thigh[k_up]], [t[k_up - 1], t[k_up]]))
+            if k_up > start
+            else float(t[start])
+        )
         out.append(
             Cycle(
                 side=side,
                 start_s=float(t[start]),
+                drive_s=drive,
                 top_s=float(t[top]),
                 end_s=float(t[end]),
                 thigh_angle_peak_deg=_at(thigh, top),
@@ -201,7 +211,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
     if pattern == "bilateral":
         sides = ("right",)  # both legs do the same: one leg's cycles count the jumps
     cycles = [c for s in sides for c in _cycles(kin, s, a, b)] if pattern != "hold" else []
-    tops = np.array(sorted(c.top_s for c in cycles))
+    tops = np.array(sorted(c.drive_s for c in cycles))
     per_leg = 2 if len(sides) == 2 else 1
     decay = rate_decay_pct(tops)
     jumps = _jumps(kin, a, b) if pattern == "bilateral" else []

@@ -1,7 +1,7 @@
 """Reps (work bouts) and rests, from how much the legs move or are held up.
 
-A frame is work when the knees and ankles move relative to the hips faster than a standing athlete
-sways (a moving RMS over half a second), or when a thigh is held up (an isometric hold). Short
+A frame is work when the knees and ankles move relative to the hips by more than a standing athlete
+sways (their range over half a second), or when a thigh is held up (an isometric hold). Short
 pauses inside a bout are bridged, short twitches dropped. A rep's side is the leg that does the
 work when one leg clearly does more of it (unilateral drills), else "both".
 """
@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from ..kinematics import Kinematics
 from .motion import Array
 
-#: Limb speed relative to the hips (leg lengths/s, RMS over WINDOW_S) above which a frame is work.
-WORK_SPEED_LEGS_PER_S = 0.45
+#: Range of knee/ankle motion relative to the hips within WINDOW_S (leg lengths) above which a frame
+#: is work: a standing athlete sways a few hundredths, a knee drive moves the knee half a leg.
+WORK_RANGE_LEGS = 0.15
 WINDOW_S = 0.5
 #: A thigh held above this angle counts as work (isometric holds, the top of a knee drive).
 HELD_THIGH_DEG = 55.0
@@ -37,17 +38,19 @@ class RepWindow:
     one_sided_ratio: float
 
 
-def _limb_speed(kin: Kinematics) -> Array:
+def _limb_motion(kin: Kinematics) -> Array:
+    """Per frame, how far the knees and ankles range relative to the hips within WINDOW_S around
+    it (leg lengths): a range, not a speed, so that jitter at high frame rates does not read as work."""
     hip = kin.mid_hip()
-    dt = np.gradient(kin.time_s)
-    speeds = []
+    window = max(3, round(WINDOW_S * kin.fps_hz))
+    reach = np.zeros(kin.n_frames)
     for name in ("left_knee", "right_knee", "left_ankle", "right_ankle"):
-        rel = kin.points[name] - hip
-        v = np.linalg.norm(np.gradient(rel, axis=0), axis=1) / dt
-        speeds.append(np.nan_to_num(v))
-    sq = np.max(np.square(speeds), axis=0)
-    window = max(1, round(WINDOW_S * kin.fps_hz))
-    return np.asarray(np.sqrt(uniform_filter1d(sq, window, mode="nearest")))
+        rel = np.nan_to_num(kin.points[name] - hip)
+        span = maximum_filter1d(rel, window, axis=0, mode="nearest") - minimum_filter1d(
+            rel, window, axis=0, mode="nearest"
+        )
+        reach = np.maximum(reach, np.linalg.norm(span, axis=1))
+    return reach
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -63,7 +66,7 @@ def find_reps(kin: Kinematics) -> list[RepWindow]:
     for th in thighs:
         if th is not None:
             held |= np.nan_to_num(th, nan=0.0) > HELD_THIGH_DEG
-    work = (_limb_speed(kin) > WORK_SPEED_LEGS_PER_S) | held
+    work = (_limb_motion(kin) > WORK_RANGE_LEGS) | held
     runs = _runs(work)
     bridged: list[tuple[int, int]] = []
     for a, b in runs:
