@@ -107,50 +107,49 @@ def test_rbds_sequence_has_plausible_segments() -> None:
 
 # --- Dorn sprint, 250 Hz ---------------------------------------------------------------------
 
-#: The sprint clip ends 20 ms after the last lab touchdown (4.600 s): the low-pass filter's and
-#: the third derivative's edge effects put the engine's touchdown 18 ms early there.
-CLIP_END_MARGIN_S = 0.03
+#: The sprint clip ends 20 ms after the last lab touchdown (4.600 s). A touchdown is searched up to
+#: 40 % of a contact (~20 frames here) after the foot comes low, and the clip cuts that window: the
+#: engine refuses the event rather than report the window's edge (it was 18 ms early).
+CLIP_END_TOUCHDOWN = ("right", "touchdown", 4.6)
 
 
 def test_sprint_every_lab_event_found_and_none_extra(rows: dict) -> None:
     row = rows[(SPRINT, "lab labels")]
-    assert (row["n_ref"], row["n_found"], row["n_extra"]) == (10, 10, 0)
+    assert (row["n_ref"], row["n_found"], row["n_extra"]) == (10, 9, 0)
+    missed = [(r.side, r.kind, r.time_s) for r, e in row["errors"] if e is None]
+    assert missed == [CLIP_END_TOUCHDOWN]
 
 
 def test_sprint_event_timing_within_one_frame(rows: dict) -> None:
-    """Measured: |error| <= 2.8 ms for the 9 events inside the clip (one frame is 4 ms)."""
-    clip_end = dorn_sequence("JA1Gait35").time_s[-1]
+    """Measured: |error| <= 2.3 ms for the 9 events (one frame is 4 ms)."""
     for ref, error_ms in _errors_ms(rows[(SPRINT, "lab labels")]):
-        assert error_ms is not None, ref
-        limit = 20.0 if clip_end - ref.time_s < CLIP_END_MARGIN_S else 4.0
-        assert abs(error_ms) <= limit, (ref, error_ms)
+        if (ref.side, ref.kind, ref.time_s) != CLIP_END_TOUCHDOWN:
+            assert error_ms is not None and abs(error_ms) <= 3.0, (ref, error_ms)
 
 
 def test_sprint_contact_time_and_step_frequency(rows: dict) -> None:
     """Engine 124.8 ms vs lab 124 ms (vs 50 N force 116 ms: the engine follows the lab labels);
-    263.1 vs 260.9 steps/min."""
+    cadence within 0.3 % (both from the median stride)."""
     row = rows[(SPRINT, "lab labels")]
     assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=5.0)
-    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.02)
+    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.01)
     force = rows[(SPRINT, "force plates 50 N")]
     assert 0.0 < force["contact_ms"] - force["contact_ref_ms"] < 12.0
 
 
 def test_sprint_figures_match_the_markers(rows: dict) -> None:
     """Per step, against the raw markers at the lab events. Measured: thigh peak within 0.4 deg,
-    knee flexion at touchdown within 1.0 deg, step length within 1 cm, except the step that ends
-    at the clip-end touchdown (10 cm: that touchdown is 18 ms early)."""
+    knee flexion at touchdown within 1.0 deg, step length within 1 cm."""
     row = rows[(SPRINT, "lab labels")]
-    assert len(row["thigh_angle_peak_deg_pairs"]) == 4 and len(row["knee_flexion_touchdown_deg_pairs"]) == 5
+    assert len(row["thigh_angle_peak_deg_pairs"]) == 3 and len(row["knee_flexion_touchdown_deg_pairs"]) == 4
     for _, engine, markers in row["thigh_angle_peak_deg_pairs"]:
-        assert engine == pytest.approx(markers, abs=1.5)
+        assert engine == pytest.approx(markers, abs=1.0)
     for _, engine, markers in row["knee_flexion_touchdown_deg_pairs"]:
-        assert engine == pytest.approx(markers, abs=2.0)
+        assert engine == pytest.approx(markers, abs=1.5)
     lengths = row["step_length_m_pairs"]
-    assert len(lengths) == 4
-    for _, engine, markers in lengths[:-1]:
+    assert len(lengths) == 3
+    for _, engine, markers in lengths:
         assert engine == pytest.approx(markers, abs=0.02)
-    assert lengths[-1][1] == pytest.approx(lengths[-1][2], abs=0.15)
 
 
 # --- Dorn run, 250 Hz ------------------------------------------------------------------------
@@ -177,8 +176,10 @@ def test_run_events_contact_time_cadence_and_figures(rows: dict) -> None:
 @pytest.mark.parametrize(("data", "every"), [(SPRINT, 4), (SPRINT, 8), (RUN, 4), (RUN, 8)])
 def test_lower_frame_rates_degrade_gracefully(rows: dict, data: str, every: int) -> None:
     """Every lab event not within two frames of the clip's end is found within one frame;
-    contact time within one frame of the lab; cadence within 2 %. Measured at 62.5 fps: events
-    <= 13 ms, contact +11/+12 ms; at 31 fps: events <= 26 ms, contact -4/+8 ms."""
+    contact time within one frame of the lab; cadence within 2 % at 62.5 fps and within one frame
+    per stride at 31 fps (the sprint clip holds 3 strides there; one touchdown 26 ms late, inside
+    its frame, costs 4.8 %). Measured at 62.5 fps: events <= 13 ms, contact +11/+12 ms; at 31 fps:
+    events <= 26 ms, contact -4/+8 ms."""
     row = rows[(f"{data}, every {every}th frame", "lab labels")]
     frame_ms = 1000 * every / 250
     clip_end = dorn_sequence({SPRINT: "JA1Gait35", RUN: "JA1Gait21"}[data]).time_s[::every][-1]
@@ -186,7 +187,8 @@ def test_lower_frame_rates_degrade_gracefully(rows: dict, data: str, every: int)
         if clip_end - ref.time_s > 2 * frame_ms / 1000:
             assert error_ms is not None and abs(error_ms) <= frame_ms, (ref, error_ms)
     assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=frame_ms)
-    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.02)
+    stride_s = 120.0 / row["cadence_ref_spm"]
+    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=max(0.02, frame_ms / 1000 / stride_s))
 
 
 # --- robustness: pose-model failures injected into the sprint --------------------------------
@@ -272,11 +274,7 @@ def test_rbds_contact_time_per_foot(rows: dict) -> None:
         assert row[f"contact_{side}_ms"] == pytest.approx(row[f"contact_ref_{side}_ms"], abs=15.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine: a touchdown is reported at 29.903 s, ~90 ms before the left heel lands at the "
-    "record's end (the force rises only in the last samples)",
-)
 def test_rbds_no_touchdown_before_the_foot_lands(rows: dict) -> None:
+    """Was one extra touchdown at 29.903 s, ~90 ms before the left heel lands at the record's end
+    (the force rises only in the last samples): its search window is cut by the clip, so refused."""
     assert rows[(RBDS, "force 50 N")]["n_extra"] == 0
