@@ -55,7 +55,7 @@ class ContactDetector:
 
     def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
         lows = {side: _lowest_point(kin, side) for side in SIDES}
-        ground = fit_ground(list(lows.values()))
+        ground = fit_ground(list(lows.values()), kin.fps_hz)
         events: list[GaitEvent] = []
         for side in SIDES:
             height = lows[side][:, 1] - ground.at(lows[side][:, 0])
