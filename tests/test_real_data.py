@@ -258,20 +258,21 @@ def test_every_contact_bottoms_out_on_the_ground_line(trial: str) -> None:
 
 
 def test_rbds_every_force_contact_found(rows: dict) -> None:
-    """All 156 force events are found; touchdowns within 17 ms (left -3, right +13 ms median)."""
+    """All 156 force events are found; touchdowns within 17.2 ms. The heel striker's touchdowns
+    are timed at the heel's peak jerk: 10.6 ms (left) and 14.4 ms (right) before the 50 N crossing
+    (median); the foot centre's had them at -2.7 and +13.0 ms."""
     row = rows[(RBDS, "force 50 N")]
     assert (row["n_ref"], row["n_found"]) == (156, 156)
     assert row["td_err_max_ms"] <= 20.0
+    assert abs(row["td_bias_left_ms"] - row["td_bias_right_ms"]) <= 6.0  # was 15.7 ms apart
 
 
 def test_rbds_contact_time_and_cadence(rows: dict) -> None:
-    """Engine 271 ms vs force 289 ms (-18 ms, under 3 frames at 150 Hz) and 158.7 vs 156.9
-    steps/min (+1.1 %). Both feet now err the same way (left -11 ms, right -21 ms: the heel
-    striker's right touchdowns are +13 ms late, see the xfail below), so the median no longer
-    hides opposite errors."""
+    """Engine 293.0 ms vs force 289.3 ms (+3.7 ms; was -18.1 ms) and 157.5 vs 157.6 steps/min
+    (both from the median stride; -1.1 % from the median step before)."""
     row = rows[(RBDS, "force 50 N")]
-    assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=20.0)
-    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.02)
+    assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=8.0)
+    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.005)
 
 
 def test_rbds_toe_offs_within_three_frames(rows: dict) -> None:
@@ -279,16 +280,26 @@ def test_rbds_toe_offs_within_three_frames(rows: dict) -> None:
     assert rows[(RBDS, "force 50 N")]["to_err_max_ms"] <= 20.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine: per-foot contact times are left -11 ms, right -21 ms vs the force plate "
-    "(right touchdowns +13 ms: flat foot-centre jerk peak of a heel striker)",
-)
 def test_rbds_contact_time_per_foot(rows: dict) -> None:
+    """Measured: left 292.1 vs 294.8 ms (-2.7), right 293.5 vs 286.4 ms (+7.1); was -11 and -21 ms.
+    Partly a cancellation: touchdowns 11-14 ms early, toe-offs 7-13 ms early."""
     row = rows[(RBDS, "force 50 N")]
     for side in ("left", "right"):
-        assert row[f"contact_{side}_ms"] == pytest.approx(row[f"contact_ref_{side}_ms"], abs=15.0)
+        assert row[f"contact_{side}_ms"] == pytest.approx(row[f"contact_ref_{side}_ms"], abs=10.0)
+
+
+@pytest.mark.parametrize("seed", [0, 2])  # the two seeds that hit the 40 ms limit (2.5 s each)
+def test_rbds_heel_strikes_survive_swaps_and_dropouts(validation: ModuleType, seed: int) -> None:
+    """The heel's jerk peak is only trusted up to 40 ms ahead of the foot centre's: gap-filled or
+    swapped heel samples put one 86-92 ms early (seeds 0 and 2) before that limit. Worst touchdown
+    over 10 seeds 30.7 ms (a dropout hiding the event; the same with the foot centre alone),
+    median contact +3.3 to +4.2 ms vs the force (clean: +3.7)."""
+    noisy = validation.perturb(rbds_sequence(), seed=seed)
+    analysis = kneedrive.analyze(noisy, px_per_m=PX_PER_M, treadmill_speed_mps=validation.RBDS_BELT_MPS)
+    row = validation.evaluate("perturbed", analysis, validation.Reference("force 50 N", rbds_force_events()))
+    assert (row["n_found"], row["n_extra"]) == (156, 0)
+    assert row["td_err_max_ms"] <= 35.0
+    assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=6.0)
 
 
 def test_rbds_no_touchdown_before_the_foot_lands(rows: dict) -> None:
