@@ -219,13 +219,16 @@ def test_label_swaps_are_fully_undone(validation: ModuleType, clean_sprint_ref: 
 @pytest.mark.parametrize("seed", range(10))
 def test_swaps_and_dropouts_move_the_figures_little(validation: ModuleType, clean_sprint_ref: Any, seed: int) -> None:
     """Swaps plus one dropout (<= 100 ms) per keypoint and second. Worst over 30 seeds: contact
-    2.8 ms, cadence 3.0 %, median thigh peak 2.5 deg, median knee at touchdown 1.2 deg. A single
-    event can move 20+ ms when a dropout hides it (the gap filling cannot restore a peak)."""
+    2.8 ms, cadence 2.3 %, median thigh peak 5.0 deg, median knee at touchdown 1.7 deg. A single
+    event can move 20+ ms when a dropout hides it (the gap filling cannot restore a peak). The
+    clip holds three measured swings since its clip-end touchdown is refused, so a dropout over one
+    thigh peak (it reads 51-57 instead of 62 deg) moves their median by up to 5 deg (was 2.5 with
+    four swings, whose median averages two)."""
     row = _perturbed(validation, clean_sprint_ref, seed)
     assert row["n_found"] == row["n_ref"] and row["n_extra"] == 0
     assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=5.0)
-    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.035)
-    assert row["thigh_angle_peak_deg"] == pytest.approx(row["thigh_angle_peak_deg_ref"], abs=3.0)
+    assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.03)
+    assert row["thigh_angle_peak_deg"] == pytest.approx(row["thigh_angle_peak_deg_ref"], abs=5.5)
     assert row["knee_flexion_touchdown_deg"] == pytest.approx(row["knee_flexion_touchdown_deg_ref"], abs=2.0)
 
 
