@@ -30,13 +30,16 @@ class GroundLine:
         return self.height_legs + self.slope * x
 
 
-def fit_ground(low_points: list[Array], fps_hz: float) -> GroundLine:
-    """Fit the ground to the lowest foot points: (N, 2) arrays of (x, y), one per foot, at `fps_hz`.
+def fit_ground(low_points: list[Array], fps_hz: float | None = None) -> GroundLine:
+    """Fit the ground to the lowest foot points: (N, 2) arrays of (x, y), one per foot, at `fps_hz`
+    (without it, only the fallback bins are used).
 
     The tilt comes from the bottom of each contact (a foot's lowest point at its local minima in
     time): all of them lie on the floor, whereas the lowest point per stretch of track mostly
     comes from swing (the foot is low in few places), which doubled the tilt on the Dorn sprint
     and moved the far contacts 5 cm off the line. The bins are the fallback."""
+    if fps_hz is None:
+        return _fit_ground_bins(low_points)
     bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
     if len(bottoms) >= 3 and np.ptp(bottoms[:, 0]) >= MIN_SPAN_FOR_SLOPE_LEGS:
         slope, intercept, _, _ = theilslopes(bottoms[:, 1], bottoms[:, 0])
