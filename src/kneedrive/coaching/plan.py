@@ -264,7 +264,8 @@ def _notes(
         notes.append("With 1 training day the seeds' 2-3 strength and 2 hip-flexor sessions a week cannot be met.")
     if "hip_flexor_strain" in conditions:
         notes.append(
-            "Hip-flexor strain: ice 20-25 min at a time; hip-flexor and sprint work return once the pain has gone (004)."
+            "Hip-flexor strain: ice 20-25 min at a time; hip-flexor and sprint work return once the pain "
+            "has gone (004)."
         )
     if "achilles_problems" in conditions:
         notes.append("Achilles problems: no sprinter calves or jumps (001).")
