@@ -15,13 +15,12 @@ from ..coaching.timer import Interval, Tick
 
 def library_table(exercises: tuple[Exercise, ...]) -> Table:
     table = Table(title=f"{len(exercises)} drills and exercises", title_justify="left")
-    for column in ("id", "Name", "Category", "Equipment", "Dose", "Per week", "Seeds"):
+    table.add_column("id", no_wrap=True)
+    for column in ("Category", "Equipment", "Dose", "Per week", "Seeds"):
         table.add_column(column)
     for e in exercises:
         per_week = f"{e.min_per_week}" if e.min_per_week == e.max_per_week else f"{e.min_per_week}-{e.max_per_week}"
-        table.add_row(
-            e.id, e.name, e.category, ", ".join(e.equipment), e.dose.describe(), per_week, " ".join(e.sources)
-        )
+        table.add_row(e.id, e.category, ", ".join(e.equipment), e.dose.describe(), per_week, " ".join(e.sources))
     return table
 
 
