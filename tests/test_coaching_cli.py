@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import icalendar
+import pytest
 from typer.testing import CliRunner
 
 from kneedrive.cli import app
@@ -91,3 +92,19 @@ def test_timer_dry_run_prints_each_interval_in_seconds() -> None:
 def test_timer_errors_are_one_line() -> None:
     assert runner.invoke(app, ["timer", "a_skip"]).exit_code == 2
     assert runner.invoke(app, ["timer"]).exit_code == 2
+
+
+def test_assess_asks_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kneedrive.cli
+
+    monkeypatch.setattr(kneedrive.cli, "_can_ask", lambda: True)
+    n_barriers = 11
+    typed = "3\n" + "0\n" * (n_barriers - 1) + "y\n" + "n\n" * 4
+    result = runner.invoke(app, ["assess", "--json"], input=typed)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output[result.output.index('{\n  "answers"') :])
+    assert doc["answers"]["conditions"] == ["achilles_problems"]
+    assert doc["limiting_factors"][0] == {
+        "barrier": "tight_hip_flexors", "name": "Tight hip flexors", "score": 3, "self_report": 3, "video": 0,
+        "faults": [], "limiting": True,
+    }  # fmt: skip

@@ -217,15 +217,13 @@ def assess_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print answers and ranked limiting factors as JSON")] = False,
 ) -> None:
     """Self-assessment of the barriers to knee drive; ranks your limiting factors (with --from, video too)."""
-    import sys
-
     from .coaching.assess import interview, rank_limiting_factors
     from .report.coaching import limiting_factors_table
 
     try:
         given = _answers_from(answers, answer or [], condition or [])
         if given is None:
-            if not sys.stdin.isatty():
+            if not _can_ask():
                 raise InputError("no answers: give --answers FILE or --answer BARRIER=0-3 (no terminal to ask in)")
             given = interview(_ask_barrier, _ask_condition)
         factors = rank_limiting_factors(given, _video_faults(from_json))
@@ -236,6 +234,13 @@ def assess_command(
         console.print_json(data={"answers": given.to_dict(), "limiting_factors": [f.to_dict() for f in factors]})
     else:
         console.print(limiting_factors_table(factors))
+
+
+def _can_ask() -> bool:
+    """Interactive questions only in a terminal: never hang waiting on a pipe."""
+    import sys
+
+    return sys.stdin.isatty()
 
 
 def _ask_barrier(question: BarrierQuestion) -> int:
