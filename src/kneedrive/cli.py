@@ -128,10 +128,6 @@ def demo_command(
         _write_json(result, json_path)
 
 
-def main() -> None:  # pragma: no cover
-    app()
-
-
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)
 
 
@@ -386,3 +382,7 @@ def _speaker() -> Callable[[str], None] | None:
         subprocess.Popen([exe, words], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     return say
+
+
+def main() -> None:  # pragma: no cover
+    app()
