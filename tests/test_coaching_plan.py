@@ -149,3 +149,20 @@ def test_bad_plan_requests_are_one_line_errors(kwargs: dict[str, object], messag
     goal = args.pop("goal")
     with pytest.raises(InputError, match=message):
         build_plan(str(goal), **args)  # type: ignore[arg-type]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["sprint_speed", "acceleration"]), st.integers(2, 7), st.integers(1, 12))
+def test_drive_through_a_few_times_a_week_once_it_is_introduced(goal: str, days: int, weeks: int) -> None:
+    plan = build_plan(goal, weeks=weeks, days_per_week=days)
+    for week in range(1, weeks + 1):
+        if level_cap(week, weeks) >= 2:
+            assert 2 <= _days_with(plan, week, "drive_through") <= 3  # 000
+        sprint_days = {d.weekday for d in plan.week(week) if "sprint" in d.roles()}
+        warm = {d.weekday for d in plan.week(week) if "hip_flexor_warm_up" in d.roles()}
+        assert sprint_days == warm  # hip flexors warmed up before every sprint session (004), only then
+
+
+def test_no_sprint_warm_up_without_sprints() -> None:
+    plan = build_plan("sprint_speed", weeks=3, days_per_week=3, conditions=frozenset({"hamstring_strain"}))
+    assert not any(d.roles() & {"sprint", "hip_flexor_warm_up"} for d in plan.days)

@@ -220,11 +220,12 @@ def build_plan(
     for offset, (rid, n) in enumerate(the_goal.days):
         role = rules.role(rid)
         schedule[rid] = _spread(min(n, role.max_per_week, len(training)), training, offset)
-    sprint_days = set(schedule.get("sprint", ()))
     previous: dict[tuple[str, int, int], int] = {}  # (role, weekday, slot) -> sets: never drops
     days = []
     for week in range(1, weeks + 1):
         cap = level_cap(week, weeks)
+        sprinting = bool(_candidates(rules.role("sprint"), cap, equipment, conditions))
+        sprint_days = set(schedule.get("sprint", ())) if sprinting else set()  # warm-ups only before real sprints
         for weekday in range(7):
             todays = [r for r in rules.roles if _on(r, weekday, training, sprint_days, schedule)]
             items: list[PlanItem] = []
@@ -269,6 +270,10 @@ def _notes(
         )
     if "achilles_problems" in conditions:
         notes.append("Achilles problems: no sprinter calves or jumps (001).")
+    for other in sorted(conditions - {"hip_flexor_strain", "achilles_problems"}):
+        notes.append(
+            f"{other.replace('_', ' ').capitalize()}: exercises that load it are left out or marked to modify."
+        )
     if "sprint" in schedule:
         notes.append("Always warm the hip flexors up before sprinting (004); stop a rep when speed fades (000).")
     return tuple(notes)
