@@ -166,3 +166,16 @@ def test_drive_through_a_few_times_a_week_once_it_is_introduced(goal: str, days:
 def test_no_sprint_warm_up_without_sprints() -> None:
     plan = build_plan("sprint_speed", weeks=3, days_per_week=3, conditions=frozenset({"hamstring_strain"}))
     assert not any(d.roles() & {"sprint", "hip_flexor_warm_up"} for d in plan.days)
+
+
+def test_modify_contraindications_keep_the_exercise_with_advice() -> None:
+    plan = build_plan(
+        "knee_health",
+        weeks=6,
+        days_per_week=3,
+        conditions=frozenset({"knee_pain"}),
+        equipment=frozenset({"box_or_step"}),
+    )
+    step_ups = [i for d in plan.days for i in d.items if i.exercise_id == "step_up_knee_drive"]
+    assert step_ups and all("lower step" in i.describe() for i in step_ups)
+    assert not any(i.exercise_id in ("box_jump", "tuck_jump", "pigeon_pose") for d in plan.days for i in d.items)

@@ -92,9 +92,11 @@ class PlanItem:
     per_side: bool
     rest_s: float
     equipment: tuple[str, ...]
+    modify: str = ""  # how to adapt it for the athlete's injury ("modify" contraindications)
 
     def describe(self) -> str:
-        return Dose(self.sets, self.rest_s, self.per_side, self.reps, self.time_s, self.distance_m).describe()
+        dose = Dose(self.sets, self.rest_s, self.per_side, self.reps, self.time_s, self.distance_m).describe()
+        return f"{dose} ({self.modify})" if self.modify else dose
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,16 @@ def _pick(
     return chosen[: role.items]
 
 
-def _item(e: Exercise, role: Role, week: int, previous_sets: int) -> PlanItem:
+def _item(e: Exercise, role: Role, week: int, previous_sets: int, conditions: frozenset[str]) -> PlanItem:
     dose = role.dose or e.dose
     sets = dose.sets if role.dose is not None or week > 1 else max(1, dose.sets - 1)
+    modify = "; ".join(
+        f"{c.condition.replace('_', ' ')}: {c.note or 'go easy'}"
+        for c in e.contraindications
+        if c.rule == "modify" and c.condition in conditions
+    )
     return PlanItem(e.id, e.name, role.id, max(sets, previous_sets), dose.reps, dose.time_s, dose.distance_m,
-                    dose.per_side, dose.rest_s, e.equipment)  # fmt: skip
+                    dose.per_side, dose.rest_s, e.equipment, modify)  # fmt: skip
 
 
 def build_plan(
@@ -232,7 +239,7 @@ def build_plan(
             taken: set[str] = set()
             for role in todays:
                 for slot, e in enumerate(_pick(role, cap, equipment, conditions, the_goal, limiting_factors, taken)):
-                    item = _item(e, role, week, previous.get((role.id, weekday, slot), 0))
+                    item = _item(e, role, week, previous.get((role.id, weekday, slot), 0), conditions)
                     previous[(role.id, weekday, slot)] = item.sets
                     taken.add(e.id)
                     items.append(item)
@@ -272,7 +279,7 @@ def _notes(
         notes.append("Achilles problems: no sprinter calves or jumps (001).")
     for other in sorted(conditions - {"hip_flexor_strain", "achilles_problems"}):
         notes.append(
-            f"{other.replace('_', ' ').capitalize()}: exercises that load it are left out or marked to modify."
+            f"{other.replace('_', ' ').capitalize()}: exercises that load it are left out or adapted (see the notes)."
         )
     if "sprint" in schedule:
         notes.append("Always warm the hip flexors up before sprinting (004); stop a rep when speed fades (000).")
