@@ -202,7 +202,8 @@ def _arms(kin: Kinematics, a: int, b: int, side: str) -> tuple[float | None, flo
     arm = opposite.get(side, busy)
     thigh = kin.angles[f"{opposite[arm]}_thigh_angle_deg"][a:b]
     ok = np.isfinite(thigh) & np.isfinite(swing[arm])
-    coord = float(np.corrcoef(swing[arm][ok], thigh[ok])[0, 1]) if ok.sum() > 10 else None
+    moving = ok.sum() > 10 and np.std(swing[arm][ok]) > 0 and np.std(thigh[ok]) > 0
+    coord = float(np.corrcoef(swing[arm][ok], thigh[ok])[0, 1]) if moving else None
     elbows = [kin.angles.get(f"{s}_elbow_flexion_deg") for s in ("left", "right")]
     elbow = _median([float(np.nanmedian(e[a:b])) for e in elbows if e is not None])
     return elbow, ratio, coord

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -148,3 +150,45 @@ def print_summary(analysis: Analysis, console: Console) -> None:
     )
     for warning in analysis.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
+    print_coaching(analysis.to_dict(), console)
+
+
+SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
+
+
+def print_coaching(doc: dict[str, Any], console: Console, *, praise_shown: int = 3) -> None:
+    """Faults with their cue, evidence and drills (worst first), then what went well."""
+    faults, praise = doc.get("faults") or [], doc.get("praise") or []
+    if not faults and not praise:
+        return
+    table = Table(title="Coaching", title_justify="left")
+    for column in ("Severity", "Fault", "Measured", "Target", "Cue", "Drills"):
+        table.add_column(column)
+    for f in faults:
+        t = f["target"]
+        target = " to ".join(_fmt(v, 1.0) for v in (t["min"], t["max"]) if v is not None)
+        target = (
+            target
+            if t["min"] is not None and t["max"] is not None
+            else (f">= {_fmt(t['min'], 1.0)}" if t["min"] is not None else f"<= {_fmt(t['max'], 1.0)}")
+        )
+        where = "steps" if "steps" in f["evidence"] else "reps"
+        table.add_row(
+            f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
+            f"{f['title']}\n[dim]{len(f['evidence']['values'])} {where} at {_times(f['evidence']['times_s'])}[/dim]",
+            f"{_fmt(f['value'], 1.0)} {t['units']}",
+            target,
+            f["cue"],
+            ", ".join(f["drills"]),
+        )
+    if faults:
+        console.print(table)
+    else:
+        console.print("[green]No faults found.[/green]")
+    for p in praise[:praise_shown]:
+        console.print(f"[green]good:[/green] {p['message']}")
+
+
+def _times(times_s: list[float]) -> str:
+    shown = ", ".join(f"{t:.2f}" for t in times_s[:4])
+    return f"{shown}{', ...' if len(times_s) > 4 else ''} s" if times_s else "-"
