@@ -36,7 +36,7 @@ def rate_decay_pct(top_times_s: Array) -> float | None:
     """Drop of the cycle rate from the first third of the rep's cycles to the last third, in %
     (positive = slowing down). Needs at least 3 cycle intervals."""
     tops = np.sort(np.asarray(top_times_s, dtype=float))
-    intervals = np.diff(tops)
+    intervals = np.diff(tops[np.isfinite(tops)])
     if len(intervals) < 3:
         return None
     k = max(1, len(intervals) // 3)

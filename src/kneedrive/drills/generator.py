@@ -313,10 +313,10 @@ def _rep_truth(
     phis = [k + top for k in range(cycles + 1)]
     if model.pattern == "alternating":
         phis += [k + top - 0.5 for k in range(cycles + 1)]
-    # A top counts when the leg is fully in the drill (the ramps at the ends fade the motion).
+    # A top counts once the athlete is at least halfway into the drill (the ramps fade the motion).
     times = np.array([_phase_time(p, rate, decay, cycles) for p in sorted(phis) if 0 < p < cycles])
     w = _ramp(times, duration, _ramp_s(model, rate))
-    tops = tuple(start + times[w >= 0.9])
+    tops = tuple(start + times[w >= 0.5])
     per_leg = 2 if model.pattern == "alternating" else 1
     intervals = np.diff(tops) * per_leg
     cycle_rate = float(1 / np.median(intervals)) if len(intervals) else None

@@ -124,11 +124,11 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
         rising = thigh[start : top + 1]
         halfway = 0.5 * (thigh[start] + thigh[top])
         k_up = start + int(np.argmax(rising >= halfway))
-        drive = (
-            float(np.interp(halfway, [thigh[k_up - 1], thigh[k_up]], [t[k_up - 1], t[k_up]]))
-            if k_up > start
-            else float(t[start])
-        )
+        lo_v, hi_v = thigh[k_up - 1], thigh[k_up]
+        if k_up > start and np.isfinite(lo_v) and np.isfinite(hi_v) and hi_v > lo_v:
+            drive = float(t[k_up - 1] + (halfway - lo_v) / (hi_v - lo_v) * (t[k_up] - t[k_up - 1]))
+        else:
+            drive = float(t[k_up])
         out.append(
             Cycle(
                 side=side,
