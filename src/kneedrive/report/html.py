@@ -1,0 +1,244 @@
+"""report.html: one self-contained page (inline SVG and CSS, no script, no fetch) from a saved analysis.
+
+`render_report(doc)` takes the analysis document (Analysis.to_dict(include_series=True), or a loaded
+analysis.json), so `kneedrive report analysis.json` re-renders exactly what `--out` wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jsonschema
+from markupsafe import Markup
+
+from .. import __version__
+from ..errors import InputError
+from ..io.atomic import write_text_atomic
+from . import plots
+from .findings import top_findings
+from .keyframes import key_frames, stick_figure_svg
+
+#: Drill id -> {"name": ..., "dose": ...}: the coaching library's entries, when available.
+DrillLibrary = Mapping[str, Mapping[str, str]]
+
+SUMMARY_ROWS: tuple[tuple[str, str, str, float], ...] = (
+    # (field, label, unit, display factor)
+    ("speed_mps", "Speed", "m/s", 1.0),
+    ("cadence_spm", "Cadence", "steps/min", 1.0),
+    ("step_length_m", "Step length", "m", 1.0),
+    ("contact_time_s", "Ground contact", "ms", 1000.0),
+    ("flight_time_s", "Flight", "ms", 1000.0),
+    ("thigh_angle_peak_deg", "Knee drive (thigh peak from vertical)", "°", 1.0),
+    ("knee_flexion_touchdown_deg", "Knee bend at touchdown", "°", 1.0),
+    ("touchdown_distance_m", "Foot ahead of hips at touchdown", "m", 1.0),
+    ("trunk_lean_touchdown_deg", "Trunk lean at touchdown", "°", 1.0),
+    ("ankle_dorsiflexion_knee_lift_deg", "Ankle at peak knee lift (+ toes up)", "°", 1.0),
+    ("heel_recovery_height_m", "Heel height at recovery (vs hip)", "m", 1.0),
+)
+
+
+def fmt(value: Any, factor: float = 1.0, unit: str = "") -> str:
+    """A figure for people: 3 significant digits at most, '-' when missing."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return "–"
+    v = value * factor
+    text = f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+    return f"{text} {unit}".strip() if unit and unit != "°" else f"{text}{unit}"
+
+
+def _schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def load_analysis(path: Path) -> dict[str, Any]:
+    """A saved analysis.json, validated against the schema (InputError with one line otherwise)."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON file ({exc.__class__.__name__})") from None
+    if not isinstance(doc, dict) or "schema_version" not in doc:
+        raise InputError(f"{path}: not a kneedrive analysis (no schema_version)")
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise InputError(f"{path}: not a valid kneedrive analysis at {where}: {error.message[:200]}")
+    return doc
+
+
+def _is_drill(doc: Mapping[str, Any]) -> bool:
+    drill = doc.get("drill") or {}
+    return bool(drill.get("id")) and drill.get("id") != "sprint"
+
+
+def _summary_rows(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    summary, sides = doc.get("summary") or {}, doc.get("sides") or {}
+    rows = []
+    for name, label, unit, factor in SUMMARY_ROWS:
+        left, right = sides.get("left", {}).get(name), sides.get("right", {}).get(name)
+        value = summary.get(name)
+        if value is None and left is None and right is None:
+            continue
+        rows.append(
+            {
+                "label": label,
+                "all": fmt(value, factor, unit),
+                "left": fmt(left, factor, unit),
+                "right": fmt(right, factor, unit),
+            }
+        )
+    return rows
+
+
+def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any]]:
+    out = []
+    for fault in doc.get("faults") or []:
+        evidence = fault.get("evidence") or {}
+        target = fault.get("target") or {}
+        out.append(
+            {
+                "id": str(fault.get("id", "")),
+                "title": str(fault.get("id", "fault")).replace("_", " ").capitalize(),
+                "severity": str(fault.get("severity", "")),
+                "metric": str(fault.get("metric", "")),
+                "value": fmt(fault.get("value")),
+                "target": ", ".join(f"{k} {fmt(target[k])}" for k in ("min", "max") if target.get(k) is not None)
+                + (f" {target['units']}" if target.get("units") else ""),
+                "times": ", ".join(f"{t:.2f} s" for t in (evidence.get("times_s") or [])[:12]),
+                "cue": str(fault.get("cue") or ""),
+                "source": str(fault.get("source") or ""),
+                "drills": [
+                    {
+                        "id": d,
+                        "name": (library.get(d) or {}).get("name", d.replace("_", " ")),
+                        "dose": (library.get(d) or {}).get("dose", ""),
+                    }
+                    for d in fault.get("drills") or []
+                ],
+            }
+        )
+    return out
+
+
+def _reps(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    reps = (doc.get("drill") or {}).get("reps") or []
+    return [
+        {
+            "index": str(r.get("index", i + 1)),
+            "side": str(r.get("side") or ""),
+            "time": f"{fmt(r.get('start_s'))}–{fmt(r.get('end_s'))} s",
+            "cycles": str(r.get("cycles") if r.get("cycles") is not None else "–"),
+            "rate": fmt(r.get("cycle_rate_hz"), 1.0, "Hz"),
+            "decay": fmt(r.get("rate_decay_pct"), 1.0, "%") + (" (decayed)" if r.get("decayed") else ""),
+            "thigh": fmt(r.get("thigh_angle_peak_deg"), 1.0, "°"),
+        }
+        for i, r in enumerate(reps)
+    ]
+
+
+def _quality(doc: Mapping[str, Any]) -> dict[str, Any]:
+    inp, proc, summary = doc["input"], doc["processing"], doc.get("summary") or {}
+    series = doc.get("series")
+    facts = [
+        ("Frame rate", fmt(inp["fps_hz"], 1.0, "fps")),
+        ("Frames", str(inp["frames"])),
+        ("Duration", fmt(inp["duration_s"], 1.0, "s")),
+        ("Low-pass cut-off", fmt(proc["cutoff_hz"], 1.0, "Hz")),
+        ("Direction of travel", f"{proc['direction']} (from {proc['direction_evidence']})"),
+        ("Frames with left/right relabelled", str(proc["swapped_frames"])),
+        ("Keypoint samples gap-filled", str(proc["filled_samples"])),
+        (
+            "Scale",
+            "none (lengths in leg lengths)" if proc["leg_length_m"] is None else f"leg {proc['leg_length_m']:.3f} m",
+        ),
+        ("Contact time resolution", fmt(summary.get("contact_time_uncertainty_s"), 1000.0, "ms")),
+    ]
+    if series:
+        facts.append(("Plot series rate", fmt(series["rate_hz"], 1.0, "Hz")))
+    return {
+        "facts": facts,
+        "warnings": list(doc.get("warnings") or []),
+        "unavailable": sorted((doc.get("unavailable") or {}).items()),
+    }
+
+
+def _short_source(source: str) -> str:
+    """The file name of a path, or the description of an in-memory sequence as it is."""
+    if source.startswith("<") or not ("/" in source or "\\" in source):
+        return source
+    return Path(source).name
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kneedrive.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None = None) -> str:
+    """The report HTML for an analysis document (with its `series` block for plots and key frames)."""
+    library = drill_library or {}
+    is_drill = _is_drill(doc)
+    drill = doc.get("drill") or {}
+    summary = doc.get("summary") or {}
+    frames = key_frames(doc)
+    figures = {
+        "plot-angles": plots.angles_figure(doc, is_drill=is_drill),
+        "plot-steps": plots.step_bars_figure(doc),
+        "plot-trunk": plots.trunk_figure(doc),
+        "plot-cycle-rate": plots.cycle_rate_figure(doc),
+    }
+    headline = [
+        ("Activity", drill.get("id", "sprint").replace("_", " ") if is_drill else "Sprint / run"),
+        ("Reps" if is_drill else "Steps", str(len(drill.get("reps") or []) if is_drill else summary.get("steps", 0))),
+        ("Speed", fmt(summary.get("speed_mps"), 1.0, "m/s")),
+        ("Cadence", fmt(summary.get("cadence_spm"), 1.0, "spm")),
+        ("Ground contact", fmt(summary.get("contact_time_s"), 1000.0, "ms")),
+    ]
+    context = {
+        "title": f"kneedrive report: {_short_source(str(doc.get('source', '')))}",
+        "source": doc.get("source", ""),
+        "version": doc.get("kneedrive_version", __version__),
+        "rendered_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "headline": headline,
+        "findings": top_findings(doc),
+        "has_faults": bool(doc.get("faults")),
+        "key_frames": [
+            {
+                "label": k.label,
+                "kind": k.kind,
+                "side": k.side,
+                "time": f"{k.time_s:.3f} s",
+                "frame": k.frame,
+                "svg": Markup(stick_figure_svg(k)),
+            }
+            for k in frames
+        ],
+        "has_series": bool(doc.get("series")),
+        "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
+        "summary_rows": _summary_rows(doc),
+        "faults": _faults(doc, library),
+        "praise": list(doc.get("praise") or []),
+        "reps": _reps(doc),
+        "quality": _quality(doc),
+    }
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def write_report(doc: Mapping[str, Any], path: Path, *, drill_library: DrillLibrary | None = None) -> None:
+    write_text_atomic(Path(path), render_report(doc, drill_library=drill_library))

@@ -1,0 +1,145 @@
+"""Key moments a coach looks at, per side: peak knee lift, touchdown, toe-off.
+
+Chosen from a saved analysis document (its `steps` and `series`), so a report can be re-rendered
+from the JSON alone. The pose is the series sample nearest the event (at most half a series
+sample away: <= 5 ms at the 100 Hz series rate). `frame` is the input (video) frame of the
+event, for drawing on the video frame instead of a blank canvas once frames are available.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .skeleton import Point, Readout, fit_pose, skeleton_svg
+
+KIND_LABELS = {"knee_lift": "Peak knee lift", "touchdown": "Touchdown", "toe_off": "Toe-off"}
+#: Ground line drawn this far around the moment (lowest foot point in the window).
+GROUND_WINDOW_S = 0.4
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    side: str
+    kind: str  # knee_lift, touchdown, toe_off
+    time_s: float
+    frame: int  # input frame nearest the event
+    sample: int  # index into the series
+    pose: Mapping[str, Point]  # athlete frame, leg lengths, y up
+    ground_y: float | None
+    readouts: tuple[Readout, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{KIND_LABELS[self.kind]}, {self.side}"
+
+
+def nearest_sample(time_s: list[float | None], t: float) -> int:
+    best, best_d = 0, math.inf
+    for i, ti in enumerate(time_s):
+        if ti is not None and abs(ti - t) < best_d:
+            best, best_d = i, abs(ti - t)
+    return best
+
+
+def _angle(series: Mapping[str, Any], name: str, i: int) -> float | None:
+    values = series["angles"].get(name)
+    if values is None or i >= len(values):
+        return None
+    v = values[i]
+    return None if v is None else float(v)
+
+
+def _representative_step(steps: list[dict[str, Any]], side: str) -> dict[str, Any] | None:
+    """The complete step of this side nearest the middle of the side's steps (a typical step,
+    away from the clip edges where the filter and the event search are weakest)."""
+    own = [s for s in steps if s["side"] == side]
+    complete = [s for s in own if s.get("toe_off_time_s") is not None and s.get("knee_lift_time_s") is not None]
+    pool = complete or [s for s in own if s.get("toe_off_time_s") is not None] or own
+    return pool[len(pool) // 2] if pool else None
+
+
+def _readouts(series: Mapping[str, Any], side: str, kind: str, i: int) -> tuple[Readout, ...]:
+    out = []
+    thigh = _angle(series, f"{side}_thigh_angle_deg", i)
+    knee = _angle(series, f"{side}_knee_flexion_deg", i)
+    ankle = _angle(series, f"{side}_ankle_dorsiflexion_deg", i)
+    trunk = _angle(series, "trunk_lean_deg", i)
+    if thigh is not None and kind == "knee_lift":
+        out.append(Readout(f"{side}_hip", f"thigh {thigh:.0f}°"))
+    if knee is not None:
+        out.append(Readout(f"{side}_knee", f"knee {knee:.0f}°"))
+    if ankle is not None:
+        out.append(Readout(f"{side}_ankle", f"ankle {ankle:+.0f}°"))
+    if trunk is not None:
+        out.append(Readout("left_shoulder", f"trunk {trunk:+.0f}°"))
+    return tuple(out)
+
+
+def _ground_y(series: Mapping[str, Any], t: float) -> float | None:
+    times = series["time_s"]
+    lows = []
+    for name in ("left_heel", "left_foot_index", "left_ankle", "right_heel", "right_foot_index", "right_ankle"):
+        for ti, p in zip(times, series["points"].get(name, []), strict=False):
+            if ti is not None and p is not None and abs(ti - t) <= GROUND_WINDOW_S:
+                lows.append(p[1])
+    return min(lows) if lows else None
+
+
+def key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
+    """Peak knee lift, touchdown and toe-off for each side (fewer when events are missing);
+    empty without a `series` block."""
+    series = doc.get("series")
+    if not series or not series.get("time_s"):
+        return []
+    frames_of_series = series["frames"]
+    fps = float(doc["input"]["fps_hz"])
+    t0 = next((t for t in series["time_s"] if t is not None), 0.0)
+    out = []
+    for side in ("left", "right"):
+        step = _representative_step(doc.get("steps", []), side)
+        if step is None:
+            continue
+        moments = (
+            ("knee_lift", step.get("knee_lift_time_s")),
+            ("touchdown", step.get("touchdown_time_s")),
+            ("toe_off", step.get("toe_off_time_s")),
+        )
+        for kind, t in moments:
+            if t is None:
+                continue
+            i = nearest_sample(series["time_s"], float(t))
+            pose = {name: (float(p[i][0]), float(p[i][1])) for name, p in series["points"].items() if p[i] is not None}
+            if not pose:
+                continue
+            frame = max(0, round(frames_of_series[0] + (float(t) - t0) * fps))
+            out.append(
+                KeyFrame(
+                    side=side,
+                    kind=kind,
+                    time_s=float(t),
+                    frame=frame,
+                    sample=i,
+                    pose=pose,
+                    ground_y=_ground_y(series, float(t)),
+                    readouts=_readouts(series, side, kind, i),
+                )
+            )
+    return out
+
+
+def stick_figure_svg(key: KeyFrame, *, width_px: int = 320, height_px: int = 320) -> str:
+    """The key frame as a stick figure on a blank canvas (no video frame)."""
+    pose, ground = fit_pose(key.pose, width_px=width_px, height_px=height_px, margin_px=28.0, ground_y=key.ground_y)
+    return skeleton_svg(
+        pose,
+        width_px=width_px,
+        height_px=height_px,
+        highlight_side=key.side,
+        readouts=key.readouts,
+        ground_y_px=ground,
+        title=f"{key.label} at {key.time_s:.3f} s",
+        css_class="skeleton stick-figure",
+    )
