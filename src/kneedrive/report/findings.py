@@ -18,6 +18,11 @@ SEVERITY_RANK = {"major": 0, "moderate": 1, "minor": 2}
 #: rises mainly through step frequency, Dorn et al. 2012).
 SPRINT_SPEED_MPS = 8.0
 ASYMMETRY_TOLERANCE_PCT = 10.0  # kneedrive's tolerance for left/right differences
+#: Left/right differences in % only mean something for positive, ratio-scale figures (not for a
+#: signed distance such as the heel height relative to the hip, nor for small angles).
+RATIO_ASYMMETRIES = ("contact_time_pct", "flight_time_pct", "step_time_pct", "step_length_pct", "thigh_angle_peak_pct")
+#: Deviations below this fraction of a reference's scale are within measurement precision.
+NEGLIGIBLE_FRACTION = 0.2
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,9 @@ def _reference_finding(ref: Reference, value: float) -> Finding:
     outside = (low - shown) if below and low is not None else (shown - high) if above and high is not None else 0.0
     importance = outside / ref.scale
     where = "below" if below else "above" if above else "meets"
+    if 0.0 < importance < NEGLIGIBLE_FRACTION:
+        below = above = False
+        importance, where = 0.0, "at"
     severity = "ok" if importance == 0 else "minor" if importance < 1 else "moderate" if importance < 2 else "major"
     return Finding(
         title=f"{ref.label}: {_fmt(value, ref)}",
@@ -154,7 +162,7 @@ def _reference_finding(ref: Reference, value: float) -> Finding:
 def _asymmetry_findings(doc: Mapping[str, Any]) -> list[Finding]:
     out = []
     for name, pct in (doc.get("asymmetry_pct") or {}).items():
-        if pct is None or abs(pct) <= ASYMMETRY_TOLERANCE_PCT:
+        if name not in RATIO_ASYMMETRIES or pct is None or abs(pct) <= ASYMMETRY_TOLERANCE_PCT:
             continue
         figure = name.removesuffix("_pct").replace("_", " ")
         more = "left" if pct > 0 else "right"
@@ -195,8 +203,7 @@ def top_findings(doc: Mapping[str, Any], count: int = 3) -> list[Finding]:
         ranked = sorted(faults, key=lambda f: SEVERITY_RANK.get(str(f.get("severity")), 3))
         return [_fault_finding(f) for f in ranked[:count]]
     summary = doc.get("summary") or {}
-    speed = summary.get("speed_mps")
-    sprinting = speed is not None and speed >= SPRINT_SPEED_MPS and not _is_drill(doc)
+    sprinting = is_sprinting(doc)
     candidates = []
     for ref in REFERENCES:
         value = summary.get(ref.metric) if ref.metric in summary else _side_median(doc, ref.metric)
@@ -204,6 +211,12 @@ def top_findings(doc: Mapping[str, Any], count: int = 3) -> list[Finding]:
             candidates.append(_reference_finding(ref, float(value)))
     candidates += _asymmetry_findings(doc)
     return sorted(candidates, key=lambda f: -f.importance)[:count]
+
+
+def is_sprinting(doc: Mapping[str, Any]) -> bool:
+    """At sprint speed (>= SPRINT_SPEED_MPS) and not a drill: the Dorn sprint references apply."""
+    speed = (doc.get("summary") or {}).get("speed_mps")
+    return speed is not None and speed >= SPRINT_SPEED_MPS and not _is_drill(doc)
 
 
 def _side_median(doc: Mapping[str, Any], metric: str) -> float | None:

@@ -7,6 +7,7 @@ analysis.json), so `kneedrive report analysis.json` re-renders exactly what `--o
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,9 +22,11 @@ from .. import __version__
 from ..errors import InputError
 from ..io.atomic import write_text_atomic
 from . import plots
-from .findings import top_findings
-from .keyframes import key_frames, stick_figure_svg
+from .findings import is_sprinting, top_findings
+from .keyframes import KeyFrame, key_frames, stick_figure_svg
 
+#: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
+PLOT_WINDOW_S = 3.0
 #: Drill id -> {"name": ..., "dose": ...}: the coaching library's entries, when available.
 DrillLibrary = Mapping[str, Mapping[str, str]]
 
@@ -180,6 +183,17 @@ def _short_source(source: str) -> str:
     return Path(source).name
 
 
+def _plot_window(doc: Mapping[str, Any], frames: list[KeyFrame]) -> tuple[float, float] | None:
+    """Time plots of long clips show PLOT_WINDOW_S around the key moments (a few strides a coach can
+    read), the step bars still show every step. None: the whole clip."""
+    times = [t for t in (doc.get("series") or {}).get("time_s", []) if t is not None]
+    if not times or times[-1] - times[0] <= PLOT_WINDOW_S * 4 / 3:
+        return None
+    centre = statistics.median(k.time_s for k in frames) if frames else (times[0] + times[-1]) / 2.0
+    lo = min(max(times[0], centre - PLOT_WINDOW_S / 2.0), times[-1] - PLOT_WINDOW_S)
+    return lo, lo + PLOT_WINDOW_S
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("kneedrive.report", "templates"),
@@ -197,10 +211,11 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
     drill = doc.get("drill") or {}
     summary = doc.get("summary") or {}
     frames = key_frames(doc)
+    window = _plot_window(doc, frames)
     figures = {
-        "plot-angles": plots.angles_figure(doc, is_drill=is_drill),
+        "plot-angles": plots.angles_figure(doc, is_drill=is_drill, sprinting=is_sprinting(doc), window_s=window),
         "plot-steps": plots.step_bars_figure(doc),
-        "plot-trunk": plots.trunk_figure(doc),
+        "plot-trunk": plots.trunk_figure(doc, window_s=window),
         "plot-cycle-rate": plots.cycle_rate_figure(doc),
     }
     headline = [
@@ -230,6 +245,9 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
             for k in frames
         ],
         "has_series": bool(doc.get("series")),
+        "window": None
+        if window is None
+        else f"{window[0]:.1f}-{window[1]:.1f} s of {doc['input']['duration_s']:.1f} s",
         "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
         "summary_rows": _summary_rows(doc),
         "faults": _faults(doc, library),

@@ -55,20 +55,30 @@ ANGLE_PANELS = (
 )
 
 
-def target_bands(is_drill: bool) -> dict[str, tuple[TargetBand, ...]]:
-    """Bands per angle (DOMAIN.md). Drills aim for thigh parallel; a sprint is compared with the
-    9.47 m/s sprinter of Dorn et al. (2012), whose thigh peaks at 58-65 deg in swing."""
-    thigh = (
-        TargetBand(90.0, 120.0, "target: thigh parallel, >= 90° (seeds 000, 002, 003)")
-        if is_drill
-        else TargetBand(58.0, 65.0, "thigh peak 58-65°: sprinter at 9.5 m/s (Dorn et al. 2012)")
-    )
-    return {
-        "thigh_angle_deg": (thigh,),
+def target_bands(*, is_drill: bool, sprinting: bool) -> dict[str, tuple[TargetBand, ...]]:
+    """Bands per angle (DOMAIN.md). Drills aim for thigh parallel; a sprint (>= 8 m/s) is compared
+    with the 9.47 m/s sprinter of Dorn et al. (2012); slower running gets no speed-bound band."""
+    bands: dict[str, tuple[TargetBand, ...]] = {
         "hip_flexion_deg": (TargetBand(90.0, 105.0, "hip bend 90-105° at the top (seed 004)"),),
-        "knee_flexion_deg": (TargetBand(21.0, 27.0, "at touchdown 21-27°: sprinter at 9.5 m/s (Dorn et al. 2012)"),),
         "ankle_dorsiflexion_deg": (TargetBand(0.0, 30.0, "dorsiflexed at knee lift: 'sprung' (seeds 000, 001, 004)"),),
     }
+    if is_drill:
+        bands["thigh_angle_deg"] = (TargetBand(90.0, 120.0, "target: thigh parallel, >= 90° (seeds 000, 002, 003)"),)
+    elif sprinting:
+        bands["thigh_angle_deg"] = (TargetBand(58.0, 65.0, "thigh peak 58-65°: sprinter at 9.5 m/s (Dorn 2012)"),)
+        bands["knee_flexion_deg"] = (TargetBand(21.0, 27.0, "at touchdown 21-27°: sprinter at 9.5 m/s (Dorn 2012)"),)
+    return bands
+
+
+def _windowed(doc: Mapping[str, Any], window_s: tuple[float, float] | None) -> tuple[list[int], list[Any]]:
+    """Series sample indices and events inside the window (all of them without one)."""
+    times = doc["series"]["time_s"]
+    events = list(doc.get("events", []))
+    if window_s is None:
+        return list(range(len(times))), events
+    lo, hi = window_s
+    keep = [i for i, t in enumerate(times) if t is not None and lo <= t <= hi]
+    return keep, [e for e in events if lo <= e["time_s"] <= hi]
 
 
 def _style() -> contextlib.AbstractContextManager[None]:
@@ -101,14 +111,17 @@ def _mark_events(ax: Any, events: Sequence[Mapping[str, Any]]) -> None:
         ax.axvline(e["time_s"], color=colour, linestyle=style, linewidth=0.8, alpha=0.7)
 
 
-def angles_figure(doc: Mapping[str, Any], *, is_drill: bool) -> str | None:
+def angles_figure(
+    doc: Mapping[str, Any], *, is_drill: bool, sprinting: bool, window_s: tuple[float, float] | None = None
+) -> str | None:
     """Thigh / hip / knee / ankle angles over time, left and right, target bands shaded, touchdowns
     (solid) and toe-offs (dotted) marked in the side's colour. None without a series."""
     series = doc.get("series")
     if not series:
         return None
-    t = _times(series)
-    bands = target_bands(is_drill)
+    keep, events = _windowed(doc, window_s)
+    t = [_times(series)[i] for i in keep]
+    bands = target_bands(is_drill=is_drill, sprinting=sprinting)
     panels = [p for p in ANGLE_PANELS if any(_values(series, f"{s}_{p.angle}") for s in SIDES)]
     if not panels:
         return None
@@ -121,8 +134,8 @@ def angles_figure(doc: Mapping[str, Any], *, is_drill: bool) -> str | None:
             for side in SIDES:
                 values = _values(series, f"{side}_{panel.angle}")
                 if values is not None:
-                    ax.plot(t, values, color=SIDE_COLOURS[side], linewidth=1.3, label=side)
-            _mark_events(ax, doc.get("events", []))
+                    ax.plot(t, [values[i] for i in keep], color=SIDE_COLOURS[side], linewidth=1.3, label=side)
+            _mark_events(ax, events)
             ax.set_title(panel.title, loc="left", fontsize=9.5)
             ax.set_ylabel("deg")
             ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
@@ -130,17 +143,19 @@ def angles_figure(doc: Mapping[str, Any], *, is_drill: bool) -> str | None:
         return _svg(fig)
 
 
-def trunk_figure(doc: Mapping[str, Any]) -> str | None:
+def trunk_figure(doc: Mapping[str, Any], *, window_s: tuple[float, float] | None = None) -> str | None:
     series = doc.get("series")
     values = None if not series else _values(series, "trunk_lean_deg")
     if series is None or values is None:
         return None
+    keep, events = _windowed(doc, window_s)
+    times = _times(series)
     with _style():
         fig = Figure(figsize=(7.5, 2.0), layout="constrained")
         ax = fig.subplots()
         ax.axhline(0.0, color="#888", linewidth=0.8)
-        ax.plot(_times(series), values, color="#444", linewidth=1.3, label="trunk lean (+ forward)")
-        _mark_events(ax, doc.get("events", []))
+        ax.plot([times[i] for i in keep], [values[i] for i in keep], color="#444", linewidth=1.3)
+        _mark_events(ax, events)
         ax.set_title("Trunk lean from vertical (+ = toward the direction of travel)", loc="left", fontsize=9.5)
         ax.set_ylabel("deg")
         ax.set_xlabel("time (s)")
