@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -32,6 +33,13 @@ def chromium_binary() -> str:
     raise FileNotFoundError("chromium not found: run scripts/install-system-deps.sh (apt-get install chromium)")
 
 
+def _above(fd: int, lowest: int) -> int:
+    """A close-on-exec duplicate of `fd` numbered `lowest` or more; the original is closed."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest)
+    os.close(fd)
+    return moved
+
+
 class Chromium:
     """One browser, one tab. `load(url)` navigates and returns the URLs the page requested."""
 
@@ -39,6 +47,9 @@ class Chromium:
         self._profile = tempfile.TemporaryDirectory(prefix="kneedrive-chromium-")
         cmd_r, self._cmd_w = os.pipe()
         self._out_r, out_w = os.pipe()
+        # Move the child's ends above 3 and 4 first, so that placing them on 3 and 4 cannot clobber
+        # one with the other; dup2 leaves the copies inheritable (the originals are close-on-exec).
+        cmd_r, out_w = (_above(fd, 10) for fd in (cmd_r, out_w))
 
         def wire_pipes() -> None:  # in the child: the protocol's fds 3 and 4
             os.dup2(cmd_r, 3)
@@ -64,7 +75,7 @@ class Chromium:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=wire_pipes,  # the test process does not run threads while launching
-            pass_fds=(3, 4),
+            close_fds=False,  # keeps 3 and 4; Python's own fds are close-on-exec anyway (PEP 446)
         )
         os.close(cmd_r)
         os.close(out_w)
