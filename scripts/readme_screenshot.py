@@ -13,10 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import kneedrive  # noqa: E402
-from kneedrive.report.export import write_outputs  # noqa: E402
 from tests.chromium import Chromium  # noqa: E402
 from tests.realdata import PX_PER_M, dorn_sequence  # noqa: E402
+
+import kneedrive  # noqa: E402
+from kneedrive.report.export import write_outputs  # noqa: E402
 
 WIDTH_PX, HEIGHT_PX = 860, 1900
 
