@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,12 @@ def test_findings_prefer_coaching_faults_by_severity(demo_doc: dict[str, Any]) -
     )
     assert 'id="fault-low_knee_drive"' in html and 'href="#library-a_skip">A-skip</a>: 2 x 25 yd' in html
     assert 'href="#library-wall_drill">wall drill</a>' in html  # no library entry: the id, readable
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate ids across the inline SVGs"
+    targets = set(ids)
+    links = set(re.findall(r'<a href="#([^"]+)"', html))
+    assert links == {"library-a_skip", "library-wall_drill"} and links <= targets  # every link lands
+    assert html.count('id="library-wall_drill"') == 1  # prescribed twice, listed once
 
 
 def test_findings_without_faults_rank_reference_deviations(tmp_path: Path) -> None:

@@ -42,6 +42,8 @@ DOM_FACTS = """(() => {
     keyframes: frames, findings: document.querySelectorAll('#findings li').length,
     scripts: document.scripts.length, external: external,
     fonts: [...document.fonts].length,
+    brokenLinks: [...document.querySelectorAll('a[href^="#"]')]
+      .filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length,
   };
 })()"""
 
@@ -88,7 +90,7 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     browser.screenshot(ARTIFACTS / f"report-{name}-{PHONE_WIDTH_PX}px.png")
     (ARTIFACTS / f"report-{name}-dom.json").write_text(json.dumps(facts, indent=1))
 
-    assert facts["scripts"] == 0 and facts["external"] == [] and facts["fonts"] == 0
+    assert facts["scripts"] == 0 and facts["external"] == [] and facts["fonts"] == 0 and facts["brokenLinks"] == 0
     # no horizontal scrolling on a phone
     assert facts["innerWidth"] == PHONE_WIDTH_PX
     assert facts["scrollWidth"] <= facts["innerWidth"], facts

@@ -216,7 +216,7 @@ def top_findings(doc: Mapping[str, Any], count: int = 3) -> list[Finding]:
 def is_sprinting(doc: Mapping[str, Any]) -> bool:
     """At sprint speed (>= SPRINT_SPEED_MPS) and not a drill: the Dorn sprint references apply."""
     speed = (doc.get("summary") or {}).get("speed_mps")
-    return speed is not None and speed >= SPRINT_SPEED_MPS and not _is_drill(doc)
+    return speed is not None and speed >= SPRINT_SPEED_MPS and not is_drill(doc)
 
 
 def _side_median(doc: Mapping[str, Any], metric: str) -> float | None:
@@ -224,6 +224,6 @@ def _side_median(doc: Mapping[str, Any], metric: str) -> float | None:
     return min(values) if values else None  # the weaker side speaks for the athlete
 
 
-def _is_drill(doc: Mapping[str, Any]) -> bool:
+def is_drill(doc: Mapping[str, Any]) -> bool:
     drill = doc.get("drill") or {}
     return bool(drill.get("id")) and drill.get("id") != "sprint"

@@ -22,7 +22,7 @@ from .. import __version__
 from ..errors import InputError
 from ..io.atomic import write_text_atomic
 from . import plots
-from .findings import is_sprinting, top_findings
+from .findings import is_drill, is_sprinting, top_findings
 from .keyframes import KeyFrame, key_frames, stick_figure_svg
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
@@ -80,11 +80,6 @@ def load_analysis(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _is_drill(doc: Mapping[str, Any]) -> bool:
-    drill = doc.get("drill") or {}
-    return bool(drill.get("id")) and drill.get("id") != "sprint"
-
-
 def _summary_rows(doc: Mapping[str, Any]) -> list[dict[str, str]]:
     summary, sides = doc.get("summary") or {}, doc.get("sides") or {}
     rows = []
@@ -132,6 +127,16 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
             }
         )
     return out
+
+
+def _prescribed_drills(faults: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each drill prescribed by any fault, once, with the faults it works on (the link targets)."""
+    drills: dict[str, dict[str, Any]] = {}
+    for fault in faults:
+        for d in fault["drills"]:
+            entry = drills.setdefault(d["id"], {**d, "for": []})
+            entry["for"].append(fault["title"])
+    return list(drills.values())
 
 
 def _reps(doc: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -207,20 +212,24 @@ def _environment() -> jinja2.Environment:
 def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None = None) -> str:
     """The report HTML for an analysis document (with its `series` block for plots and key frames)."""
     library = drill_library or {}
-    is_drill = _is_drill(doc)
+    drill_session = is_drill(doc)
     drill = doc.get("drill") or {}
     summary = doc.get("summary") or {}
     frames = key_frames(doc)
+    faults = _faults(doc, library)
     window = _plot_window(doc, frames)
     figures = {
-        "plot-angles": plots.angles_figure(doc, is_drill=is_drill, sprinting=is_sprinting(doc), window_s=window),
+        "plot-angles": plots.angles_figure(doc, is_drill=drill_session, sprinting=is_sprinting(doc), window_s=window),
         "plot-steps": plots.step_bars_figure(doc),
         "plot-trunk": plots.trunk_figure(doc, window_s=window),
         "plot-cycle-rate": plots.cycle_rate_figure(doc),
     }
     headline = [
-        ("Activity", drill.get("id", "sprint").replace("_", " ") if is_drill else "Sprint / run"),
-        ("Reps" if is_drill else "Steps", str(len(drill.get("reps") or []) if is_drill else summary.get("steps", 0))),
+        ("Activity", drill.get("id", "sprint").replace("_", " ") if drill_session else "Sprint / run"),
+        (
+            "Reps" if drill_session else "Steps",
+            str(len(drill.get("reps") or []) if drill_session else summary.get("steps", 0)),
+        ),
         ("Speed", fmt(summary.get("speed_mps"), 1.0, "m/s")),
         ("Cadence", fmt(summary.get("cadence_spm"), 1.0, "spm")),
         ("Ground contact", fmt(summary.get("contact_time_s"), 1000.0, "ms")),
@@ -250,7 +259,8 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
         else f"{window[0]:.1f}-{window[1]:.1f} s of {doc['input']['duration_s']:.1f} s",
         "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
         "summary_rows": _summary_rows(doc),
-        "faults": _faults(doc, library),
+        "faults": faults,
+        "drills": _prescribed_drills(faults),
         "praise": list(doc.get("praise") or []),
         "reps": _reps(doc),
         "quality": _quality(doc),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,11 +97,17 @@ def _side_legend(fig: Figure) -> None:
     fig.legend(handles=handles, loc="outside upper right", ncol=2, fontsize=8, frameon=False)
 
 
-def _svg(fig: Figure) -> str:
+_SVG_ID = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
+
+
+def _svg(fig: Figure, figure_id: str) -> str:
+    """The figure as inline SVG. matplotlib names its groups figure_1, axes_1, ... in every file, so
+    each id (and each reference to one) gets the figure's prefix: ids stay unique on the page."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
-    return text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG goes inline
+    text = text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG goes inline
+    return _SVG_ID.sub(lambda m: f"{m.group(1)}{figure_id}-{m.group(2)}", text)
 
 
 def _values(series: Mapping[str, Any], name: str) -> list[float] | None:
@@ -151,7 +158,7 @@ def angles_figure(
             ax.set_ylabel("deg")
         _side_legend(fig)
         axes[-1].set_xlabel("time (s); touchdown: solid line, toe-off: dotted")
-        return _svg(fig)
+        return _svg(fig, "angles")
 
 
 def trunk_figure(doc: Mapping[str, Any], *, window_s: tuple[float, float] | None = None) -> str | None:
@@ -170,7 +177,7 @@ def trunk_figure(doc: Mapping[str, Any], *, window_s: tuple[float, float] | None
         ax.set_title("Trunk lean from vertical (+ = toward the direction of travel)", loc="left", fontsize=9.5)
         ax.set_ylabel("deg")
         ax.set_xlabel("time (s)")
-        return _svg(fig)
+        return _svg(fig, "trunk")
 
 
 STEP_BARS = (
@@ -202,7 +209,7 @@ def step_bars_figure(doc: Mapping[str, Any]) -> str | None:
         _side_legend(fig)
         axes[-1].set_xlabel("step (in time order); dashed: the side's median")
         axes[-1].set_xticks(positions if len(positions) <= 30 else positions[:: math.ceil(len(positions) / 30)])
-        return _svg(fig)
+        return _svg(fig, "steps")
 
 
 def cycle_rate_figure(doc: Mapping[str, Any]) -> str | None:
@@ -240,4 +247,4 @@ def cycle_rate_figure(doc: Mapping[str, Any]) -> str | None:
         ax.set_title("Cycle rate within each rep (decay = slowing down)", loc="left", fontsize=9.5)
         if drew:
             ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
-        return _svg(fig)
+        return _svg(fig, "cycle-rate")
