@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import kneedrive
@@ -20,9 +23,10 @@ from kneedrive.io.keypoints_csv import read_keypoints_csv
 from kneedrive.io.trc import read_trc
 from kneedrive.report.export import analysis_json_text, table_csv, write_outputs
 from kneedrive.report.findings import top_findings
-from kneedrive.report.html import render_report
+from kneedrive.report.html import missing_frames, render_report
 from kneedrive.report.keyframes import key_frames
 from kneedrive.report.series import decimation_step
+from kneedrive.report.skeleton import skeleton_svg
 
 runner = CliRunner()
 SCHEMA = json.loads(resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text())
@@ -109,6 +113,7 @@ def test_findings_prefer_coaching_faults_by_severity(demo_doc: dict[str, Any]) -
     links = set(re.findall(r'<a href="#([^"]+)"', html))
     assert links == {"library-a_skip", "library-wall_drill"} and links <= targets  # every link lands
     assert html.count('id="library-wall_drill"') == 1  # prescribed twice, listed once
+    assert html.count('data-kind="evidence"') == 3  # a stick figure at each evidence time (1 + 2)
 
 
 def test_findings_without_faults_rank_reference_deviations(tmp_path: Path) -> None:
@@ -205,3 +210,47 @@ def test_out_refuses_a_file_in_place_of_the_folder(tmp_path: Path) -> None:
     path.write_text("x")
     result = runner.invoke(app, ["demo", "--out", str(path)])
     assert result.exit_code == 2 and "not a folder" in result.output
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["side", "contact_time_s", "cycles", "decayed", "note"]),
+            st.none() | st.booleans() | st.integers(-5, 500) | st.floats(-1e3, 1e3, allow_nan=False),
+            min_size=1,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_table_csv_round_trips_every_scalar(rows: list[dict[str, Any]]) -> None:
+    parsed = list(csv.DictReader(table_csv(rows).splitlines()))
+    assert len(parsed) == len(rows)
+    for row, back in zip(rows, parsed, strict=True):
+        for key, value in row.items():
+            if value is None:
+                assert back[key] == ""
+            elif isinstance(value, bool):
+                assert back[key] == ("true" if value else "false")
+            else:
+                assert float(back[key]) == value
+
+
+def test_dropped_frames_show_in_the_data_quality(clean_sprint: Any) -> None:
+    seq = clean_sprint.sequence
+    keep = np.r_[0:200, 207 : seq.n_frames]  # 7 frames dropped by the camera
+    dropped = seq.replace(time_s=seq.time_s[keep], xy=seq.xy[keep], score=seq.score[keep])
+    doc = kneedrive.analyze(dropped, athlete_height_m=1.8).to_dict(include_series=True)
+    inp = doc["input"]
+    assert missing_frames(inp["frames"], inp["fps_hz"], inp["duration_s"]) == 7
+    assert missing_frames(seq.n_frames, seq.fps_hz, float(seq.time_s[-1] - seq.time_s[0])) == 0
+    assert '<td>Frames missing from the time stamps</td><td class="num">7</td>' in render_report(doc)
+
+
+def test_skeleton_draws_over_a_video_frame_in_image_pixels() -> None:
+    pose = {"left_hip": (320.0, 200.0), "left_knee": (360.0, 300.0), "right_hip": (310.0, 205.0)}
+    uri = "data:image/png;base64,iVBORw0KGgo="
+    svg = skeleton_svg(pose, width_px=640, height_px=480, background_uri=uri, highlight_side="left")
+    assert svg.index(f'<image href="{uri}"') < svg.index("<line")  # the frame under the skeleton
+    assert 'viewBox="0 0 640 480"' in svg and "<rect" not in svg
+    assert '<line x1="320.0" y1="200.0" x2="360.0" y2="300.0" stroke="#1f77b4" stroke-width="6.0"' in svg

@@ -109,3 +109,13 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     assert all(f["width"] >= 140 and f["height"] >= 140 and f["bones"] >= 10 for f in facts["keyframes"])
     # up to three findings; a 2.5 m/s jog has no speed-matched reference, so fewer can be compared
     assert facts["findings"] == (3 if name != "rbds-treadmill" else facts["findings"]) and facts["findings"] >= 1
+
+
+def test_saved_analyses_and_reports_stay_small(reports: dict[str, Path]) -> None:
+    """30 s of 150 fps treadmill running: the series is decimated to 75 Hz and long time plots are
+    windowed, so neither file grows with the clip beyond what a phone opens quickly."""
+    rbds = reports["rbds-treadmill"].parent
+    doc = json.loads((rbds / "analysis.json").read_text())
+    assert doc["series"]["rate_hz"] == pytest.approx(75.0)
+    assert (rbds / "analysis.json").stat().st_size < 800_000
+    assert max(p.stat().st_size for p in reports.values()) < 400_000

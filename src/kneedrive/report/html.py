@@ -23,10 +23,12 @@ from ..errors import InputError
 from ..io.atomic import write_text_atomic
 from . import plots
 from .findings import is_drill, is_sprinting, top_findings
-from .keyframes import KeyFrame, key_frames, stick_figure_svg
+from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
+#: Stick figures drawn per fault, at its first evidence times.
+EVIDENCE_FIGURES = 3
 #: Drill id -> {"name": ..., "dose": ...}: the coaching library's entries, when available.
 DrillLibrary = Mapping[str, Mapping[str, str]]
 
@@ -53,6 +55,12 @@ def fmt(value: Any, factor: float = 1.0, unit: str = "") -> str:
     v = value * factor
     text = f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
     return f"{text} {unit}".strip() if unit and unit != "°" else f"{text}{unit}"
+
+
+def missing_frames(frames: int, fps_hz: float, duration_s: float) -> int:
+    """Frames a constant-rate clip of this duration would have beyond those present (dropped frames;
+    `fps_hz` is the median rate, so a few long gaps show up here)."""
+    return max(0, round(duration_s * fps_hz) + 1 - frames)
 
 
 def _schema() -> dict[str, Any]:
@@ -116,6 +124,7 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
                 "times": ", ".join(f"{t:.2f} s" for t in (evidence.get("times_s") or [])[:12]),
                 "cue": str(fault.get("cue") or ""),
                 "source": str(fault.get("source") or ""),
+                "seen": _evidence_figures(doc, fault),
                 "drills": [
                     {
                         "id": d,
@@ -126,6 +135,18 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
                 ],
             }
         )
+    return out
+
+
+def _evidence_figures(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Stick figures at the first EVIDENCE_FIGURES times a fault was seen."""
+    side = str(fault.get("side") or "")
+    out = []
+    for t in ((fault.get("evidence") or {}).get("times_s") or [])[:EVIDENCE_FIGURES]:
+        key = key_frame_at(doc, float(t), kind="evidence", side=side if side in ("left", "right") else "")
+        if key is not None:
+            svg = stick_figure_svg(key, width_px=220, height_px=220)
+            out.append({"time": f"{key.time_s:.2f} s", "frame": key.frame, "svg": Markup(svg)})
     return out
 
 
@@ -161,6 +182,7 @@ def _quality(doc: Mapping[str, Any]) -> dict[str, Any]:
     facts = [
         ("Frame rate", fmt(inp["fps_hz"], 1.0, "fps")),
         ("Frames", str(inp["frames"])),
+        ("Frames missing from the time stamps", str(missing_frames(inp["frames"], inp["fps_hz"], inp["duration_s"]))),
         ("Duration", fmt(inp["duration_s"], 1.0, "s")),
         ("Low-pass cut-off", fmt(proc["cutoff_hz"], 1.0, "Hz")),
         ("Direction of travel", f"{proc['direction']} (from {proc['direction_evidence']})"),

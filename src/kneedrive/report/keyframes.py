@@ -15,15 +15,15 @@ from typing import Any
 
 from .skeleton import Point, Readout, fit_pose, skeleton_svg
 
-KIND_LABELS = {"knee_lift": "Peak knee lift", "touchdown": "Touchdown", "toe_off": "Toe-off"}
+KIND_LABELS = {"knee_lift": "Peak knee lift", "touchdown": "Touchdown", "toe_off": "Toe-off", "evidence": "Seen"}
 #: Ground line drawn this far around the moment (lowest foot point in the window).
 GROUND_WINDOW_S = 0.4
 
 
 @dataclass(frozen=True)
 class KeyFrame:
-    side: str
-    kind: str  # knee_lift, touchdown, toe_off
+    side: str  # left, right, or "" (none highlighted)
+    kind: str  # knee_lift, touchdown, toe_off, evidence (a fault's evidence time)
     time_s: float
     frame: int  # input frame nearest the event
     sample: int  # index into the series
@@ -33,7 +33,7 @@ class KeyFrame:
 
     @property
     def label(self) -> str:
-        return f"{KIND_LABELS[self.kind]}, {self.side}"
+        return f"{KIND_LABELS[self.kind]}, {self.side}" if self.side else KIND_LABELS[self.kind]
 
 
 def nearest_sample(time_s: list[float | None], t: float) -> int:
@@ -88,45 +88,35 @@ def _ground_y(series: Mapping[str, Any], t: float) -> float | None:
     return min(lows) if lows else None
 
 
+def key_frame_at(doc: Mapping[str, Any], t: float, *, kind: str, side: str = "") -> KeyFrame | None:
+    """The pose nearest time `t` (None without a series or keypoints there). `side` ("" for none)
+    is highlighted and gets the angle readouts."""
+    series = doc.get("series")
+    if not series or not series.get("time_s"):
+        return None
+    i = nearest_sample(series["time_s"], t)
+    pose = {name: (float(p[i][0]), float(p[i][1])) for name, p in series["points"].items() if p[i] is not None}
+    if not pose:
+        return None
+    t0 = next((s for s in series["time_s"] if s is not None), 0.0)
+    frame = max(0, round(series["frames"][0] + (t - t0) * float(doc["input"]["fps_hz"])))
+    readouts = _readouts(series, side, kind, i) if side else ()
+    return KeyFrame(side, kind, t, frame, i, pose, _ground_y(series, t), readouts)
+
+
 def key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
     """Peak knee lift, touchdown and toe-off for each side (fewer when events are missing);
     empty without a `series` block."""
-    series = doc.get("series")
-    if not series or not series.get("time_s"):
-        return []
-    frames_of_series = series["frames"]
-    fps = float(doc["input"]["fps_hz"])
-    t0 = next((t for t in series["time_s"] if t is not None), 0.0)
     out = []
     for side in ("left", "right"):
         step = _representative_step(doc.get("steps", []), side)
         if step is None:
             continue
-        moments = (
-            ("knee_lift", step.get("knee_lift_time_s")),
-            ("touchdown", step.get("touchdown_time_s")),
-            ("toe_off", step.get("toe_off_time_s")),
-        )
-        for kind, t in moments:
-            if t is None:
-                continue
-            i = nearest_sample(series["time_s"], float(t))
-            pose = {name: (float(p[i][0]), float(p[i][1])) for name, p in series["points"].items() if p[i] is not None}
-            if not pose:
-                continue
-            frame = max(0, round(frames_of_series[0] + (float(t) - t0) * fps))
-            out.append(
-                KeyFrame(
-                    side=side,
-                    kind=kind,
-                    time_s=float(t),
-                    frame=frame,
-                    sample=i,
-                    pose=pose,
-                    ground_y=_ground_y(series, float(t)),
-                    readouts=_readouts(series, side, kind, i),
-                )
-            )
+        for kind in ("knee_lift", "touchdown", "toe_off"):
+            t = step.get(f"{kind}_time_s")
+            key = None if t is None else key_frame_at(doc, float(t), kind=kind, side=side)
+            if key is not None:
+                out.append(key)
     return out
 
 
@@ -137,7 +127,7 @@ def stick_figure_svg(key: KeyFrame, *, width_px: int = 320, height_px: int = 320
         pose,
         width_px=width_px,
         height_px=height_px,
-        highlight_side=key.side,
+        highlight_side=key.side or None,
         readouts=key.readouts,
         ground_y_px=ground,
         title=f"{key.label} at {key.time_s:.3f} s",
