@@ -254,3 +254,24 @@ def test_skeleton_draws_over_a_video_frame_in_image_pixels() -> None:
     assert svg.index(f'<image href="{uri}"') < svg.index("<line")  # the frame under the skeleton
     assert 'viewBox="0 0 640 480"' in svg and "<rect" not in svg
     assert '<line x1="320.0" y1="200.0" x2="360.0" y2="300.0" stroke="#1f77b4" stroke-width="6.0"' in svg
+
+
+def test_analyze_out_and_json_series_feed_the_report_command(tmp_path: Path) -> None:
+    keypoints, out = tmp_path / "k.csv", tmp_path / "session"
+    assert runner.invoke(app, ["demo", "--csv", str(keypoints)]).exit_code == 0
+    result = runner.invoke(app, ["analyze", str(keypoints), "--athlete-height-m", "1.8", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file() and (out / "keypoints.trc").is_file()
+    plain, with_series = tmp_path / "plain.json", tmp_path / "series.json"
+    args = ["analyze", str(keypoints), "--athlete-height-m", "1.8"]
+    assert runner.invoke(app, [*args, "--json", str(plain)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--json", str(with_series), "--series"]).exit_code == 0
+    assert "series" not in json.loads(plain.read_text())
+    jsonschema.validate(json.loads(with_series.read_text()), SCHEMA)
+    for source, has_plots in ((with_series, True), (plain, False)):
+        html_path = tmp_path / f"{source.stem}.html"
+        result = runner.invoke(app, ["report", str(source), "-o", str(html_path)])
+        assert result.exit_code == 0, result.output
+        html = html_path.read_text()
+        assert ('id="plot-angles"' in html) is has_plots and ('class="keyframe' in html) is has_plots
+        assert has_plots or "saved without its series block" in html
