@@ -19,9 +19,10 @@ from typer.testing import CliRunner
 
 import kneedrive
 from kneedrive.cli import app
+from kneedrive.io.analysis_json import analysis_json_text
 from kneedrive.io.keypoints_csv import read_keypoints_csv
 from kneedrive.io.trc import read_trc
-from kneedrive.report.export import analysis_json_text, table_csv, write_outputs
+from kneedrive.report.export import table_csv, write_outputs
 from kneedrive.report.findings import top_findings
 from kneedrive.report.html import missing_frames, render_report
 from kneedrive.report.keyframes import key_frames
@@ -42,6 +43,9 @@ def demo_doc(clean_sprint: Any) -> dict[str, Any]:
 def test_series_is_opt_in_decimated_and_follows_the_schema(clean_sprint: Any, demo_doc: dict[str, Any]) -> None:
     analysis = kneedrive.analyze(clean_sprint.sequence, athlete_height_m=1.8)
     assert "series" not in analysis.to_dict()
+    full = analysis.to_dict(include_series=True)
+    assert json.loads(analysis_json_text(full)) == full  # the compact series line is still the same JSON
+    assert len(analysis_json_text(full).splitlines()[-2]) > 10_000  # ... on one line
     jsonschema.validate(demo_doc, SCHEMA)
     series = demo_doc["series"]
     assert series["rate_hz"] == pytest.approx(80.0)  # 240 fps, every 3rd frame

@@ -29,7 +29,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None:
-    from .report.export import analysis_json_text
+    from .io.analysis_json import analysis_json_text
 
     write_text_atomic(path, analysis_json_text(analysis.to_dict(include_series=series)))
     console.print(f"wrote {path}")
@@ -156,7 +156,8 @@ def report_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The report.html to write")],
 ) -> None:
     """Render the HTML report of a saved analysis (self-contained, works offline)."""
-    from .report.html import load_analysis, write_report
+    from .io.analysis_json import load_analysis
+    from .report.html import write_report
 
     try:
         write_report(load_analysis(analysis_json), output)

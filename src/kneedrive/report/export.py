@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..io.analysis_json import analysis_json_text
 from ..io.atomic import write_text_atomic
 from ..io.keypoints_csv import keypoints_csv_text
 from ..io.trc import trc_text
 from ..sequence import PoseSequence
 from .html import DrillLibrary, render_report
-
-
-def analysis_json_text(doc: Mapping[str, Any]) -> str:
-    """The analysis JSON, indented for people, with the (long) series block on one compact line."""
-    head = {k: v for k, v in doc.items() if k != "series"}
-    text = json.dumps(head, indent=2)
-    if "series" not in doc:
-        return text + "\n"
-    series = json.dumps(doc["series"], separators=(",", ":"))
-    return text[: text.rindex("}")].rstrip() + f',\n  "series": {series}\n}}\n'
 
 
 def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:

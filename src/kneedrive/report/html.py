@@ -6,20 +6,16 @@ analysis.json), so `kneedrive report analysis.json` re-renders exactly what `--o
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import jsonschema
 from markupsafe import Markup
 
 from .. import __version__
-from ..errors import InputError
 from ..io.atomic import write_text_atomic
 from . import plots
 from .findings import is_drill, is_sprinting, top_findings
@@ -49,7 +45,7 @@ SUMMARY_ROWS: tuple[tuple[str, str, str, float], ...] = (
 
 
 def fmt(value: Any, factor: float = 1.0, unit: str = "") -> str:
-    """A figure for people: 3 significant digits at most, '-' when missing."""
+    """A figure for people: 3 significant digits at most, an en dash when missing."""
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return "–"
     v = value * factor
@@ -61,31 +57,6 @@ def missing_frames(frames: int, fps_hz: float, duration_s: float) -> int:
     """Frames a constant-rate clip of this duration would have beyond those present (dropped frames;
     `fps_hz` is the median rate, so a few long gaps show up here)."""
     return max(0, round(duration_s * fps_hz) + 1 - frames)
-
-
-def _schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(
-        resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text(encoding="utf-8")
-    )
-    return loaded
-
-
-def load_analysis(path: Path) -> dict[str, Any]:
-    """A saved analysis.json, validated against the schema (InputError with one line otherwise)."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a JSON file ({exc.__class__.__name__})") from None
-    if not isinstance(doc, dict) or "schema_version" not in doc:
-        raise InputError(f"{path}: not a kneedrive analysis (no schema_version)")
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(doc))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise InputError(f"{path}: not a valid kneedrive analysis at {where}: {error.message[:200]}")
-    return doc
 
 
 def _summary_rows(doc: Mapping[str, Any]) -> list[dict[str, str]]:
