@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
+from .events.ground import fit_ground
 from .io.load import load_keypoints
 from .kinematics import Kinematics, compute_kinematics
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
@@ -35,6 +37,7 @@ class Analysis:
     sides: dict[str, dict[str, float | None]]
     asymmetry_pct: dict[str, float | None]
     ground: GroundLine
+    drill: DrillResult
     warnings: tuple[str, ...]
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
@@ -65,6 +68,7 @@ class Analysis:
             "summary": asdict(self.summary),
             "sides": self.sides,
             "asymmetry_pct": self.asymmetry_pct,
+            "drill": self.drill.to_dict(),
             "unavailable": dict(kin.unavailable),
             "warnings": list(self.warnings),
         }
@@ -97,13 +101,22 @@ def analyze(
     treadmill_speed_mps: float | None = None,
     cutoff_hz: float | None = None,
     detector: ContactDetector | None = None,
+    drill: str = AUTO,
 ) -> Analysis:
-    """Analyze a keypoint file (.csv, .trc) or a PoseSequence of a sprint or run."""
+    """Analyze a keypoint file (.csv, .trc) or a PoseSequence of a sprint, a run or a drill.
+
+    `drill`: "auto" recognizes the drill; a catalogue id (kneedrive.drills.catalogue.DRILL_IDS)
+    forces it. Sprints and runs get gait events and steps; drills get reps and cycles."""
+    check_drill_id(drill)
     seq = source if isinstance(source, PoseSequence) else load_keypoints(Path(source), fps_hz=fps_hz)
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
     kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
     warnings = list(kin.warnings)
+    drill_result = analyze_drill(kin, drill)
+    warnings += drill_result.warnings
+    if drill_result.drill_id != "sprint":
+        return _drill_analysis(seq, kin, drill_result, warnings)
     time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
     if not time_contacts:
         warnings.append(
@@ -144,6 +157,31 @@ def analyze(
         sides=sides,
         asymmetry_pct=asymmetry_pct(sides),
         ground=ground,
+        drill=drill_result,
+        warnings=tuple(warnings),
+    )
+
+
+def _drill_analysis(seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str]) -> Analysis:
+    """A drill has reps and cycles instead of running steps: events, steps and the running
+    summary stay empty."""
+    if not any(r.cycles for r in drill.reps):
+        raise NotEnoughMotionError(
+            f"{seq.source}: no complete {drill.name} cycle found in {seq.time_s[-1] - seq.time_s[0]:.2f} s"
+        )
+    feet = [kin.foot_centre(side) for side in ("left", "right")]
+    sides = per_side([])
+    return Analysis(
+        source=seq.source,
+        sequence=seq,
+        kinematics=kin,
+        events=(),
+        steps=(),
+        summary=summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None)),
+        sides=sides,
+        asymmetry_pct=asymmetry_pct(sides),
+        ground=fit_ground(feet),
+        drill=drill,
         warnings=tuple(warnings),
     )
 
