@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 
 import kneedrive
 from kneedrive.cli import app
+from kneedrive.drills.catalogue import DrillSession
+from kneedrive.drills.generator import synthesize_drill
 from kneedrive.io.analysis_json import analysis_json_text
 from kneedrive.io.keypoints_csv import read_keypoints_csv
 from kneedrive.io.trc import read_trc
@@ -138,7 +140,8 @@ def test_out_writes_every_export_and_the_report_rerenders(tmp_path: Path) -> Non
     result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.html", "analysis.json", "steps.csv", "keypoints.csv", "keypoints.trc"}
+    # a sprint has steps, and its drill block one rep (the run)
+    assert names == {"report.html", "analysis.json", "steps.csv", "reps.csv", "keypoints.csv", "keypoints.trc"}
     doc = json.loads((out / "analysis.json").read_text())
     jsonschema.validate(doc, SCHEMA)
     assert "series" in doc
@@ -279,3 +282,42 @@ def test_analyze_out_and_json_series_feed_the_report_command(tmp_path: Path) -> 
         html = html_path.read_text()
         assert ('id="plot-angles"' in html) is has_plots and ('class="keyframe' in html) is has_plots
         assert has_plots or "saved without its series block" in html
+
+
+@pytest.fixture(scope="module")
+def drive_through() -> tuple[Any, dict[str, Any]]:
+    """A synthetic single-leg drive-through whose knee stops short of parallel and whose reps slow down."""
+    session = DrillSession("single_leg_drive_through", rate_decay_pct=15.0, thigh_peak_scale=0.85)
+    synthetic = synthesize_drill(session, fps_hz=60.0)
+    analysis = kneedrive.analyze(synthetic.sequence, athlete_height_m=1.8)
+    return synthetic, json.loads(analysis_json_text(analysis.to_dict(include_series=True)))
+
+
+def test_a_drill_report_shows_reps_cycles_and_the_seeds_targets(drive_through: Any, tmp_path: Path) -> None:
+    synthetic, doc = drive_through
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["drill"]["id"] == "single_leg_drive_through" and doc["steps"] == []
+    written = {p.name for p in write_outputs(doc, synthetic.sequence, tmp_path)}
+    assert written == {"report.html", "analysis.json", "reps.csv", "keypoints.csv", "keypoints.trc"}  # no steps
+    with (tmp_path / "reps.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["side"] for r in rows] == [r["side"] for r in doc["drill"]["reps"]] == ["right", "left"]
+    assert all(float(r["rate_decay_pct"]) > 5 and r["decayed"] == "true" for r in rows)
+    # findings: the knee stops short of parallel (the model's peak x 0.85), and both reps slowed
+    findings = top_findings(doc)
+    assert findings[0].title.startswith("Knee drive (thigh at the top)") and "parallel" in findings[0].detail
+    assert findings[0].severity == "major" and "thigh is parallel" in findings[0].cue
+    assert sum("slowed down" in f.title for f in findings) == 2
+    # key moments from the cycles: drive, top and end per side, the top at the thigh's peak
+    frames = key_frames(doc)
+    assert {(k.side, k.kind) for k in frames} == {
+        (s, k) for s in ("left", "right") for k in ("drive", "knee_lift", "cycle_end")
+    }
+    for k in frames:
+        if k.kind == "knee_lift":
+            cycle = next(c for r in doc["drill"]["reps"] for c in r["cycles_detail"] if c["top_s"] == k.time_s)
+            assert _thigh_deg(dict(k.pose), k.side) == pytest.approx(cycle["thigh_angle_peak_deg"], abs=3.0)
+    html = (tmp_path / "report.html").read_text()
+    assert 'id="plot-cycle-rate"' in html and 'id="reps-table"' in html and "Single-leg drive-through" in html
+    assert "thigh parallel" in html and "hip bend 90-105" not in html  # leaning drill: no upright hip band
+    assert 'id="plot-steps"' not in html  # no steps in a drill

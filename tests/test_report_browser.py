@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 import kneedrive
+from kneedrive.drills.catalogue import DrillSession
+from kneedrive.drills.generator import synthesize_drill
 from kneedrive.report.export import write_outputs
 
 from .chromium import Chromium
@@ -39,6 +41,7 @@ DOM_FACTS = """(() => {
   return {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
     angles: box('plot-angles'), steps: box('plot-steps'), trunk: box('plot-trunk'),
+    cycleRate: box('plot-cycle-rate'),
     keyframes: frames, findings: document.querySelectorAll('#findings li').length,
     scripts: document.scripts.length, external: external,
     fonts: [...document.fonts].length,
@@ -60,9 +63,16 @@ def reports(tmp_path_factory: pytest.TempPathFactory, clean_sprint: Any) -> dict
     demo = kneedrive.analyze(clean_sprint.sequence, athlete_height_m=1.8)
     dorn = kneedrive.analyze(dorn_sequence("JA1Gait35"), px_per_m=PX_PER_M)
     rbds = kneedrive.analyze(rbds_sequence(), px_per_m=PX_PER_M, treadmill_speed_mps=2.5)
+    drill = synthesize_drill(DrillSession("single_leg_drive_through", rate_decay_pct=15.0), fps_hz=60.0)
+    drive_through = kneedrive.analyze(drill.sequence, athlete_height_m=1.8)
     return {
         name: _render(name, a.to_dict(include_series=True), a.sequence, root)
-        for name, a in (("demo", demo), ("dorn-sprint", dorn), ("rbds-treadmill", rbds))
+        for name, a in (
+            ("demo", demo),
+            ("dorn-sprint", dorn),
+            ("rbds-treadmill", rbds),
+            ("drive-through-drill", drive_through),
+        )
     }
 
 
@@ -79,7 +89,7 @@ def test_the_request_log_sees_external_requests(browser: Chromium, tmp_path: Pat
     assert "http://127.0.0.1:9/pixel.png" in requests
 
 
-@pytest.mark.parametrize("name", ["demo", "dorn-sprint", "rbds-treadmill"])
+@pytest.mark.parametrize("name", ["demo", "dorn-sprint", "rbds-treadmill", "drive-through-drill"])
 def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     browser: Chromium, reports: dict[str, Path], name: str
 ) -> None:
@@ -94,8 +104,12 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     # no horizontal scrolling on a phone
     assert facts["innerWidth"] == PHONE_WIDTH_PX
     assert facts["scrollWidth"] <= facts["innerWidth"], facts
-    # plots drawn, fitted to the screen
-    for plot in ("angles", "steps"):
+    # plots drawn, fitted to the screen (a drill has reps and cycles, no steps)
+    drill = name == "drive-through-drill"
+    assert (facts["steps"] is None) is drill
+    if drill:  # the within-rep cycle rate (the reps slow down by 15 %)
+        assert facts["cycleRate"]["svg"] and facts["cycleRate"]["width"] >= 300 and facts["cycleRate"]["paths"] > 20
+    for plot in ("angles",) if drill else ("angles", "steps"):
         box = facts[plot]
         assert box is not None and box["svg"], (plot, box)
         assert 300 <= box["width"] <= PHONE_WIDTH_PX and box["height"] > 100 and box["paths"] > 20, (plot, box)
@@ -103,9 +117,11 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
         assert facts["trunk"] is None  # no shoulder markers: no trunk lean, and no empty plot
     else:
         assert facts["trunk"]["svg"] and facts["trunk"]["width"] >= 300
-    # key moments: knee lift, touchdown, toe-off for each side, each a visible stick figure
+    # key moments, each side, each a visible stick figure: knee lift, touchdown, toe-off (a drill:
+    # the drive, the top and the end of a cycle)
+    moments = ("drive", "knee_lift", "cycle_end") if drill else ("knee_lift", "touchdown", "toe_off")
     kinds = {(f["side"], f["kind"]) for f in facts["keyframes"]}
-    assert kinds == {(s, k) for s in ("left", "right") for k in ("knee_lift", "touchdown", "toe_off")}
+    assert kinds == {(s, k) for s in ("left", "right") for k in moments}
     assert all(f["width"] >= 140 and f["height"] >= 140 and f["bones"] >= 10 for f in facts["keyframes"])
     # up to three findings; a 2.5 m/s jog has no speed-matched reference, so fewer can be compared
     assert facts["findings"] == (3 if name != "rbds-treadmill" else facts["findings"]) and facts["findings"] >= 1

@@ -1,8 +1,8 @@
 """`--out DIR`: everything a coach or another tool needs from one analysis, written atomically.
 
-report.html, analysis.json (with its `series` block, so the report can be re-rendered), steps.csv,
-reps.csv (drills with reps), keypoints.csv (the input keypoints, readable by `kneedrive analyze`) and
-keypoints.trc (2D markers for OpenSim / Sports2D).
+report.html; analysis.json (with its `series` block, so the report can be re-rendered); steps.csv
+(runs and sprints: one row per step); reps.csv (drills: one row per rep); keypoints.csv (the input
+keypoints, readable by `kneedrive analyze`); keypoints.trc (2D markers for OpenSim / Sports2D).
 """
 
 from __future__ import annotations
@@ -63,10 +63,11 @@ def write_outputs(
         raise ValueError("write_outputs needs the analysis document with its series block")
     files: dict[str, str] = {
         "analysis.json": analysis_json_text(doc),
-        "steps.csv": table_csv(doc.get("steps", [])),
         "keypoints.csv": keypoints_csv_text(sequence),
         "keypoints.trc": trc_text(sequence),
     }
+    if doc.get("steps"):
+        files["steps.csv"] = table_csv(doc["steps"])
     reps = (doc.get("drill") or {}).get("reps") or []
     if reps:
         files["reps.csv"] = table_csv(reps)

@@ -38,6 +38,7 @@ class Reference:
     sprint_only: bool
     cue_low: str
     cue_high: str
+    word: str = "reference"  # "target" for the seeds' coaching targets
 
 
 REFERENCES = (
@@ -138,7 +139,7 @@ def _range(ref: Reference) -> str:
     return f"at least {one(ref.low)}" if ref.low is not None else f"at most {one(ref.high or 0.0)}"
 
 
-def _reference_finding(ref: Reference, value: float) -> Finding:
+def reference_finding(ref: Reference, value: float) -> Finding:
     shown = value * ref.factor
     low = None if ref.low is None else ref.low * ref.factor
     high = None if ref.high is None else ref.high * ref.factor
@@ -152,7 +153,7 @@ def _reference_finding(ref: Reference, value: float) -> Finding:
     severity = "ok" if importance == 0 else "minor" if importance < 1 else "moderate" if importance < 2 else "major"
     return Finding(
         title=f"{ref.label}: {_fmt(value, ref)}",
-        detail=f"{where} the reference: {_range(ref)} ({ref.source})",
+        detail=f"{where} the {ref.word}: {_range(ref)} ({ref.source})",
         cue=(ref.cue_low if below else ref.cue_high if above else ""),
         severity=severity,
         importance=importance,
@@ -202,13 +203,17 @@ def top_findings(doc: Mapping[str, Any], count: int = 3) -> list[Finding]:
     if faults:
         ranked = sorted(faults, key=lambda f: SEVERITY_RANK.get(str(f.get("severity")), 3))
         return [_fault_finding(f) for f in ranked[:count]]
+    if is_drill(doc):
+        from .drill_view import drill_findings
+
+        return sorted(drill_findings(doc), key=lambda f: -f.importance)[:count]
     summary = doc.get("summary") or {}
     sprinting = is_sprinting(doc)
     candidates = []
     for ref in REFERENCES:
         value = summary.get(ref.metric) if ref.metric in summary else _side_median(doc, ref.metric)
         if value is not None and (sprinting or not ref.sprint_only):
-            candidates.append(_reference_finding(ref, float(value)))
+            candidates.append(reference_finding(ref, float(value)))
     candidates += _asymmetry_findings(doc)
     return sorted(candidates, key=lambda f: -f.importance)[:count]
 

@@ -18,11 +18,13 @@ from markupsafe import Markup
 from .. import __version__
 from ..io.atomic import write_text_atomic
 from . import plots
+from .drill_view import drill_rows, rep_figure
 from .findings import is_drill, is_sprinting, top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
+DRILL_WINDOW_S = 6.0
 #: Stick figures drawn per fault, at its first evidence times.
 EVIDENCE_FIGURES = 3
 #: Drill id -> {"name": ..., "dose": ...}: the coaching library's entries, when available.
@@ -181,10 +183,41 @@ def _short_source(source: str) -> str:
     return Path(source).name
 
 
+def _running_headline(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    summary = doc.get("summary") or {}
+    return [
+        ("Activity", "Sprint / run"),
+        ("Steps", str(summary.get("steps", 0))),
+        ("Speed", fmt(summary.get("speed_mps"), 1.0, "m/s")),
+        ("Cadence", fmt(summary.get("cadence_spm"), 1.0, "spm")),
+        ("Ground contact", fmt(summary.get("contact_time_s"), 1000.0, "ms")),
+    ]
+
+
+def _drill_headline(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    drill = doc.get("drill") or {}
+    reps = drill.get("reps") or []
+    decays = [r["rate_decay_pct"] for r in reps if r.get("rate_decay_pct") is not None]
+    return [
+        ("Activity", str(drill.get("name") or drill.get("id", "drill")).replace("_", " ")),
+        ("Reps", str(len(reps))),
+        ("Cycles", str(sum(int(r.get("cycles") or 0) for r in reps))),
+        ("Cycle rate", fmt(rep_figure(doc, "cycle_rate_hz"), 1.0, "Hz")),
+        ("Most slowing in a rep", fmt(max(decays), 1.0, "%") if decays else "–"),
+        ("Thigh at the top", fmt(rep_figure(doc, "thigh_angle_peak_deg"), 1.0, "°")),
+    ]
+
+
 def _plot_window(doc: Mapping[str, Any], frames: list[KeyFrame]) -> tuple[float, float] | None:
     """Time plots of long clips show PLOT_WINDOW_S around the key moments (a few strides a coach can
-    read), the step bars still show every step. None: the whole clip."""
+    read; for a drill, the first rep, up to DRILL_WINDOW_S), the bar plots still show every step.
+    None: the whole clip."""
     times = [t for t in (doc.get("series") or {}).get("time_s", []) if t is not None]
+    reps = (doc.get("drill") or {}).get("reps") or []
+    if times and reps and not doc.get("steps"):
+        start = max(times[0], float(reps[0]["start_s"]) - 0.3)
+        end = min(times[-1], float(reps[0]["end_s"]) + 0.3, start + DRILL_WINDOW_S)
+        return None if start <= times[0] and end >= times[-1] else (start, end)
     if not times or times[-1] - times[0] <= PLOT_WINDOW_S * 4 / 3:
         return None
     centre = statistics.median(k.time_s for k in frames) if frames else (times[0] + times[-1]) / 2.0
@@ -206,27 +239,22 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
     """The report HTML for an analysis document (with its `series` block for plots and key frames)."""
     library = drill_library or {}
     drill_session = is_drill(doc)
-    drill = doc.get("drill") or {}
-    summary = doc.get("summary") or {}
+
     frames = key_frames(doc)
     faults = _faults(doc, library)
     window = _plot_window(doc, frames)
     figures = {
-        "plot-angles": plots.angles_figure(doc, is_drill=drill_session, sprinting=is_sprinting(doc), window_s=window),
+        "plot-angles": plots.angles_figure(
+            doc,
+            drill_id=(doc.get("drill") or {}).get("id") if drill_session else None,
+            sprinting=is_sprinting(doc),
+            window_s=window,
+        ),
         "plot-steps": plots.step_bars_figure(doc),
         "plot-trunk": plots.trunk_figure(doc, window_s=window),
         "plot-cycle-rate": plots.cycle_rate_figure(doc),
     }
-    headline = [
-        ("Activity", drill.get("id", "sprint").replace("_", " ") if drill_session else "Sprint / run"),
-        (
-            "Reps" if drill_session else "Steps",
-            str(len(drill.get("reps") or []) if drill_session else summary.get("steps", 0)),
-        ),
-        ("Speed", fmt(summary.get("speed_mps"), 1.0, "m/s")),
-        ("Cadence", fmt(summary.get("cadence_spm"), 1.0, "spm")),
-        ("Ground contact", fmt(summary.get("contact_time_s"), 1000.0, "ms")),
-    ]
+    headline = _drill_headline(doc) if drill_session else _running_headline(doc)
     context = {
         "title": f"kneedrive report: {_short_source(str(doc.get('source', '')))}",
         "source": doc.get("source", ""),
@@ -251,7 +279,7 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
         if window is None
         else f"{window[0]:.1f}-{window[1]:.1f} s of {doc['input']['duration_s']:.1f} s",
         "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
-        "summary_rows": _summary_rows(doc),
+        "summary_rows": drill_rows(doc, fmt) if drill_session else _summary_rows(doc),
         "faults": faults,
         "drills": _prescribed_drills(faults),
         "praise": list(doc.get("praise") or []),

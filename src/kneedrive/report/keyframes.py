@@ -15,7 +15,14 @@ from typing import Any
 
 from .skeleton import Point, Readout, fit_pose, skeleton_svg
 
-KIND_LABELS = {"knee_lift": "Peak knee lift", "touchdown": "Touchdown", "toe_off": "Toe-off", "evidence": "Seen"}
+KIND_LABELS = {
+    "knee_lift": "Peak knee lift",
+    "touchdown": "Touchdown",
+    "toe_off": "Toe-off",
+    "drive": "Drive starts",
+    "cycle_end": "Cycle ends",
+    "evidence": "Seen",
+}
 #: Ground line drawn this far around the moment (lowest foot point in the window).
 GROUND_WINDOW_S = 0.4
 
@@ -23,7 +30,7 @@ GROUND_WINDOW_S = 0.4
 @dataclass(frozen=True)
 class KeyFrame:
     side: str  # left, right, or "" (none highlighted)
-    kind: str  # knee_lift, touchdown, toe_off, evidence (a fault's evidence time)
+    kind: str  # knee_lift, touchdown, toe_off; drills: drive, knee_lift, cycle_end; evidence (of a fault)
     time_s: float
     frame: int  # input frame nearest the event
     sample: int  # index into the series
@@ -104,9 +111,36 @@ def key_frame_at(doc: Mapping[str, Any], t: float, *, kind: str, side: str = "")
     return KeyFrame(side, kind, t, frame, i, pose, _ground_y(series, t), readouts)
 
 
+def _representative_cycle(doc: Mapping[str, Any], side: str) -> dict[str, Any] | None:
+    """The middle cycle of this side in the first rep that works it."""
+    for rep in (doc.get("drill") or {}).get("reps") or []:
+        cycles = [c for c in rep.get("cycles_detail") or [] if c.get("side") == side]
+        if cycles:
+            chosen: dict[str, Any] = cycles[len(cycles) // 2]
+            return chosen
+    return None
+
+
+def drill_key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
+    """For a drill: the start of the drive, the top and the end of a typical cycle, per side."""
+    out = []
+    for side in ("left", "right"):
+        cycle = _representative_cycle(doc, side)
+        if cycle is None:
+            continue
+        for kind, field in (("drive", "drive_s"), ("knee_lift", "top_s"), ("cycle_end", "end_s")):
+            t = cycle.get(field)
+            key = None if t is None else key_frame_at(doc, float(t), kind=kind, side=side)
+            if key is not None:
+                out.append(key)
+    return out
+
+
 def key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
-    """Peak knee lift, touchdown and toe-off for each side (fewer when events are missing);
-    empty without a `series` block."""
+    """Peak knee lift, touchdown and toe-off for each side (fewer when events are missing); for a
+    drill without steps, its cycles' drive, top and end. Empty without a `series` block."""
+    if not doc.get("steps") and (doc.get("drill") or {}).get("reps"):
+        return drill_key_frames(doc)
     out = []
     for side in ("left", "right"):
         step = _representative_step(doc.get("steps", []), side)

@@ -19,6 +19,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .drill_view import KNEE_DRIVE_DRILLS, UPRIGHT_KNEE_DRIVE_DRILLS
 from .skeleton import SIDE_COLOURS
 
 SIDES = ("left", "right")
@@ -60,16 +61,18 @@ ANGLE_PANELS = (
 )
 
 
-def target_bands(*, is_drill: bool, sprinting: bool) -> dict[str, tuple[TargetBand, ...]]:
-    """Bands per angle (DOMAIN.md). Drills aim for thigh parallel; a sprint (>= 8 m/s) is compared
-    with the 9.47 m/s sprinter of Dorn et al. (2012); slower running gets no speed-bound band."""
+def target_bands(*, drill_id: str | None, sprinting: bool) -> dict[str, tuple[TargetBand, ...]]:
+    """Bands per angle (DOMAIN.md). Knee-drive drills aim for thigh parallel (upright ones also for
+    the seed-004 hip bend); a sprint (>= 8 m/s) is compared with the 9.47 m/s sprinter of Dorn et al.
+    (2012); slower running gets no speed-bound band."""
     bands: dict[str, tuple[TargetBand, ...]] = {
         "ankle_dorsiflexion_deg": (TargetBand(0.0, 30.0, "dorsiflexed at knee lift: 'sprung' (seeds 000, 001, 004)"),),
     }
-    if is_drill:  # knee-drive technique targets (DOMAIN.md: drills, not the sprint itself)
+    if drill_id in KNEE_DRIVE_DRILLS:
         bands["thigh_angle_deg"] = (TargetBand(90.0, 120.0, "target: thigh parallel, >= 90° (seeds 000, 002, 003)"),)
+    if drill_id in UPRIGHT_KNEE_DRIVE_DRILLS:
         bands["hip_flexion_deg"] = (TargetBand(90.0, 105.0, "target: hip bend 90-105° at the top (seed 004)"),)
-    elif sprinting:
+    if drill_id is None and sprinting:
         bands["thigh_angle_deg"] = (TargetBand(58.0, 65.0, "thigh peak 58-65°: sprinter at 9.5 m/s (Dorn 2012)"),)
         bands["knee_flexion_deg"] = (TargetBand(21.0, 27.0, "at touchdown 21-27°: sprinter at 9.5 m/s (Dorn 2012)"),)
     return bands
@@ -129,7 +132,7 @@ def _mark_events(ax: Any, events: Sequence[Mapping[str, Any]]) -> None:
 
 
 def angles_figure(
-    doc: Mapping[str, Any], *, is_drill: bool, sprinting: bool, window_s: tuple[float, float] | None = None
+    doc: Mapping[str, Any], *, drill_id: str | None, sprinting: bool, window_s: tuple[float, float] | None = None
 ) -> str | None:
     """Thigh / hip / knee / ankle angles over time, left and right, target bands shaded, touchdowns
     (solid) and toe-offs (dotted) marked in the side's colour. None without a series."""
@@ -138,7 +141,7 @@ def angles_figure(
         return None
     keep, events = _windowed(doc, window_s)
     t = [_times(series)[i] for i in keep]
-    bands = target_bands(is_drill=is_drill, sprinting=sprinting)
+    bands = target_bands(drill_id=drill_id, sprinting=sprinting)
     panels = [p for p in ANGLE_PANELS if any(_values(series, f"{s}_{p.angle}") for s in SIDES)]
     if not panels:
         return None
