@@ -275,6 +275,7 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
             for k in frames
         ],
         "has_series": bool(doc.get("series")),
+        "is_drill": drill_session,
         "window": None
         if window is None
         else f"{window[0]:.1f}-{window[1]:.1f} s of {doc['input']['duration_s']:.1f} s",
