@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .coaching import attach_coaching
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
@@ -77,7 +78,7 @@ class Analysis:
 
             doc["series"] = series_block(kin)
         cleaned: dict[str, Any] = _json_safe(doc)
-        return cleaned
+        return attach_coaching(cleaned)  # faults and praise (kneedrive.coaching)
 
 
 def _json_safe(value: Any) -> Any:

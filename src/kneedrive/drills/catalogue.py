@@ -237,3 +237,15 @@ class DrillSession:
     first_side: str = "right"
     lead_in_s: float = 1.0
     speed_scale: float = 1.0
+    weaker_side: str | None = None  # one-legged drills: this leg's knee drive is lower...
+    weaker_side_thigh_scale: float = 1.0  # ...by this factor (an imbalance single-leg work exposes)
+
+
+#: Named technique faults for the demo and tests: each changes the session's parameters.
+DRILL_FAULTS: dict[str, dict[str, float]] = {
+    "low_knee": {"thigh_peak_scale": 0.7},
+    "soggy_foot": {"dorsiflexion_top_offset_deg": -30.0},
+    "no_heel_recovery": {"heel_recovery_scale": 0.45},
+    "hunched": {"trunk_lean_offset_deg": 15.0},
+    "rate_decay": {"rate_decay_pct": 25.0},
+}

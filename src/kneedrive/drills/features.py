@@ -103,7 +103,7 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
             high = seg_th > 45.0
             # only the way down from this top: stop at the first frame the thigh drops below 45
             first_low = int(np.argmax(~high)) if (~high).any() else len(high)
-            if first_low > 1:
+            if first_low > 1 and np.isfinite(seg_kn[:first_low]).any():
                 extension.append(float(np.nanmin(seg_kn[:first_low])))
             low_i = i0 + int(np.nanargmin(seg_th))
             ascent.append(float((t[i1] - t[low_i]) / (t[i1] - t[i0])))

@@ -193,11 +193,14 @@ def synthesize_drill(
         w_all[s] = w
         phi = _phase(tau, rate, decay, cycles) if model.pattern != "hold" else np.zeros(len(tau))
         phase[s] = phi
+        kf = working_kf
+        if session.weaker_side is not None and side == session.weaker_side:
+            kf = _faulty(model.working, replace(session, thigh_peak_scale=session.weaker_side_thigh_scale))
         for leg_side in SIDES:
             if model.pattern == "alternating":
-                drill = _leg(working_kf, phi + (0.5 if leg_side == "left" else 0.0))
+                drill = _leg(kf, phi + (0.5 if leg_side == "left" else 0.0))
             elif model.pattern == "bilateral" or leg_side == side:
-                drill = _leg(working_kf, phi)
+                drill = _leg(kf, phi)
             elif model.support_keyframes is not None:
                 drill = _leg(model.support_keyframes, phi)
             else:
@@ -208,9 +211,11 @@ def synthesize_drill(
         if side != "both":
             working_side[s] = side
             anchor[t >= start] = other_side[side]
-        reps.append(_rep_truth(model, working_kf, side, start, duration, rate, decay, cycles, hold_s))
+        reps.append(_rep_truth(model, kf, side, start, duration, rate, decay, cycles, hold_s))
 
     trunk = REST_TRUNK_DEG + (model.trunk_lean_deg + session.trunk_lean_offset_deg - REST_TRUNK_DEG) * w_all
+    # sway: the trunk rocks over the planted foot, moving the shoulders by about +/- sway_m
+    trunk += np.degrees(session.sway_m / body.trunk_m) * np.sin(2 * np.pi * 0.4 * t) * w_all
     flight = np.zeros(n)
     for f in model.flights:
         u = (np.mod(phase, 1.0) - f.start_phase) / (f.end_phase - f.start_phase)
@@ -285,8 +290,6 @@ def _hip_x(
         v = np.where(flight > 0, cruise * w, v)
         return np.asarray(np.cumsum(v), dtype=float)
     x = -np.where(anchor == "left", toe_rel["left"], toe_rel["right"])
-    if session.sway_m > 0:
-        x = x + session.sway_m * np.sin(2 * np.pi * 0.4 * t) * w
     return np.asarray(x, dtype=float)
 
 

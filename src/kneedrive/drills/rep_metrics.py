@@ -89,6 +89,10 @@ def _median(values: list[float | None]) -> float | None:
     return float(np.median(v)) if v else None
 
 
+def _least(values: Array) -> float | None:
+    return float(np.nanmin(values)) if np.isfinite(values).any() else None
+
+
 def _at(series: Array | None, i: int) -> float | None:
     if series is None or not np.isfinite(series[i]):
         return None
@@ -140,10 +144,8 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
                 heel_recovery_height_legs=float(np.nanmax(rel_heel)) if np.isfinite(rel_heel).any() else None,
                 ascent_time_s=float(t[top] - t[start]) if start < top else None,
                 descent_time_s=float(t[end] - t[top]) if end > top else None,
-                ankle_dorsiflexion_downswing_deg=float(np.nanmin(dorsi[down])) if dorsi is not None else None,
-                knee_flexion_min_after_top_deg=float(np.nanmin(knee_flex[top : top + first_low]))
-                if first_low > 1
-                else None,
+                ankle_dorsiflexion_downswing_deg=_least(dorsi[down]) if dorsi is not None else None,
+                knee_flexion_min_after_top_deg=_least(knee_flex[top : top + first_low]) if first_low > 1 else None,
             )
         )
     return out
@@ -187,17 +189,21 @@ def _hold(kin: Kinematics, side: str, a: int, b: int) -> tuple[float | None, flo
     return duration, held_angle, float(np.nanstd(trunk_x))
 
 
-def _arms(kin: Kinematics, a: int, b: int) -> tuple[float | None, float | None, float | None]:
+def _arms(kin: Kinematics, a: int, b: int, side: str) -> tuple[float | None, float | None, float | None]:
+    """Elbow bend, quieter/busier arm swing, and how the arm opposite a driving leg moves with it
+    (correlation of its forward swing with that thigh; for alternating drills the busier arm)."""
     if not all(f"{s}_wrist" in kin.points and f"{s}_shoulder" in kin.points for s in ("left", "right")):
         return None, None, None
     swing = {s: kin.points[f"{s}_wrist"][a:b, 0] - kin.points[f"{s}_shoulder"][a:b, 0] for s in ("left", "right")}
     amp = {s: float(np.nanstd(v)) for s, v in swing.items()}
     busy = max(amp, key=lambda s: amp[s])
     ratio = min(amp.values()) / amp[busy] if amp[busy] > 0 else None
-    other = "left" if busy == "right" else "right"
-    thigh = kin.angles[f"{other}_thigh_angle_deg"][a:b]
-    ok = np.isfinite(thigh) & np.isfinite(swing[busy])
-    coord = float(np.corrcoef(swing[busy][ok], thigh[ok])[0, 1]) if ok.sum() > 10 else None
+    opposite = {"left": "right", "right": "left"}
+    arm = opposite.get(side, busy)
+    thigh = kin.angles[f"{opposite[arm]}_thigh_angle_deg"][a:b]
+    ok = np.isfinite(thigh) & np.isfinite(swing[arm])
+    moving = ok.sum() > 10 and np.std(swing[arm][ok]) > 0 and np.std(thigh[ok]) > 0
+    coord = float(np.corrcoef(swing[arm][ok], thigh[ok])[0, 1]) if moving else None
     elbows = [kin.angles.get(f"{s}_elbow_flexion_deg") for s in ("left", "right")]
     elbow = _median([float(np.nanmedian(e[a:b])) for e in elbows if e is not None])
     return elbow, ratio, coord
@@ -228,7 +234,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
         body_line = float(np.nanmedian(bl[a:b])) if bl is not None else None
     lean = kin.angles.get("trunk_lean_deg")
     trunk = float(np.nanmedian(lean[a:b])) if lean is not None else None
-    elbow, arm_ratio, coord = _arms(kin, a, b)
+    elbow, arm_ratio, coord = _arms(kin, a, b, rep.side) if not _hands_on_wall(drill_id) else (None, None, None)
     contacts: list[tuple[int, int]] = []
     if pattern == "alternating" and kin.fps_hz >= 25:
         for s in sides:
@@ -282,6 +288,11 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
         jump_height_m=GRAVITY_MPS2 * flight**2 / 8.0 if flight is not None else None,
         cycles_detail=tuple(sorted(cycles, key=lambda c: c.top_s)),
     )
+
+
+def _hands_on_wall(drill_id: str) -> bool:
+    model = MODELS.get(drill_id)
+    return model is not None and model.arms == "wall"
 
 
 def _held_dorsi(kin: Kinematics, rep: RepWindow) -> float | None:
