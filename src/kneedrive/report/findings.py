@@ -185,9 +185,10 @@ def _fault_finding(fault: Mapping[str, Any]) -> Finding:
     value, target = fault.get("value"), fault.get("target") or {}
     units = target.get("units", "")
     bounds = [f"{k} {target[k]:g}" for k in ("min", "max") if target.get(k) is not None]
-    shown = "" if value is None else f": {value:.3g} {units}".rstrip()
+    shown = "" if value is None else f" ({value:.3g} {units})".replace(" )", ")")
+    name = str(fault.get("title") or str(fault.get("id", "fault")).replace("_", " ").capitalize())
     return Finding(
-        title=f"{str(fault.get('id', 'fault')).replace('_', ' ').capitalize()}{shown}",
+        title=f"{name}{shown}",
         detail=(f"target {', '.join(bounds)} {units}".rstrip() if bounds else "")
         + (f" ({fault['source']})" if fault.get("source") else ""),
         cue=str(fault.get("cue") or ""),

@@ -27,7 +27,7 @@ PLOT_WINDOW_S = 3.0
 DRILL_WINDOW_S = 6.0
 #: Stick figures drawn per fault, at its first evidence times.
 EVIDENCE_FIGURES = 3
-#: Drill id -> {"name": ..., "dose": ...}: the coaching library's entries, when available.
+#: Drill id -> {"name": ..., "dose": ..., "purpose": ...} (kneedrive.coaching's library by default).
 DrillLibrary = Mapping[str, Mapping[str, str]]
 
 SUMMARY_ROWS: tuple[tuple[str, str, str, float], ...] = (
@@ -88,7 +88,7 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
         out.append(
             {
                 "id": str(fault.get("id", "")),
-                "title": str(fault.get("id", "fault")).replace("_", " ").capitalize(),
+                "title": str(fault.get("title") or str(fault.get("id", "fault")).replace("_", " ").capitalize()),
                 "severity": str(fault.get("severity", "")),
                 "metric": str(fault.get("metric", "")),
                 "value": fmt(fault.get("value")),
@@ -103,6 +103,7 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
                         "id": d,
                         "name": (library.get(d) or {}).get("name", d.replace("_", " ")),
                         "dose": (library.get(d) or {}).get("dose", ""),
+                        "purpose": (library.get(d) or {}).get("purpose", ""),
                     }
                     for d in fault.get("drills") or []
                 ],
@@ -111,15 +112,39 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
     return out
 
 
-def _evidence_figures(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Stick figures at the first EVIDENCE_FIGURES times a fault was seen."""
+def _evidence_moments(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[tuple[float, str, str]]:
+    """(time, side, caption) of up to EVIDENCE_FIGURES moments where a fault was seen. Rep evidence
+    (coaching gives the rep's start) is shown at the top of the rep's middle cycle, where the knee-drive
+    figures are read; step evidence at the step's time."""
+    evidence = fault.get("evidence") or {}
     side = str(fault.get("side") or "")
+    moments: list[tuple[float, str, str]] = []
+    reps = {r.get("index"): r for r in (doc.get("drill") or {}).get("reps") or []}
+    for index in evidence.get("reps") or []:
+        rep = reps.get(index)
+        if rep is None:
+            continue
+        cycles = [c for c in rep.get("cycles_detail") or [] if c.get("top_s") is not None]
+        rep_side = rep.get("side") if rep.get("side") in ("left", "right") else side
+        if cycles:
+            top = cycles[len(cycles) // 2]
+            moments.append((float(top["top_s"]), str(top.get("side") or rep_side), f"rep {index}, top"))
+        else:
+            moments.append(((float(rep["start_s"]) + float(rep["end_s"])) / 2.0, rep_side, f"rep {index}"))
+    if not moments:
+        moments = [(float(t), side, "") for t in evidence.get("times_s") or []]
+    return moments[:EVIDENCE_FIGURES]
+
+
+def _evidence_figures(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Stick figures where a fault was seen."""
     out = []
-    for t in ((fault.get("evidence") or {}).get("times_s") or [])[:EVIDENCE_FIGURES]:
-        key = key_frame_at(doc, float(t), kind="evidence", side=side if side in ("left", "right") else "")
+    for t, side, caption in _evidence_moments(doc, fault):
+        key = key_frame_at(doc, t, kind="evidence", side=side if side in ("left", "right") else "")
         if key is not None:
             svg = stick_figure_svg(key, width_px=220, height_px=220)
-            out.append({"time": f"{key.time_s:.2f} s", "frame": key.frame, "svg": Markup(svg)})
+            label = f"{caption}, {key.time_s:.2f} s" if caption else f"{key.time_s:.2f} s"
+            out.append({"time": label, "frame": key.frame, "svg": Markup(svg)})
     return out
 
 
@@ -235,9 +260,24 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def coaching_drill_library() -> dict[str, dict[str, str]]:
+    """The coaching library's entries as the report shows them: name, dose and weekly frequency, purpose."""
+    from ..coaching import load_library
+
+    return {
+        e.id: {
+            "name": e.name,
+            "dose": f"{e.dose.describe()}; {e.min_per_week}-{e.max_per_week} times a week",
+            "purpose": e.purpose,
+        }
+        for e in load_library().exercises
+    }
+
+
 def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None = None) -> str:
-    """The report HTML for an analysis document (with its `series` block for plots and key frames)."""
-    library = drill_library or {}
+    """The report HTML for an analysis document (with its `series` block for plots and key frames).
+    `drill_library` (drill id -> name, dose, purpose) defaults to kneedrive.coaching's library."""
+    library = coaching_drill_library() if drill_library is None else drill_library
     drill_session = is_drill(doc)
 
     frames = key_frames(doc)
