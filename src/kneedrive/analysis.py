@@ -41,8 +41,9 @@ class Analysis:
     drill: DrillResult
     warnings: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json)."""
+    def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
+        """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
+        `include_series` adds the decimated angle/keypoint series a report is drawn from."""
         kin, seq = self.kinematics, self.sequence
         doc = {
             "schema_version": SCHEMA_VERSION,
@@ -72,6 +73,10 @@ class Analysis:
             "unavailable": dict(kin.unavailable),
             "warnings": list(self.warnings),
         }
+        if include_series:
+            from .report.series import series_block
+
+            doc["series"] = series_block(kin)
         cleaned: dict[str, Any] = _json_safe(doc)
         return attach_coaching(cleaned)  # faults and praise (kneedrive.coaching)
 

@@ -28,14 +28,26 @@ console = Console()
 err = Console(stderr=True)
 
 
+OUT_HELP = "Write report.html, analysis.json, steps.csv, reps.csv, keypoints.csv and keypoints.trc into this folder"
+
+
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-def _write_json(analysis: Analysis, path: Path) -> None:
-    write_text_atomic(path, json.dumps(analysis.to_dict(), indent=2) + "\n")
+def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None:
+    from .io.analysis_json import analysis_json_text
+
+    write_text_atomic(path, analysis_json_text(analysis.to_dict(include_series=series)))
     console.print(f"wrote {path}")
+
+
+def _write_out(analysis: Analysis, out_dir: Path) -> None:
+    from .report.export import write_outputs
+
+    written = write_outputs(analysis.to_dict(include_series=True), analysis.sequence, out_dir)
+    console.print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 
 @app.command("analyze")
@@ -58,6 +70,10 @@ def analyze_command(
         str, typer.Option(help="auto (recognize) or a drill id: see `kneedrive demo --help` for the list")
     ] = "auto",
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON (schema v1) here")] = None,
+    series: Annotated[
+        bool, typer.Option("--series", help="Include the angle/keypoint time series in --json (for `report`)")
+    ] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill: events and steps, or reps and cycles."""
@@ -76,7 +92,9 @@ def analyze_command(
 
         print_summary(result, console)
         if json_path is not None:
-            _write_json(result, json_path)
+            _write_json(result, json_path, series=series)
+        if out_dir is not None:
+            _write_out(result, out_dir)
     except KneedriveError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -96,6 +114,7 @@ def demo_command(
     fps: Annotated[float, typer.Option(help="Frame rate of the synthetic clip")] = 240.0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON here")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the synthetic keypoints CSV here")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
 ) -> None:
     """Analyze a built-in synthetic sprinter (or drill session) with known truth, end to end."""
     if drill != "sprint":
@@ -138,6 +157,34 @@ def demo_command(
         console.print(f"wrote {csv_path}")
     if json_path is not None:
         _write_json(result, json_path)
+    if out_dir is not None:
+        try:
+            _write_out(result, out_dir)
+        except KneedriveError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.filename or out_dir}: {exc.strerror}")
+
+
+# --- report: re-render report.html from a saved analysis ----------------------------------------
+
+
+@app.command("report")
+def report_command(
+    analysis_json: Annotated[Path, typer.Argument(help="A saved analysis.json (from --out, or --json --series)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The report.html to write")],
+) -> None:
+    """Render the HTML report of a saved analysis (self-contained, works offline)."""
+    from .io.analysis_json import load_analysis
+    from .report.html import write_report
+
+    try:
+        write_report(load_analysis(analysis_json), output)
+    except KneedriveError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or output}: {exc.strerror}")
+    console.print(f"wrote {output}")
 
 
 def _drill_demo(drill: str, faults: list[str], fps: float, json_path: Path | None, csv_path: Path | None) -> None:
