@@ -2,8 +2,16 @@
 
 __version__ = "0.1.0"
 
-from .analysis import Analysis, analyze
+from .analysis import Analysis, VideoOptions, analyze
 from .errors import InputError, KneedriveError, NotEnoughMotionError
 from .sequence import PoseSequence
 
-__all__ = ["Analysis", "InputError", "KneedriveError", "NotEnoughMotionError", "PoseSequence", "analyze"]
+__all__ = [
+    "Analysis",
+    "InputError",
+    "KneedriveError",
+    "NotEnoughMotionError",
+    "PoseSequence",
+    "VideoOptions",
+    "analyze",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,10 @@ from .io.load import load_keypoints
 from .kinematics import Kinematics, compute_kinematics
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from .pose import PoseBackend, VideoPose
+    from .pose.run import Progress
 
 SCHEMA_VERSION = 1
 #: Below this frame rate contacts are not timed at all (DOMAIN.md); below the second, they
@@ -40,6 +44,7 @@ class Analysis:
     ground: GroundLine
     drill: DrillResult
     warnings: tuple[str, ...]
+    video: VideoPose | None = None
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
         """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
@@ -77,6 +82,8 @@ class Analysis:
             from .report.series import series_block
 
             doc["series"] = series_block(kin)
+        if self.video is not None:
+            doc["video"] = self.video.to_dict()
         cleaned: dict[str, Any] = _json_safe(doc)
         return attach_coaching(cleaned)  # faults and praise (kneedrive.coaching)
 
@@ -93,8 +100,47 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class VideoOptions:
+    """How to turn a video into keypoints (ignored for keypoint files): trim in seconds, which person
+    (number from `kneedrive people`; None = the most active), the pose model, the pose cache."""
+
+    start_s: float | None = None
+    end_s: float | None = None
+    person: int | None = None
+    backend: PoseBackend | None = None
+    use_cache: bool = True
+    progress: Progress | None = None
+
+
+def _sequence(
+    source: str | Path | PoseSequence | VideoPose, fps_hz: float | None, video: VideoOptions | None
+) -> tuple[PoseSequence, VideoPose | None]:
+    from .io.video import VIDEO_SUFFIXES
+    from .pose import VideoPose, estimate_pose
+
+    if isinstance(source, PoseSequence):
+        return source, None
+    if isinstance(source, VideoPose):
+        return source.sequence, source
+    path = Path(source)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        return load_keypoints(path, fps_hz=fps_hz), None
+    options = video or VideoOptions()
+    pose = estimate_pose(
+        path,
+        start_s=options.start_s,
+        end_s=options.end_s,
+        person=options.person,
+        backend=options.backend,
+        use_cache=options.use_cache,
+        progress=options.progress,
+    )
+    return pose.sequence, pose
+
+
 def analyze(
-    source: str | Path | PoseSequence,
+    source: str | Path | PoseSequence | VideoPose,
     *,
     fps_hz: float | None = None,
     px_per_m: float | None = None,
@@ -103,13 +149,16 @@ def analyze(
     cutoff_hz: float | None = None,
     detector: ContactDetector | None = None,
     drill: str = AUTO,
+    video: VideoOptions | None = None,
 ) -> Analysis:
-    """Analyze a keypoint file (.csv, .trc) or a PoseSequence of a sprint, a run or a drill.
+    """Analyze a video (.mp4, .mov, .avi, .mkv, .m4v), a keypoint file (.csv, .trc) or a PoseSequence of a
+    sprint, a run or a drill. A video is first turned into the athlete's keypoints
+    (`kneedrive.pose.estimate_pose`).
 
     `drill`: "auto" recognizes the drill; a catalogue id (kneedrive.drills.catalogue.DRILL_IDS)
     forces it. Sprints and runs get gait events and steps; drills get reps and cycles."""
     check_drill_id(drill)
-    seq = source if isinstance(source, PoseSequence) else load_keypoints(Path(source), fps_hz=fps_hz)
+    seq, video_pose = _sequence(source, fps_hz, video)
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
     kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
@@ -117,7 +166,7 @@ def analyze(
     drill_result = analyze_drill(kin, drill)
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
-        return _drill_analysis(seq, kin, drill_result, warnings)
+        return _drill_analysis(seq, kin, drill_result, warnings, video_pose)
     time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
     if not time_contacts:
         warnings.append(
@@ -160,10 +209,13 @@ def analyze(
         ground=ground,
         drill=drill_result,
         warnings=tuple(warnings),
+        video=video_pose,
     )
 
 
-def _drill_analysis(seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str]) -> Analysis:
+def _drill_analysis(
+    seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str], video_pose: VideoPose | None
+) -> Analysis:
     """A drill has reps and cycles instead of running steps: events, steps and the running
     summary stay empty."""
     if not any(r.cycles for r in drill.reps):
@@ -184,6 +236,7 @@ def _drill_analysis(seq: PoseSequence, kin: Kinematics, drill: DrillResult, warn
         ground=fit_ground(feet),
         drill=drill,
         warnings=tuple(warnings),
+        video=video_pose,
     )
 
 

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from .analysis import Analysis, analyze
+from .analysis import Analysis, VideoOptions, analyze
 from .drills.catalogue import DRILL_IDS
 from .errors import InputError, KneedriveError
-from .io.atomic import write_text_atomic
+from .io.atomic import write_bytes_atomic, write_text_atomic
+from .pose.run import Progress
+from .report.progress import pose_progress
 
 if TYPE_CHECKING:
     from .coaching.assess import Answers, BarrierQuestion, ConditionQuestion
@@ -50,9 +52,25 @@ def _write_out(analysis: Analysis, out_dir: Path) -> None:
     console.print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 
+# --- video: pose estimation and people ------------------------------------------------------------------
+
+StartOption = Annotated[float | None, typer.Option("--start", help="Video: start at this time (s)")]
+EndOption = Annotated[float | None, typer.Option("--end", help="Video: stop at this time (s)")]
+PersonOption = Annotated[
+    int | None, typer.Option("--person", help="Video: analyze this person (numbers from `kneedrive people`)")
+]
+PoseModelOption = Annotated[
+    str | None,
+    typer.Option("--pose-model", help="Video: pose backend 'package.module:Class' (default: bundled BlazePose full)"),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Video: run the pose model even if cached")]
+
+
 @app.command("analyze")
 def analyze_command(
-    file: Annotated[Path, typer.Argument(help="Keypoints: .csv (time_s or frame + --fps) or .trc")],
+    file: Annotated[
+        Path, typer.Argument(help="Video (.mp4 .mov .avi .mkv .m4v) or keypoints: .csv (time_s or frame + --fps), .trc")
+    ],
     fps: Annotated[
         float | None, typer.Option("--fps", help="Frame rate when the CSV has 'frame' instead of 'time_s'")
     ] = None,
@@ -74,20 +92,27 @@ def analyze_command(
         bool, typer.Option("--series", help="Include the angle/keypoint time series in --json (for `report`)")
     ] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    person: PersonOption = None,
+    pose_model: PoseModelOption = None,
+    no_cache: NoCacheOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Analyze a sprint, a run or a knee-drive drill: events and steps, or reps and cycles."""
+    """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     try:
-        result = analyze(
-            file,
-            fps_hz=fps,
-            px_per_m=px_per_m,
-            athlete_height_m=athlete_height_m,
-            treadmill_speed_mps=treadmill_speed_mps,
-            cutoff_hz=cutoff_hz,
-            drill=drill,
-        )
+        with pose_progress(err) as progress:
+            result = analyze(
+                file,
+                fps_hz=fps,
+                px_per_m=px_per_m,
+                athlete_height_m=athlete_height_m,
+                treadmill_speed_mps=treadmill_speed_mps,
+                cutoff_hz=cutoff_hz,
+                drill=drill,
+                video=_video_options(start, end, person, pose_model, no_cache, progress),
+            )
         from .report.terminal import print_summary
 
         print_summary(result, console)
@@ -118,7 +143,7 @@ def demo_command(
 ) -> None:
     """Analyze a built-in synthetic sprinter (or drill session) with known truth, end to end."""
     if drill != "sprint":
-        _drill_demo(drill, fault or [], fps, json_path, csv_path)
+        _drill_demo(drill, fault or [], fps, json_path, csv_path, out_dir)
         return
     from .drills.camera import Artefacts
     from .drills.sprinter import SprinterModel, synthesize, with_faults
@@ -187,7 +212,9 @@ def report_command(
     console.print(f"wrote {output}")
 
 
-def _drill_demo(drill: str, faults: list[str], fps: float, json_path: Path | None, csv_path: Path | None) -> None:
+def _drill_demo(
+    drill: str, faults: list[str], fps: float, json_path: Path | None, csv_path: Path | None, out_dir: Path | None
+) -> None:
     from dataclasses import replace
 
     from .drills.camera import Artefacts
@@ -230,6 +257,8 @@ def _drill_demo(drill: str, faults: list[str], fps: float, json_path: Path | Non
         console.print(f"wrote {csv_path}")
     if json_path is not None:
         _write_json(result, json_path)
+    if out_dir is not None:
+        _write_out(result, out_dir)
 
 
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)
@@ -486,6 +515,93 @@ def _speaker() -> Callable[[str], None] | None:
         subprocess.Popen([exe, words], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     return say
+
+
+def _video_options(
+    start: float | None,
+    end: float | None,
+    person: int | None,
+    pose_model: str | None,
+    no_cache: bool,
+    progress: Progress | None = None,
+) -> VideoOptions:
+    from .pose.plugins import load_backend
+
+    return VideoOptions(
+        start_s=start,
+        end_s=end,
+        person=person,
+        backend=load_backend(pose_model) if pose_model else None,
+        use_cache=not no_cache,
+        progress=progress,
+    )
+
+
+@app.command("pose")
+def pose_command(
+    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Keypoints CSV to write (the format analyze reads)")],
+    start: StartOption = None,
+    end: EndOption = None,
+    person: PersonOption = None,
+    pose_model: PoseModelOption = None,
+    no_cache: NoCacheOption = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Estimate the athlete's pose in a video and write the keypoints CSV."""
+    from .io.keypoints_csv import write_keypoints_csv
+    from .pose import estimate_pose
+    from .report.terminal import print_video_quality
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    try:
+        options = _video_options(start, end, person, pose_model, no_cache)
+        with pose_progress(err) as progress:
+            result = estimate_pose(
+                video,
+                start_s=options.start_s,
+                end_s=options.end_s,
+                person=options.person,
+                backend=options.backend,
+                use_cache=options.use_cache,
+                progress=progress,
+            )
+        print_video_quality(result, console)
+        write_keypoints_csv(result.sequence, output)
+        console.print(f"wrote {output}")
+    except KneedriveError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or video}: {exc.strerror}")
+
+
+@app.command("people")
+def people_command(
+    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Preview image to write (.png or .jpg)")],
+    start: StartOption = None,
+    end: EndOption = None,
+) -> None:
+    """Find the people in a video and draw them numbered (use the number with --person)."""
+    from .pose import find_people
+    from .report.people import draw_people
+
+    try:
+        with pose_progress(err) as progress:
+            _, scan = find_people(video, start_s=start, end_s=end, progress=progress)
+        write_bytes_atomic(output, draw_people(scan, image_format=output.suffix))
+        for track in scan.tracks:
+            console.print(
+                f"person {track.number}: seen {track.first_s:.1f}-{track.last_s:.1f} s "
+                f"({100 * track.coverage:.0f}% of the frames), travel "
+                f"{track.travel_radii:.1f}, leg motion {track.leg_motion_radii:.2f} (body radii), "
+                f"activity {track.activity:.2f}{'  <- analyzed by default' if track.number == 1 else ''}"
+            )
+        console.print(f"wrote {output}")
+    except KneedriveError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or video}: {exc.strerror}")
 
 
 def main() -> None:  # pragma: no cover

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
-from .ground import GroundLine, fit_ground
+from .ground import FloorProfile, GroundLine, fit_ground, floor_profile
 from .model import SIDES, GaitEvent, Side
 
 ENTER_FRACTION = 0.20
@@ -66,9 +66,10 @@ class ContactDetector:
     def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
         lows = {side: _lowest_point(kin, side) for side in SIDES}
         ground = fit_ground(list(lows.values()), kin.fps_hz)
+        floor = floor_profile(list(lows.values()), kin.fps_hz, ground)
         events: list[GaitEvent] = []
         for side in SIDES:
-            foot = _FootSignals.of(kin, side, lows[side][:, 1] - ground.at(lows[side][:, 0]), ground)
+            foot = _FootSignals.of(kin, side, lows[side][:, 1] - floor.at(lows[side][:, 0]), floor)
             phases = self._phases(kin, side, foot.height)
             whole = [p.end - p.start + 1 for p in phases if p.start > 0 and p.end < kin.n_frames - 1]
             typical = int(np.median(whole)) if whole else max((p.end - p.start + 1 for p in phases), default=0)
@@ -164,7 +165,7 @@ class _FootSignals:
     foot_angle_deg: Array | None
 
     @staticmethod
-    def of(kin: Kinematics, side: Side, height: Array, ground: GroundLine) -> _FootSignals:
+    def of(kin: Kinematics, side: Side, height: Array, ground: GroundLine | FloorProfile) -> _FootSignals:
         toe = _toe(kin, side)
         toe_height = toe[:, 1] - ground.at(toe[:, 0])
         heel = kin.points.get(f"{side}_heel")

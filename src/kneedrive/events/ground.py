@@ -81,3 +81,61 @@ def _fit_ground_bins(low_points: list[Array]) -> GroundLine:
         if abs(slope) < 0.15:
             return GroundLine(float(intercept), float(slope))
     return GroundLine(float(np.percentile(y, 5)), 0.0)
+
+
+@dataclass(frozen=True)
+class FloorProfile:
+    """The floor under a travelling athlete as seen by a real camera: through the bottom of every
+    contact, not a straight line. Perspective and lens distortion bow the floor in phone video (on the
+    Sports2D walk the contact bottoms rise 0.1 leg lengths mid-frame and fall again), so a straight
+    line leaves mid-frame contacts above the touch level. Between contacts the floor is interpolated,
+    beyond the first and last contact it follows the ground line's tilt."""
+
+    x_legs: tuple[float, ...]
+    y_legs: tuple[float, ...]
+    line: GroundLine
+
+    def at(self, x: Array) -> Array:
+        if len(self.x_legs) < 2:
+            return self.line.at(x)
+        xs, ys = np.asarray(self.x_legs), np.asarray(self.y_legs)
+        inside = np.interp(x, xs, ys)
+        before = ys[0] + self.line.slope * (x - xs[0])
+        after = ys[-1] + self.line.slope * (x - xs[-1])
+        return np.asarray(np.where(x < xs[0], before, np.where(x > xs[-1], after, inside)))
+
+
+#: The floor is followed contact by contact only when it bows away from the straight line by more
+#: than this (leg lengths, about 3 cm): a level lab floor stays a line (Dorn: within 5 mm).
+BOWED_FLOOR_LEGS = 0.035
+#: A contact bottom this far above the straight line (leg lengths, about 9 cm) is not floor.
+NOT_FLOOR_LEGS = 0.1
+#: Contacts closer than this along the track (leg lengths) share one floor point.
+FLOOR_MERGE_LEGS = 0.3
+
+
+def floor_profile(low_points: list[Array], fps_hz: float, line: GroundLine) -> FloorProfile:
+    """Floor points at the contact bottoms (the lowest of those within FLOOR_MERGE_LEGS), leaving out
+    lows far above the line; the straight line when the feet cover less than 2 leg lengths
+    (treadmill, drills in place), there are fewer than 4 contacts, or the floor is straight."""
+    bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
+    if len(bottoms) < 4 or np.ptp(bottoms[:, 0]) < MIN_SPAN_FOR_SLOPE_LEGS:
+        return FloorProfile((), (), line)
+    bottoms = bottoms[np.argsort(bottoms[:, 0])]
+    merged: list[list[float]] = []
+    for x, y in bottoms:
+        if merged and x - merged[-1][0] < FLOOR_MERGE_LEGS:
+            merged[-1] = [(merged[-1][0] + x) / 2, min(merged[-1][1], y)]
+        else:
+            merged.append([float(x), float(y)])
+    xs = np.array([m[0] for m in merged])
+    ys = np.array([m[1] for m in merged])
+    if len(xs) < 3:
+        return FloorProfile((), (), line)
+    # a low far above the line is a foot that never reached the floor (a swing dip, a gap filled
+    # through a dropout), not floor
+    keep = ys - line.at(xs) < NOT_FLOOR_LEGS
+    xs, smooth = xs[keep], ys[keep]
+    if len(xs) < 3 or np.max(np.abs(smooth - line.at(xs))) < BOWED_FLOOR_LEGS:
+        return FloorProfile((), (), line)  # a straight floor (a lab, a level camera): keep the line
+    return FloorProfile(tuple(xs.tolist()), tuple(smooth.tolist()), line)

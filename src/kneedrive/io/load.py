@@ -23,4 +23,7 @@ def load_keypoints(path: Path, *, fps_hz: float | None = None) -> PoseSequence:
         return read_keypoints_csv(path, fps_hz=fps_hz)
     if suffix == ".trc":
         return read_trc(path)
-    raise InputError(f"{path}: unsupported file type '{suffix}' (keypoints: {', '.join(KEYPOINT_SUFFIXES)})")
+    raise InputError(
+        f"{path}: unsupported file type '{suffix}' (keypoints: {', '.join(KEYPOINT_SUFFIXES)}; "
+        "video: .mp4, .mov, .avi, .mkv, .m4v)"
+    )

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..analysis import Analysis
+from ..pose import VideoPose
 
 ROWS: tuple[tuple[str, str, str, float], ...] = (
     # (summary field, label, unit, display factor)
@@ -133,7 +134,37 @@ def reps_table(analysis: Analysis) -> Table:
     return table
 
 
+LEG_KEYPOINTS = ("hip", "knee", "ankle", "heel", "foot_index")
+
+
+def print_video_quality(video: VideoPose, console: Console) -> None:
+    """Where the keypoints came from and how much to trust them."""
+    info, seq = video.info, video.sequence
+    rotation = f", turned {info.rotation_deg} deg" if info.rotation_deg else ""
+    console.print(
+        f"[bold]video[/bold] {info.width}x{info.height} {info.codec}{rotation}, {video.frames_decoded} frames at "
+        f"{seq.fps_hz:.1f} fps; person {video.person} of {video.people}, posed {seq.time_s[0]:.2f}-"
+        f"{seq.time_s[-1]:.2f} s, missing in {video.frames_without_pose} frames; {video.model_id}"
+        f"{' (from the pose cache)' if video.cache_hit else ''}"
+    )
+    confidence = video.keypoint_confidence()
+    legs = [
+        f"{side[0].upper()} {joint} {confidence[f'{side}_{joint}']:.2f}"
+        for joint in LEG_KEYPOINTS
+        for side in ("left", "right")
+        if f"{side}_{joint}" in confidence
+    ]
+    console.print(f"[dim]mean keypoint confidence: {', '.join(legs)}[/dim]")
+    if video.frames_without_pose > video.frames_decoded / 2:
+        console.print(
+            f"[yellow]warning:[/yellow] the athlete's pose is missing in {video.frames_without_pose} of "
+            f"{video.frames_decoded} frames: results cover part of the clip only"
+        )
+
+
 def print_summary(analysis: Analysis, console: Console) -> None:
+    if analysis.video is not None:
+        print_video_quality(analysis.video, console)
     if analysis.drill.drill_id != "sprint":
         console.print(reps_table(analysis))
         if analysis.drill.one_legged and any(v is not None for v in analysis.drill.asymmetry_pct.values()):

@@ -1,0 +1,98 @@
+"""BlazePose GHUM "full" landmark model (33 keypoints) on a rotated region of interest, tracking itself:
+each frame's region comes from the previous frame's two alignment landmarks (hip centre and body-scale
+point), as in the published BlazePose design; a low presence score hands control back to the detector.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..sequence import BLAZEPOSE_LANDMARKS
+from .backend import PoseEstimate
+from .detector import PersonDetection
+from .geometry import Roi, aligned_roi
+from .litert import bundled_model, load_interpreter
+
+INPUT_PX = 256
+N_OUTPUT_LANDMARKS = 39  # 33 body landmarks, 2 alignment landmarks (hip centre, scale point), 4 unused
+_ALIGN_CENTRE, _ALIGN_SCALE = 33, 34
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -60, 60))), dtype=np.float64)
+
+
+def refine_from_heatmap(
+    uv: np.ndarray, heatmap: np.ndarray, *, kernel: int = 7, min_confidence: float = 0.5
+) -> np.ndarray:
+    """Move each landmark (crop px) to the confidence-weighted centre of its heatmap (64 x 64 logits) in a
+    kernel x kernel window around it, where the heatmap is confident there (the model's published
+    refinement step; it removes much of the regression output's jitter)."""
+    size, n = heatmap.shape[0], min(len(uv), heatmap.shape[2])
+    half = kernel // 2
+    col = np.floor(uv[:n, 0] * size / INPUT_PX).astype(int)
+    row = np.floor(uv[:n, 1] * size / INPUT_PX).astype(int)
+    offsets = np.arange(-half, half + 1)
+    rows = row[:, None, None] + offsets[None, :, None]  # (n, k, 1)
+    cols = col[:, None, None] + offsets[None, None, :]  # (n, 1, k)
+    valid = (rows >= 0) & (rows < size) & (cols >= 0) & (cols < size)  # (n, k, k)
+    values = heatmap[np.clip(rows, 0, size - 1), np.clip(cols, 0, size - 1), np.arange(n)[:, None, None]]
+    confidence = np.where(valid, _sigmoid(values), 0.0)
+    total = confidence.sum(axis=(1, 2))
+    refine = (confidence.max(axis=(1, 2)) >= min_confidence) & (total > 0) & (col >= 0) & (col < size)
+    refine &= (row >= 0) & (row < size)
+    out = np.array(uv, dtype=np.float64)
+    safe = np.where(total > 0, total, 1.0)
+    centre_col = (confidence * cols).sum(axis=(1, 2)) / safe + 0.5
+    centre_row = (confidence * rows).sum(axis=(1, 2)) / safe + 0.5
+    out[:n, 0] = np.where(refine, centre_col * INPUT_PX / size, out[:n, 0])
+    out[:n, 1] = np.where(refine, centre_row * INPUT_PX / size, out[:n, 1])
+    return out
+
+
+class BlazePoseFull:
+    """The bundled default backend. Scores are the model's per-landmark visibility (sigmoid)."""
+
+    names = BLAZEPOSE_LANDMARKS
+    model_id = "blazepose-ghum-full-mediapipe-0.10.21"
+
+    def __init__(self, model_path: Path | None = None, *, min_presence: float = 0.5, num_threads: int = 2) -> None:
+        self.model_path = model_path or bundled_model("landmarks_full")
+        self.min_presence = min_presence
+        self._interpreter = load_interpreter(self.model_path, num_threads=num_threads)
+        self._input_index = int(self._interpreter.get_input_details()[0]["index"])
+        outputs = {int(np.prod(d["shape"])): int(d["index"]) for d in self._interpreter.get_output_details()}
+        self._landmark_index = outputs[N_OUTPUT_LANDMARKS * 5]
+        self._presence_index = outputs[1]
+        self._heatmap_index = outputs[64 * 64 * N_OUTPUT_LANDMARKS]
+        self._roi: Roi | None = None
+
+    def reset(self) -> None:
+        self._roi = None
+
+    def fork(self) -> BlazePoseFull:
+        twin = copy.copy(self)  # shares the interpreter: followers run one after the other, never at once
+        twin.reset()
+        return twin
+
+    def estimate(self, image: Image.Image, seed: PersonDetection | None) -> PoseEstimate | None:
+        roi = seed.roi() if seed is not None else self._roi
+        if roi is None:
+            return None
+        crop = roi.crop(image, INPUT_PX).astype(np.float32) / 255.0
+        self._interpreter.set_tensor(self._input_index, crop[None])
+        self._interpreter.invoke()
+        presence = float(_sigmoid(self._interpreter.get_tensor(self._presence_index).reshape(-1))[0])
+        if presence < self.min_presence:
+            self._roi = None
+            return None
+        raw = self._interpreter.get_tensor(self._landmark_index).reshape(N_OUTPUT_LANDMARKS, 5).astype(np.float64)
+        heatmap = self._interpreter.get_tensor(self._heatmap_index)[0]
+        xy = roi.to_image(refine_from_heatmap(raw[:, :2], heatmap), INPUT_PX)
+        self._roi = aligned_roi(xy[_ALIGN_CENTRE], xy[_ALIGN_SCALE])
+        n = len(self.names)
+        return PoseEstimate(xy=xy[:n], score=_sigmoid(raw[:n, 3]), presence=presence)

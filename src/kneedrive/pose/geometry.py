@@ -1,0 +1,66 @@
+"""Regions of interest: a rotated square around a person, the crop it makes and the way back to pixels."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A square of side `size_px` centred at (cx_px, cy_px), turned by `angle_rad` (image y down, so a
+    positive angle turns the square clockwise on screen). Crop pixel (u, v) of an n x n crop maps to the
+    image point centre + R(angle) @ ((u / n - 1/2) size, (v / n - 1/2) size)."""
+
+    cx_px: float
+    cy_px: float
+    size_px: float
+    angle_rad: float = 0.0
+
+    def to_image(self, uv: NDArray[np.float64], crop_px: int) -> NDArray[np.float64]:
+        """(K, 2) crop pixels -> (K, 2) image pixels."""
+        c, s = math.cos(self.angle_rad), math.sin(self.angle_rad)
+        local = (np.asarray(uv, dtype=np.float64) / crop_px - 0.5) * self.size_px
+        x = c * local[:, 0] - s * local[:, 1] + self.cx_px
+        y = s * local[:, 0] + c * local[:, 1] + self.cy_px
+        return np.stack([x, y], axis=1)
+
+    def crop(self, image: Image.Image, crop_px: int) -> NDArray[np.uint8]:
+        """The (crop_px, crop_px, 3) RGB crop; outside the image is black.
+
+        Shrinking (a region larger than the crop) samples a 2x finer grid and averages 2 x 2 blocks: as
+        smooth as bilinear and about twice as fast in Pillow; enlarging is bilinear.
+        """
+        shrink = self.size_px > crop_px
+        n = 2 * crop_px if shrink else crop_px
+        c, s = math.cos(self.angle_rad), math.sin(self.angle_rad)
+        k = self.size_px / n
+        half = self.size_px / 2
+        coefficients = (
+            c * k,
+            -s * k,
+            self.cx_px - half * c + half * s,
+            s * k,
+            c * k,
+            self.cy_px - half * s - half * c,
+        )
+        resample = Image.Resampling.NEAREST if shrink else Image.Resampling.BILINEAR
+        out = image.transform((n, n), Image.Transform.AFFINE, coefficients, resample)
+        return np.asarray(out.reduce(2) if shrink else out, dtype=np.uint8)
+
+
+def aligned_roi(
+    centre_xy: NDArray[np.float64], scale_xy: NDArray[np.float64], *, enlarge: float = 1.25, target_deg: float = 90.0
+) -> Roi:
+    """BlazePose's body ROI: centred on the hip centre, side 2 x |centre - scale point| x enlarge, turned so
+    that the centre -> scale-point vector points up in the crop (Bazarevsky et al. 2020, BlazePose)."""
+    dx = float(scale_xy[0] - centre_xy[0])
+    dy = float(scale_xy[1] - centre_xy[1])
+    angle = math.radians(target_deg) - math.atan2(-dy, dx)
+    angle = (angle + math.pi) % (2 * math.pi) - math.pi
+    size = 2.0 * math.hypot(dx, dy) * enlarge
+    return Roi(float(centre_xy[0]), float(centre_xy[1]), max(size, 1.0), angle)

@@ -1,0 +1,266 @@
+"""The pose stage on real video: backend contract, athlete choice on a multi-person clip, pose cache."""
+
+from __future__ import annotations
+
+import io
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from typer.testing import CliRunner
+
+import kneedrive
+from kneedrive.cli import app
+from kneedrive.errors import InputError
+from kneedrive.io.video import read_frames
+from kneedrive.pose import BlazePoseFull, PersonDetector, PoseBackend, VideoPose, estimate_pose, find_people
+from kneedrive.pose import run as pose_run
+from kneedrive.pose.detector import ssd_anchors, weighted_nms
+from kneedrive.pose.geometry import Roi
+from kneedrive.pose.litert import bundled_model
+from kneedrive.pose.people import PeopleScan
+from kneedrive.pose.plugins import check_backend, load_backend
+from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
+from kneedrive.sequence import BLAZEPOSE_LANDMARKS, REQUIRED_KEYPOINTS
+
+from .videoclips import shared
+
+SCHEMA = json.loads(resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text())
+DEMO = "sports2d_demo/demo.mp4"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path_factory.mktemp("pose-cache")
+    monkeypatch.setenv("KNEEDRIVE_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo_pose() -> VideoPose:
+    return estimate_pose(shared(DEMO), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def walker_frame() -> Image.Image:
+    """Frame 120 of the Sports2D demo: the woman walks in the middle of the frame."""
+    frame = next(f for f in read_frames(shared(DEMO), start_s=4.0) if f.index == 120)
+    return Image.fromarray(frame.rgb)
+
+
+# --- geometry and detector decoding ---------------------------------------------------------------------
+
+
+def test_ssd_anchors_follow_the_blazepose_layout() -> None:
+    anchors = ssd_anchors()
+    assert anchors.shape == (2254, 2)  # 28x28x2 + 14x14x2 + 7x7x6
+    assert np.all((anchors > 0) & (anchors < 1))
+    np.testing.assert_allclose(anchors[0], [0.5 / 28, 0.5 / 28])
+    np.testing.assert_allclose(anchors[-1], [6.5 / 7, 6.5 / 7])
+
+
+def test_weighted_nms_merges_overlaps_and_keeps_separate_people() -> None:
+    scores = np.array([0.9, 0.6, 0.8])
+    values = np.array([[0, 0, 10, 10, 1.0], [1, 1, 11, 11, 4.0], [50, 50, 60, 60, 7.0]])
+    kept = weighted_nms(scores, values)
+    assert [round(s, 2) for s, _ in kept] == [0.9, 0.8]
+    np.testing.assert_allclose(kept[0][1][4], (0.9 * 1 + 0.6 * 4) / 1.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cx=st.floats(40, 160),
+    cy=st.floats(40, 110),
+    size=st.floats(20, 120),
+    angle=st.floats(-np.pi, np.pi),
+    u=st.integers(8, 56),
+    v=st.integers(8, 56),
+)
+def test_roi_crop_and_projection_agree(cx: float, cy: float, size: float, angle: float, u: int, v: int) -> None:
+    """A bright spot at the image point a crop pixel maps to shows up at that crop pixel."""
+    roi = Roi(cx, cy, size, angle)
+    x, y = roi.to_image(np.array([[u + 0.5, v + 0.5]]), 64)[0]
+    assume(4 < x < 196 and 4 < y < 146)  # the whole spot inside the image
+    rgb = np.zeros((150, 200, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[0:150, 0:200]
+    rgb[(xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= 2.5**2] = 255
+    crop = roi.crop(Image.fromarray(rgb), 64)[:, :, 0].astype(float)
+    rows, cols = np.mgrid[0:64, 0:64]
+    centre_u, centre_v = (cols * crop).sum() / crop.sum() + 0.5, (rows * crop).sum() / crop.sum() + 0.5
+    assert abs(centre_u - (u + 0.5)) <= 1.0 and abs(centre_v - (v + 0.5)) <= 1.0
+
+
+# --- backend contract: every backend must pass these -------------------------------------------------------
+
+
+class SeedEcho:
+    """A minimal plug-in backend: puts the six required keypoints around the detector's hip centre."""
+
+    names = REQUIRED_KEYPOINTS
+    model_id = "seed-echo-1"
+
+    def __init__(self) -> None:
+        self._last: tuple[float, float] | None = None
+
+    def reset(self) -> None:
+        self._last = None
+
+    def fork(self) -> SeedEcho:
+        return SeedEcho()
+
+    def estimate(self, image: Image.Image, seed: object | None) -> object | None:
+        from kneedrive.pose import PoseEstimate
+
+        if seed is not None:
+            self._last = seed.hip_xy  # type: ignore[attr-defined]
+        if self._last is None:
+            return None
+        x, y = self._last
+        offsets = np.array([[-5, 0], [5, 0], [-5, 40], [5, 40], [-5, 80], [5, 80]], dtype=float)
+        return PoseEstimate(xy=offsets + np.array([x, y]), score=np.full(6, 0.9), presence=1.0)
+
+
+BACKENDS = {"blazepose": BlazePoseFull, "plug-in": SeedEcho}
+
+
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_backend_contract(name: str, walker_frame: Image.Image) -> None:
+    backend = BACKENDS[name]()
+    assert isinstance(backend, PoseBackend)
+    check_backend(backend, name)
+    assert set(backend.names) <= set(BLAZEPOSE_LANDMARKS) and backend.model_id
+    assert backend.estimate(walker_frame, None) is None  # nobody to follow yet
+    detections = PersonDetector(bundled_model("detector")).detect(walker_frame)
+    walker = min(detections, key=lambda d: abs(d.hip_xy[0] - 820))
+    first = backend.estimate(walker_frame, walker)
+    assert first is not None
+    assert first.xy.shape == (len(backend.names), 2) and first.score.shape == (len(backend.names),)
+    assert np.all((first.score >= 0) & (first.score <= 1)) and 0 <= first.presence <= 1
+    hip = first.hip_centre(backend.names)
+    assert abs(hip[0] - 820) < 60 and abs(hip[1] - 720) < 60  # the walking woman's hips, frame 120
+    followed = backend.estimate(walker_frame, None)  # follows without a new seed
+    assert followed is not None and np.linalg.norm(followed.hip_centre(backend.names) - hip) < 15
+    twin = backend.fork()  # same model, its own tracking state
+    assert twin.names == backend.names and twin.model_id == backend.model_id
+    assert twin.estimate(walker_frame, None) is None
+    assert backend.estimate(walker_frame, None) is not None
+    backend.reset()
+    assert backend.estimate(walker_frame, None) is None
+
+
+def test_plug_in_backends_load_by_name_and_are_checked() -> None:
+    assert isinstance(load_backend("tests.test_pose:SeedEcho"), SeedEcho)
+    with pytest.raises(InputError, match=r"package\.module:Class"):
+        load_backend("no_colon_here")
+    with pytest.raises(InputError, match="cannot import"):
+        load_backend("no_such_module_xyz:Thing")
+
+    class WrongNames(SeedEcho):
+        names = ("hip", "knee", "ankle", "a", "b", "c")
+
+    with pytest.raises(InputError, match="unknown: hip"):
+        check_backend(WrongNames(), "wrong")
+
+
+# --- the athlete on a multi-person clip ----------------------------------------------------------------------
+
+
+def test_the_walking_woman_is_analyzed_not_the_man_on_the_roof(demo_pose: VideoPose) -> None:
+    seq = demo_pose.sequence
+    hip = (seq.point("left_hip") + seq.point("right_hip")) / 2
+    seen = np.isfinite(hip[:, 0])
+    assert demo_pose.person == 1 and demo_pose.people >= 2
+    # she walks in from the right at ~2 s and leaves on the left at ~6.5 s: tracked all the way, and
+    # nobody else (a man walks in on the right at ~6.8 s) is picked up once she has gone
+    t = seq.time_s
+    in_view = (t >= 2.0) & (t <= 6.1)
+    assert seen[in_view].mean() >= 0.97
+    lost = np.flatnonzero(in_view & ~seen)
+    assert len(lost) == 0 or max(len(run) for run in np.split(lost, np.flatnonzero(np.diff(lost) > 1) + 1)) <= 3
+    assert 1.6 <= t[0] <= 2.2 and 6.1 <= t[-1] <= 6.9
+    assert np.nanmax(hip[:, 0]) - np.nanmin(hip[:, 0]) > 0.6 * 1768
+    # the man stands on a roof (hips above y = 600 px); her hips stay at the ground level (~720 px)
+    assert np.nanmin(hip[:, 1]) > 640
+    # while she is wholly in view, her ankles are on the grass (the man's feet are on the roof, y < 450 px)
+    whole = (t >= 2.2) & (t <= 6.1)
+    ankles = np.concatenate([seq.point("left_ankle")[whole], seq.point("right_ankle")[whole]])
+    assert np.nanmin(ankles[:, 1]) > 800
+
+
+def test_the_demo_walk_gives_steps_and_a_schema_valid_video_block(demo_pose: VideoPose) -> None:
+    analysis = kneedrive.analyze(demo_pose)
+    assert len(analysis.steps) >= 3
+    assert {e.side for e in analysis.events if e.kind == "touchdown"} == {"left", "right"}
+    doc = analysis.to_dict()
+    jsonschema.validate(doc, SCHEMA)
+    video = doc["video"]
+    assert (video["width"], video["height"], video["frames"], video["person"]) == (1768, 994, 230, 1)
+    assert video["frames_without_pose"] == demo_pose.frames_without_pose
+    assert 70 <= video["frames_without_pose"] <= 110  # in view from ~2 s to ~6.5 s of 7.7 s
+    assert video["keypoint_confidence"]["left_hip"] > 0.9
+
+
+@pytest.fixture(scope="module")
+def demo_people() -> PeopleScan:
+    return find_people(shared(DEMO))[1]
+
+
+def test_people_preview_numbers_the_people(demo_people: PeopleScan, tmp_path: Path) -> None:
+    assert len(demo_people.tracks) >= 2
+    with Image.open(io.BytesIO(draw_people(demo_people))) as image:
+        assert image.width == 640 and image.height == 360
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    assert np.any(np.all(pixels == ATHLETE_COLOUR, axis=1)) and np.any(np.all(pixels == OTHER_COLOUR, axis=1))
+
+
+def test_people_command_writes_the_preview(tmp_path: Path) -> None:
+    out = tmp_path / "people.png"
+    result = CliRunner().invoke(app, ["people", str(shared("sports2d_demo/demo3.mp4")), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "person 1" in result.output and "analyzed by default" in result.output
+    with Image.open(out) as image:
+        assert image.size == (480, 352)
+
+
+def test_another_person_can_be_chosen_by_number(demo_people: PeopleScan) -> None:
+    second = demo_people.athlete(2)
+    assert second.number == 2 and second.activity <= demo_people.athlete().activity
+    assert not np.array_equal(second.rows, demo_people.athlete().rows)
+    with pytest.raises(InputError, match="--person 99"):
+        demo_people.athlete(99)
+
+
+# --- cache -----------------------------------------------------------------------------------------------------
+
+
+def test_pose_cache_hit_miss_and_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = shared("sports2d_demo/demo3.mp4")
+    first = estimate_pose(clip)
+    assert not first.cache_hit
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pose model ran on a cache hit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pose_run, "follow_people", must_not_run)
+        again = estimate_pose(clip)
+    assert again.cache_hit
+    np.testing.assert_array_equal(again.sequence.xy, first.sequence.xy)
+    np.testing.assert_array_equal(again.sequence.time_s, first.sequence.time_s)
+    assert again.person == first.person and again.people == first.people
+    assert not estimate_pose(clip, end_s=1.2).cache_hit  # a pose-affecting option: another entry
+    assert not estimate_pose(clip, use_cache=False).cache_hit
+
+
+def test_a_damaged_cache_entry_is_ignored(private_cache: Path) -> None:
+    clip = shared("sports2d_demo/demo3.mp4")
+    estimate_pose(clip)
+    (entry,) = private_cache.glob("*.npz")
+    entry.write_bytes(b"not a zip")
+    assert not estimate_pose(clip).cache_hit

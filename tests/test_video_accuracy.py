@@ -1,0 +1,61 @@
+"""End to end on real phone video: the GaitLab treadmill clip against its pixel-measured cadence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import kneedrive
+from kneedrive.pose import VideoPose, estimate_pose
+
+from .videoclips import shared
+
+CLIP = "gaitlab_treadmill/male_side.mp4"
+
+
+@pytest.fixture(scope="module")
+def treadmill() -> VideoPose:
+    return estimate_pose(shared(CLIP), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def truth_spm() -> float:
+    doc = json.loads(shared("gaitlab_treadmill/male_side.groundtruth.json").read_text())
+    return float(doc["cadence_spm"]["value"])
+
+
+def _swing_cadence_spm(pose: VideoPose, side: str) -> float:
+    seq = pose.sequence
+    x = seq.point(f"{side}_ankle")[:, 0]
+    ok = np.isfinite(x) & (seq.confidence(f"{side}_ankle") >= 0.3)
+    t, x = seq.time_s[ok], x[ok] - np.mean(x[ok])
+    freqs = np.linspace(0.5, 2.5, 4001)
+    return float(120 * freqs[np.argmax(np.abs(np.exp(-2j * np.pi * freqs[:, None] * t[None, :]) @ x))])
+
+
+def test_the_runner_is_posed_in_every_frame_upright(treadmill: VideoPose) -> None:
+    seq = treadmill.sequence
+    assert (treadmill.info.width, treadmill.info.height) == (720, 1280)
+    assert treadmill.frames_decoded == 360 and treadmill.frames_without_pose == 0
+    np.testing.assert_allclose(np.diff(seq.time_s), 1 / 30, atol=1e-3)
+    hip, ankle = seq.point("left_hip"), seq.point("left_ankle")
+    assert np.all(ankle[:, 1] > hip[:, 1])  # upright: ankles below hips in every frame
+    assert treadmill.keypoint_confidence()["left_ankle"] > 0.9  # the near leg is seen well
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_ankles_swing_at_the_true_cadence(treadmill: VideoPose, truth_spm: float, side: str) -> None:
+    """The pose itself carries the cadence: each ankle swings once per stride (two steps)."""
+    assert _swing_cadence_spm(treadmill, side) == pytest.approx(truth_spm, rel=0.01)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine gap: on this 30 fps clip the far (console-occluded) foot's touchdowns are found in phase "
+    "with the near foot's, so the median step time and the cadence are wrong (README, 'Video in')",
+)
+def test_end_to_end_cadence_matches_the_groundtruth(treadmill: VideoPose, truth_spm: float) -> None:
+    analysis = kneedrive.analyze(treadmill)
+    assert analysis.summary.cadence_spm == pytest.approx(truth_spm, rel=0.02)
