@@ -49,15 +49,15 @@ def median_of(steps: list[Step], name: str) -> float | None:
 
 
 def stride_times_s(steps: list[Step]) -> list[float]:
-    """Touchdown to the same foot's next touchdown, both feet pooled: two successive steps whose
-    touchdowns alternate feet and join up (a missed touchdown leaves a step without a step time,
-    so no stride ever spans a missing step)."""
+    """Touchdown to the same foot's next touchdown, both feet pooled. Each foot on its own: when the
+    pose model loses one foot (a treadmill console hiding the far leg) and puts phantom touchdowns
+    in step with the other foot, the alternation of left and right breaks, but each foot's own
+    touchdowns still come once a stride. A missed touchdown doubles one interval; the median
+    (step_frequency_hz) ignores it."""
     strides = []
-    for a, b in itertools.pairwise(steps):
-        if a.step_time_s is None or b.step_time_s is None or a.side == b.side:
-            continue
-        if abs(a.touchdown_time_s + a.step_time_s - b.touchdown_time_s) < 1e-9:
-            strides.append(a.step_time_s + b.step_time_s)
+    for side in ("left", "right"):
+        times = sorted(s.touchdown_time_s for s in steps if s.side == side)
+        strides += [b - a for a, b in itertools.pairwise(times)]
     return strides
 
 
