@@ -89,10 +89,13 @@ def median_contact_s(events: list[LabEvent]) -> float:
 
 
 def cadence_spm(events: list[LabEvent]) -> float:
-    """60 / median time between successive touchdowns of opposite feet (steps)."""
-    tds = sorted((e.time_s, e.side) for e in events if e.kind == "touchdown")
-    steps = [b[0] - a[0] for a, b in itertools.pairwise(tds) if a[1] != b[1]]
-    return 60.0 / statistics.median(steps)
+    """120 / median stride time (touchdown to the same foot's next touchdown, both feet pooled),
+    as the engine does: the median of alternating short and long steps is biased, a stride's isn't."""
+    strides = []
+    for side in ("left", "right"):
+        tds = sorted(e.time_s for e in events if e.kind == "touchdown" and e.side == side)
+        strides += [b - a for a, b in itertools.pairwise(tds)]
+    return 120.0 / statistics.median(strides)
 
 
 def as_lab_events(analysis: kneedrive.Analysis) -> list[LabEvent]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -111,3 +113,16 @@ def test_real_trc_maps_lab_markers_to_keypoints() -> None:
     assert {"left_hip", "right_knee", "left_heel", "right_foot_index", "left_shoulder"} <= set(seq.names)
     thigh = np.nanmedian(np.linalg.norm(seq.point("left_knee") - seq.point("left_hip"), axis=1))
     assert 380 < thigh < 480  # mm: a thigh, so the hip joint centre estimate is anatomical
+
+
+def test_atomic_outputs_are_readable_like_any_new_file(tmp_path: pathlib.Path) -> None:
+    import os
+    import stat
+
+    from kneedrive.io.atomic import write_text_atomic
+
+    out = tmp_path / "report.html"
+    write_text_atomic(out, "<p>hi</p>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask

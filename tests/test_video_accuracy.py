@@ -55,14 +55,11 @@ def test_the_ankles_swing_at_the_true_cadence(treadmill: VideoPose, truth_spm: f
     assert _swing_cadence_spm(treadmill, side) == pytest.approx(truth_spm, rel=0.01)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine gap: on this 30 fps clip the far (console-occluded) foot's touchdowns are found in phase "
-    "with the near foot's, so the median step time and the cadence are wrong (README, 'Video in')",
-)
 def test_end_to_end_cadence_matches_the_groundtruth(treadmill: VideoPose, truth_spm: float) -> None:
+    """Was a strict xfail: the far foot, hidden by the console, gets phantom touchdowns in step with the
+    near foot, which broke left/right alternation. Cadence now comes from each foot's own strides."""
     analysis = kneedrive.analyze(treadmill)
-    assert analysis.summary.cadence_spm == pytest.approx(truth_spm, rel=0.02)
+    assert analysis.summary.cadence_spm == pytest.approx(truth_spm, rel=0.01)
 
 
 def test_the_analysis_of_a_video_is_the_analysis_of_its_keypoints_csv(treadmill: VideoPose, tmp_path: Path) -> None:

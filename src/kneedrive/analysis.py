@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
+from .coaching import attach_coaching
+from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
+from .events.ground import fit_ground
 from .io.load import load_keypoints
 from .kinematics import Kinematics, compute_kinematics
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
@@ -39,11 +42,13 @@ class Analysis:
     sides: dict[str, dict[str, float | None]]
     asymmetry_pct: dict[str, float | None]
     ground: GroundLine
+    drill: DrillResult
     warnings: tuple[str, ...]
     video: VideoPose | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json)."""
+    def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
+        """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
+        `include_series` adds the decimated angle/keypoint series a report is drawn from."""
         kin, seq = self.kinematics, self.sequence
         doc = {
             "schema_version": SCHEMA_VERSION,
@@ -69,13 +74,18 @@ class Analysis:
             "summary": asdict(self.summary),
             "sides": self.sides,
             "asymmetry_pct": self.asymmetry_pct,
+            "drill": self.drill.to_dict(),
             "unavailable": dict(kin.unavailable),
             "warnings": list(self.warnings),
         }
+        if include_series:
+            from .report.series import series_block
+
+            doc["series"] = series_block(kin)
         if self.video is not None:
             doc["video"] = self.video.to_dict()
         cleaned: dict[str, Any] = _json_safe(doc)
-        return cleaned
+        return attach_coaching(cleaned)  # faults and praise (kneedrive.coaching)
 
 
 def _json_safe(value: Any) -> Any:
@@ -138,15 +148,25 @@ def analyze(
     treadmill_speed_mps: float | None = None,
     cutoff_hz: float | None = None,
     detector: ContactDetector | None = None,
+    drill: str = AUTO,
     video: VideoOptions | None = None,
 ) -> Analysis:
     """Analyze a video (.mp4, .mov, .avi, .mkv, .m4v), a keypoint file (.csv, .trc) or a PoseSequence of a
-    sprint or run. A video is first turned into the athlete's keypoints (`kneedrive.pose.estimate_pose`)."""
+    sprint, a run or a drill. A video is first turned into the athlete's keypoints
+    (`kneedrive.pose.estimate_pose`).
+
+    `drill`: "auto" recognizes the drill; a catalogue id (kneedrive.drills.catalogue.DRILL_IDS)
+    forces it. Sprints and runs get gait events and steps; drills get reps and cycles."""
+    check_drill_id(drill)
     seq, video_pose = _sequence(source, fps_hz, video)
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
     kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    drill_result = analyze_drill(kin, drill)
+    warnings += drill_result.warnings
+    if drill_result.drill_id != "sprint":
+        return _drill_analysis(seq, kin, drill_result, warnings, video_pose)
     time_contacts = kin.fps_hz >= NO_CONTACT_TIMING_BELOW_FPS
     if not time_contacts:
         warnings.append(
@@ -187,6 +207,34 @@ def analyze(
         sides=sides,
         asymmetry_pct=asymmetry_pct(sides),
         ground=ground,
+        drill=drill_result,
+        warnings=tuple(warnings),
+        video=video_pose,
+    )
+
+
+def _drill_analysis(
+    seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str], video_pose: VideoPose | None
+) -> Analysis:
+    """A drill has reps and cycles instead of running steps: events, steps and the running
+    summary stay empty."""
+    if not any(r.cycles for r in drill.reps):
+        raise NotEnoughMotionError(
+            f"{seq.source}: no complete {drill.name} cycle found in {seq.time_s[-1] - seq.time_s[0]:.2f} s"
+        )
+    feet = [kin.foot_centre(side) for side in ("left", "right")]
+    sides = per_side([])
+    return Analysis(
+        source=seq.source,
+        sequence=seq,
+        kinematics=kin,
+        events=(),
+        steps=(),
+        summary=summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None)),
+        sides=sides,
+        asymmetry_pct=asymmetry_pct(sides),
+        ground=fit_ground(feet),
+        drill=drill,
         warnings=tuple(warnings),
         video=video_pose,
     )

@@ -8,7 +8,9 @@ Two stages, each physically motivated:
 2. Refinement (at every frame rate by default; checked from 31 to 250 fps):
    - touchdown at the peak *jerk* of the foot centre's height: the onset of the impact
      deceleration (the foot is still sinking while the shoe and soft tissue compress, so the
-     acceleration peak comes 10-20 ms late, and the velocity minimum a few ms early);
+     acceleration peak comes 10-20 ms late, and the velocity minimum a few ms early); for a heel
+     strike (toes up by more than 8 deg) at the heel's own peak jerk once the heel is low, when
+     that comes first: the centre's peak is smeared between heel impact and forefoot slap;
    - toe-off at the peak upward *acceleration* of the toe: the push-off snaps it upward.
    The foot's lowest point passes the coarse level before it lands and after it leaves,
    so touchdown is searched only after the coarse start and toe-off only before the
@@ -25,7 +27,7 @@ import numpy as np
 
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
-from .ground import GroundLine, fit_ground
+from .ground import FloorProfile, GroundLine, fit_ground, floor_profile
 from .model import SIDES, GaitEvent, Side
 
 ENTER_FRACTION = 0.20
@@ -34,6 +36,14 @@ LEAVE_FRACTION = 0.30
 TOE_OFF_FRACTION = 0.10
 #: A contact phase must bring the foot this close to the floor (fraction of its height range).
 TOUCH_FRACTION = 0.08
+#: A foot landing with the toes more than this far up lands on its heel (rearfoot strike above
+#: 8 deg: Altman & Davis 2012, Gait & Posture 35:298).
+HEEL_STRIKE_FOOT_ANGLE_DEG = 8.0
+#: The heel's impact is searched only once the heel is below this fraction of its height range.
+HEEL_LOW_FRACTION = 0.10
+#: The heel's impact leads the foot centre's jerk peak by 2-30 ms on RBDS (median 22); a heel peak
+#: further ahead is no impact (gap-filled or swapped samples put one 90 ms early).
+MAX_HEEL_LEAD_S = 0.04
 
 
 @dataclass(frozen=True)
@@ -55,17 +65,16 @@ class ContactDetector:
 
     def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
         lows = {side: _lowest_point(kin, side) for side in SIDES}
-        ground = fit_ground(list(lows.values()))
+        ground = fit_ground(list(lows.values()), kin.fps_hz)
+        floor = floor_profile(list(lows.values()), kin.fps_hz, ground)
         events: list[GaitEvent] = []
         for side in SIDES:
-            height = lows[side][:, 1] - ground.at(lows[side][:, 0])
-            toe = _toe(kin, side)
-            toe_height = toe[:, 1] - ground.at(toe[:, 0])
-            # derivatives of the whole side once, not once per contact phase
-            centre_jerk = np.gradient(np.gradient(np.gradient(kin.foot_centre(side)[:, 1])))
-            toe_acc = np.gradient(np.gradient(toe_height))
-            for phase in self._phases(kin, side, height):
-                events.extend(self._events(kin, phase, height, toe_height, centre_jerk, toe_acc))
+            foot = _FootSignals.of(kin, side, lows[side][:, 1] - floor.at(lows[side][:, 0]), floor)
+            phases = self._phases(kin, side, foot.height)
+            whole = [p.end - p.start + 1 for p in phases if p.start > 0 and p.end < kin.n_frames - 1]
+            typical = int(np.median(whole)) if whole else max((p.end - p.start + 1 for p in phases), default=0)
+            for phase in phases:
+                events.extend(self._events(kin, phase, self._search_frames(kin, phase, typical), foot))
         events.sort(key=lambda e: e.time_s)
         return events, ground
 
@@ -101,30 +110,38 @@ class ContactDetector:
             and np.nanmin(height[p.start : p.end + 1]) <= touches
         ]
 
-    def _events(
-        self, kin: Kinematics, phase: ContactPhase, height: Array, toe_height: Array, centre_jerk: Array, toe_acc: Array
-    ) -> list[GaitEvent]:
+    def _search_frames(self, kin: Kinematics, phase: ContactPhase, typical_frames: int) -> int:
+        """Frames after the coarse start (before the coarse end) searched for the touchdown
+        (toe-off): 40 % of the contact, at least 30 ms. A phase cut by the clip's edge is sized
+        like the side's whole contacts, so that the cut is seen (see `_events`)."""
+        length = phase.end - phase.start + 1
+        if phase.start == 0 or phase.end == kin.n_frames - 1:
+            length = max(length, typical_frames)
+        return max(3, round(0.4 * length), round(0.03 * kin.fps_hz))
+
+    def _events(self, kin: Kinematics, phase: ContactPhase, window: int, foot: _FootSignals) -> list[GaitEvent]:
+        """An event needs its whole search window inside the clip (with the two frames the
+        derivatives and the peak's parabola need): where the clip cuts the window, the peak
+        found is the window's edge, not the event (RBDS: a touchdown 90 ms before the heel lands
+        at the record's end; Dorn sprint: a touchdown 18 ms early, 20 ms before the clip's end)."""
         n = kin.n_frames
         refine = kin.fps_hz >= self.refine_min_fps_hz
+        height = foot.height
         events: list[GaitEvent] = []
-        length = phase.end - phase.start + 1
-        window = max(3, round(0.4 * length), round(0.03 * kin.fps_hz))
-        if phase.start > 0 and np.isfinite(height[phase.start - 1]):
+        if phase.start > 0 and np.isfinite(height[phase.start - 1]) and phase.start + window <= n - 3:
             if refine:
-                t = _peak_time(kin.time_s, centre_jerk, phase.start - 1, phase.start + window)
+                t = _touchdown_time(kin, foot, phase.start - 1, phase.start + window)
             else:
                 t = _crossing_time(kin.time_s, height, phase.start - 1, self._level(height, self.enter_fraction))
-            clipped = phase.end == n - 1 and kin.time_s[-1] - (t or 0.0) < self.min_contact_s
-            if t is not None and not clipped:  # a "contact" cut by the clip's end may be none
+            if t is not None:
                 events.append(_event(kin, phase.side, "touchdown", t))
-        if phase.end < n - 1 and np.isfinite(height[phase.end + 1]):
+        if phase.end < n - 1 and np.isfinite(height[phase.end + 1]) and phase.end - window >= 2:
             if refine:
-                hi = _last_low_frame(toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION)
-                t = _peak_time(kin.time_s, toe_acc, phase.end - window, hi)
+                hi = _last_low_frame(foot.toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION)
+                t = _peak_time(kin.time_s, foot.toe_acc, phase.end - window, hi)
             else:
                 t = _crossing_time(kin.time_s, height, phase.end, self._level(height, self.leave_fraction))
-            clipped = phase.start == 0 and (t or 0.0) - kin.time_s[0] < self.min_contact_s
-            if t is not None and not clipped:
+            if t is not None:
                 events.append(_event(kin, phase.side, "toe_off", t))
         return events
 
@@ -133,6 +150,63 @@ class ContactDetector:
         finite = height[np.isfinite(height)]
         floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
         return float(floor + fraction * (top - floor))
+
+
+@dataclass(frozen=True)
+class _FootSignals:
+    """One foot's signals for event timing, computed once per side (not per contact phase)."""
+
+    height: Array  # lowest point (heel or toe) above the ground line
+    toe_height: Array
+    centre_jerk: Array  # third derivative of the foot centre's height (per frame^3)
+    heel_height: Array | None
+    heel_jerk: Array | None
+    toe_acc: Array
+    foot_angle_deg: Array | None
+
+    @staticmethod
+    def of(kin: Kinematics, side: Side, height: Array, ground: GroundLine | FloorProfile) -> _FootSignals:
+        toe = _toe(kin, side)
+        toe_height = toe[:, 1] - ground.at(toe[:, 0])
+        heel = kin.points.get(f"{side}_heel")
+        return _FootSignals(
+            height=height,
+            toe_height=toe_height,
+            centre_jerk=_jerk(kin.foot_centre(side)[:, 1]),
+            heel_height=None if heel is None else heel[:, 1] - ground.at(heel[:, 0]),
+            heel_jerk=None if heel is None else _jerk(heel[:, 1]),
+            toe_acc=np.gradient(np.gradient(toe_height)),
+            foot_angle_deg=kin.angle(f"{side}_foot_angle_deg"),
+        )
+
+
+def _jerk(y: Array) -> Array:
+    jerk: Array = np.gradient(np.gradient(np.gradient(y)))
+    return jerk
+
+
+def _touchdown_time(kin: Kinematics, foot: _FootSignals, lo: int, hi: int) -> float | None:
+    """Peak jerk of the foot centre; for a heel strike (toes more than HEEL_STRIKE_FOOT_ANGLE_DEG
+    up at that moment) the heel's own peak jerk when it comes first: the centre's jerk peak is then
+    smeared between the heel's impact and the forefoot's slap (RBDS right foot: +13 ms late)."""
+    t = _peak_time(kin.time_s, foot.centre_jerk, lo, hi)
+    if t is None or foot.heel_jerk is None or foot.heel_height is None or foot.foot_angle_deg is None:
+        return t
+    angle = float(np.interp(t, kin.time_s, foot.foot_angle_deg))
+    if not angle > HEEL_STRIKE_FOOT_ANGLE_DEG:
+        return t
+    lo = _first_low_frame(foot.heel_height, lo, hi, HEEL_LOW_FRACTION)
+    t_heel = _peak_time(kin.time_s, foot.heel_jerk, lo, hi)
+    return t_heel if t_heel is not None and t - MAX_HEEL_LEAD_S <= t_heel < t else t
+
+
+def _first_low_frame(height: Array, lo: int, hi: int, fraction: float) -> int:
+    """First frame in [lo, hi] with `height` below `fraction` of its range (else `lo`)."""
+    finite = height[np.isfinite(height)]
+    floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
+    lo, hi = max(lo, 0), min(hi, len(height) - 1)
+    low = np.flatnonzero(height[lo : hi + 1] <= floor + fraction * (top - floor))
+    return lo if len(low) == 0 else lo + int(low[0])
 
 
 def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float) -> int:

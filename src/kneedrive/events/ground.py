@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.signal import find_peaks
 from scipy.stats import theilslopes
 
 Array = NDArray[np.float64]
@@ -29,8 +30,39 @@ class GroundLine:
         return self.height_legs + self.slope * x
 
 
-def fit_ground(low_points: list[Array]) -> GroundLine:
-    """Fit the ground to the lowest foot points: (N, 2) arrays of (x, y), one per foot."""
+def fit_ground(low_points: list[Array], fps_hz: float | None = None) -> GroundLine:
+    """Fit the ground to the lowest foot points: (N, 2) arrays of (x, y), one per foot, at `fps_hz`
+    (without it, only the fallback bins are used).
+
+    The tilt comes from the bottom of each contact (a foot's lowest point at its local minima in
+    time): all of them lie on the floor, whereas the lowest point per stretch of track mostly
+    comes from swing (the foot is low in few places), which doubled the tilt on the Dorn sprint
+    and moved the far contacts 5 cm off the line. The bins are the fallback."""
+    if fps_hz is None:
+        return _fit_ground_bins(low_points)
+    bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
+    if len(bottoms) >= 3 and np.ptp(bottoms[:, 0]) >= MIN_SPAN_FOR_SLOPE_LEGS:
+        slope, intercept, _, _ = theilslopes(bottoms[:, 1], bottoms[:, 0])
+        if abs(slope) < 0.15:
+            return GroundLine(float(intercept), float(slope))
+    return _fit_ground_bins(low_points)
+
+
+def _contact_bottoms(low_point: Array, fps_hz: float) -> Array:
+    """(x, y) of the lowest point at each clear low of its height: at least 20 % of the foot's
+    height range below the neighbouring highs, and 0.2 s apart (one per contact)."""
+    finite = np.all(np.isfinite(low_point), axis=1)
+    if finite.sum() < 3:
+        return np.empty((0, 2))
+    y = np.where(finite, low_point[:, 1], np.nanmax(low_point[:, 1]))
+    span = np.percentile(y[finite], 98) - np.percentile(y[finite], 2)
+    lows, _ = find_peaks(-y, prominence=max(0.2 * span, 1e-9), distance=max(1, round(0.2 * fps_hz)))
+    bottoms: Array = low_point[lows[finite[lows]]]
+    return bottoms
+
+
+def _fit_ground_bins(low_points: list[Array]) -> GroundLine:
+    """Lowest foot height per half leg of track (5th percentile), tilted when the feet cover 2 legs."""
     pts = np.concatenate([p[np.all(np.isfinite(p), axis=1)] for p in low_points])
     if len(pts) == 0:
         return GroundLine(0.0, 0.0)
@@ -49,3 +81,61 @@ def fit_ground(low_points: list[Array]) -> GroundLine:
         if abs(slope) < 0.15:
             return GroundLine(float(intercept), float(slope))
     return GroundLine(float(np.percentile(y, 5)), 0.0)
+
+
+@dataclass(frozen=True)
+class FloorProfile:
+    """The floor under a travelling athlete as seen by a real camera: through the bottom of every
+    contact, not a straight line. Perspective and lens distortion bow the floor in phone video (on the
+    Sports2D walk the contact bottoms rise 0.1 leg lengths mid-frame and fall again), so a straight
+    line leaves mid-frame contacts above the touch level. Between contacts the floor is interpolated,
+    beyond the first and last contact it follows the ground line's tilt."""
+
+    x_legs: tuple[float, ...]
+    y_legs: tuple[float, ...]
+    line: GroundLine
+
+    def at(self, x: Array) -> Array:
+        if len(self.x_legs) < 2:
+            return self.line.at(x)
+        xs, ys = np.asarray(self.x_legs), np.asarray(self.y_legs)
+        inside = np.interp(x, xs, ys)
+        before = ys[0] + self.line.slope * (x - xs[0])
+        after = ys[-1] + self.line.slope * (x - xs[-1])
+        return np.asarray(np.where(x < xs[0], before, np.where(x > xs[-1], after, inside)))
+
+
+#: The floor is followed contact by contact only when it bows away from the straight line by more
+#: than this (leg lengths, about 3 cm): a level lab floor stays a line (Dorn: within 5 mm).
+BOWED_FLOOR_LEGS = 0.035
+#: A contact bottom this far above the straight line (leg lengths, about 9 cm) is not floor.
+NOT_FLOOR_LEGS = 0.1
+#: Contacts closer than this along the track (leg lengths) share one floor point.
+FLOOR_MERGE_LEGS = 0.3
+
+
+def floor_profile(low_points: list[Array], fps_hz: float, line: GroundLine) -> FloorProfile:
+    """Floor points at the contact bottoms (the lowest of those within FLOOR_MERGE_LEGS), leaving out
+    lows far above the line; the straight line when the feet cover less than 2 leg lengths
+    (treadmill, drills in place), there are fewer than 4 contacts, or the floor is straight."""
+    bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
+    if len(bottoms) < 4 or np.ptp(bottoms[:, 0]) < MIN_SPAN_FOR_SLOPE_LEGS:
+        return FloorProfile((), (), line)
+    bottoms = bottoms[np.argsort(bottoms[:, 0])]
+    merged: list[list[float]] = []
+    for x, y in bottoms:
+        if merged and x - merged[-1][0] < FLOOR_MERGE_LEGS:
+            merged[-1] = [(merged[-1][0] + x) / 2, min(merged[-1][1], y)]
+        else:
+            merged.append([float(x), float(y)])
+    xs = np.array([m[0] for m in merged])
+    ys = np.array([m[1] for m in merged])
+    if len(xs) < 3:
+        return FloorProfile((), (), line)
+    # a low far above the line is a foot that never reached the floor (a swing dip, a gap filled
+    # through a dropout), not floor
+    keep = ys - line.at(xs) < NOT_FLOOR_LEGS
+    xs, smooth = xs[keep], ys[keep]
+    if len(xs) < 3 or np.max(np.abs(smooth - line.at(xs))) < BOWED_FLOOR_LEGS:
+        return FloorProfile((), (), line)  # a straight floor (a lab, a level camera): keep the line
+    return FloorProfile(tuple(xs.tolist()), tuple(smooth.tolist()), line)

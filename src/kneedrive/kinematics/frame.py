@@ -33,9 +33,10 @@ def travel_direction(points: Mapping[str, Array], leg: float) -> tuple[int, str]
     """+1 if the athlete travels/faces toward +x, -1 otherwise; and the evidence used.
 
     1. Hips travelling more than one leg length: the sign of their net travel.
-    2. Otherwise (treadmill, running in place): the feet sweep backward while low (stance)
-       and forward while high (swing).
-    3. Otherwise the toes point forward (heel -> foot_index), then the nose leads the shoulders.
+    2. Otherwise (treadmill, drills in place) the toes point forward (heel -> foot_index, median
+       over the clip): true of every drill, including a step-up where a foot stands on a box.
+    3. Without heel/toe points: the feet sweep backward while low (stance) and forward while high
+       (swing), which holds for running; then the nose leads the shoulders.
     """
     hip_x = (points["left_hip"][:, 0] + points["right_hip"][:, 0]) / 2.0
     valid = np.flatnonzero(np.isfinite(hip_x))
@@ -43,15 +44,6 @@ def travel_direction(points: Mapping[str, Array], leg: float) -> tuple[int, str]
         travel = (hip_x[valid[-1]] - hip_x[valid[0]]) / leg
         if abs(travel) >= TRAVEL_FOR_DIRECTION_LEGS:
             return (1 if travel > 0 else -1), "hip travel"
-    sweep = 0.0
-    for side in ("left", "right"):
-        rel = points[f"{side}_ankle"][:, 0] - hip_x
-        height = points[f"{side}_ankle"][:, 1]
-        v = np.gradient(rel)
-        w = np.nanmedian(height) - height
-        sweep += float(np.nansum(v * w)) / leg**2
-    if abs(sweep) > 0.05:
-        return (1 if sweep < 0 else -1), "foot sweep"
     if "left_heel" in points and "left_foot_index" in points:
         toe = np.nanmedian(
             np.concatenate(
@@ -62,8 +54,17 @@ def travel_direction(points: Mapping[str, Array], leg: float) -> tuple[int, str]
                 ]
             )
         )
-        if np.isfinite(toe) and abs(toe) > 0.02 * leg:
+        if np.isfinite(toe) and abs(toe) > 0.05 * leg:
             return (1 if toe > 0 else -1), "toe direction"
+    sweep = 0.0
+    for side in ("left", "right"):
+        rel = points[f"{side}_ankle"][:, 0] - hip_x
+        height = points[f"{side}_ankle"][:, 1]
+        v = np.gradient(rel)
+        w = np.nanmedian(height) - height
+        sweep += float(np.nansum(v * w)) / leg**2
+    if abs(sweep) > 0.05:
+        return (1 if sweep < 0 else -1), "foot sweep"
     if "nose" in points and "left_shoulder" in points and "right_shoulder" in points:
         lead = np.nanmedian(points["nose"][:, 0] - (points["left_shoulder"][:, 0] + points["right_shoulder"][:, 0]) / 2)
         if np.isfinite(lead) and lead != 0:

@@ -1,0 +1,132 @@
+"""Coaching criteria (data/criteria.toml): a metric, its target band, severity bands, cue and drills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .data_files import CoachingDataError, load_validated
+from .library import load_library
+
+SEVERITIES = ("minor", "moderate", "major")
+#: The drill ids shared with the analysis engine's `drill.id`.
+ANALYSIS_DRILL_IDS = (
+    "sprint",
+    "single_leg_drive_through",
+    "wall_drill",
+    "isometric_hip_flexion_hold",
+    "high_knees",
+    "piston_run",
+    "pocket_run",
+    "a_skip",
+    "b_skip",
+    "butt_kicks",
+    "single_leg_knee_drive",
+    "step_up_knee_drive",
+    "tuck_jump",
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`field` ("summary.x" or "input.x") must lie in [min, max] for the criterion to be judged."""
+
+    field: str
+    min: float | None = None
+    max: float | None = None
+
+    def holds(self, doc: dict[str, Any]) -> bool:
+        block, name = self.field.split(".", 1)
+        value = (doc.get(block) or {}).get(name)
+        if value is None:
+            return False
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    fault: str
+    title: str
+    scope: str  # steps | reps | asymmetry
+    metric: str
+    units: str
+    min: float | None
+    max: float | None
+    moderate_beyond: float
+    major_beyond: float
+    drills: tuple[str, ...]
+    when: tuple[Condition, ...]
+    min_evidence: int
+    cue: str
+    praise: str
+    prescribe: tuple[str, ...]
+    barriers: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def excess(self, value: float) -> float:
+        """How far `value` lies outside the target band (0 inside)."""
+        below = (self.min - value) if self.min is not None else 0.0
+        above = (value - self.max) if self.max is not None else 0.0
+        return max(below, above, 0.0)
+
+    def breached(self, value: float) -> bool:
+        return self.excess(value) > 0.0
+
+    def severity(self, value: float) -> str | None:
+        """None inside the target; minor/moderate/major by the distance outside it."""
+        excess = self.excess(value)
+        if excess <= 0.0:
+            return None
+        if excess > self.major_beyond:
+            return "major"
+        return "moderate" if excess > self.moderate_beyond else "minor"
+
+
+def _criterion(raw: dict[str, Any]) -> Criterion:
+    bands = raw["bands"]
+    return Criterion(
+        id=raw["id"],
+        fault=raw["fault"],
+        title=raw["title"],
+        scope=raw["scope"],
+        metric=raw["metric"],
+        units=raw["units"],
+        min=raw.get("min"),
+        max=raw.get("max"),
+        moderate_beyond=bands["moderate_beyond"],
+        major_beyond=bands["major_beyond"],
+        drills=tuple(raw["drills"]),
+        when=tuple(Condition(**c) for c in raw.get("when", [])),
+        min_evidence=raw.get("min_evidence", 2 if raw["scope"] == "steps" else 1),
+        cue=raw["cue"],
+        praise=raw["praise"],
+        prescribe=tuple(raw["prescribe"]),
+        barriers=tuple(raw["barriers"]),
+        sources=tuple(raw["sources"]),
+    )
+
+
+@cache
+def load_criteria() -> tuple[Criterion, ...]:
+    criteria = tuple(_criterion(raw) for raw in load_validated("criteria")["criterion"])
+    library_ids = set(load_library().ids)
+    seen: set[str] = set()
+    for c in criteria:
+        if c.id in seen:
+            raise CoachingDataError(f"criteria.toml: duplicate id {c.id}")
+        seen.add(c.id)
+        if c.min is not None and c.max is not None and c.min >= c.max:
+            raise CoachingDataError(f"criteria.toml: {c.id} has min >= max")
+        if c.major_beyond <= c.moderate_beyond:
+            raise CoachingDataError(f"criteria.toml: {c.id} major band must lie beyond the moderate band")
+        for drill in c.drills:
+            if drill not in ANALYSIS_DRILL_IDS:
+                raise CoachingDataError(f"criteria.toml: {c.id} applies to unknown drill {drill!r}")
+        for drill in (*c.drills, *c.prescribe):
+            if drill not in library_ids:
+                raise CoachingDataError(f"criteria.toml: {c.id} names {drill!r}, not in the library")
+        if c.scope in ("steps", "asymmetry") and c.drills != ("sprint",):
+            raise CoachingDataError(f"criteria.toml: {c.id}: step and asymmetry criteria apply to 'sprint' only")
+    return criteria

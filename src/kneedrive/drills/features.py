@@ -1,0 +1,155 @@
+"""What a coach looks at to name a drill, as numbers: measured per rep, in the athlete frame.
+
+Every feature is scale-free (degrees, leg lengths, ratios, Hz), so recognition works without a
+known image scale. A feature that cannot be measured (e.g. no shoulders: no trunk lean; no wrists:
+no arm action) is None and is left out of the decision.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..kinematics import Kinematics
+from .cycles import knee_drive_tops
+from .motion import Array
+from .reps import RepWindow
+
+#: A foot is on its support when its lowest point is within this height (leg lengths) of the
+#: lowest level that foot reaches in the rep.
+CONTACT_LEGS = 0.05
+#: A thigh counts as held when it moves slower than this (degrees per second).
+HELD_SPEED_DEG_PER_S = 30.0
+
+
+@dataclass(frozen=True)
+class DrillFeatures:
+    one_sided_ratio: float | None  # quieter foot's path / busier foot's path (0 = one leg works)
+    thigh_peak_deg: float | None  # typical top of the working thigh
+    thigh_low_deg: float | None  # how far back the working thigh goes (negative = behind the hip)
+    thigh_range_deg: float | None  # thigh_peak - thigh_low: small for butt kicks, large for sprinting
+    thigh_front_share: float | None  # share of the thigh's range in front of vertical (knee drive vs backswing)
+    knee_flexion_peak_deg: float | None
+    trunk_lean_deg: float | None
+    ground_speed_legs_per_s: float | None  # hip travel, or the stance foot sweeping back (treadmill)
+    cycle_rate_hz: float | None
+    hold_fraction: float | None  # share of the rep with the working thigh held up
+    hip_rise_legs: float | None  # range of hip height within a rep
+    flight_fraction: float | None  # share of the rep with both feet off their support
+    contacts_per_cycle: float | None  # foot contacts of a working leg per knee drive (skips: 2)
+    knee_extension_deg: float | None  # least knee flexion on the way down while the thigh is high
+    arm_swing_ratio: float | None  # quieter wrist's swing / busier wrist's swing
+    ascent_fraction: float | None  # share of a cycle spent lifting the knee to the top
+
+    def as_dict(self) -> dict[str, float | None]:
+        return asdict(self)
+
+
+def _nanmedian(values: list[float]) -> float | None:
+    v = [x for x in values if x is not None and np.isfinite(x)]
+    return float(np.median(v)) if v else None
+
+
+def _path(p: Array) -> float:
+    d = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    return float(np.nansum(d))
+
+
+def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
+    a, b = rep.start, rep.end
+    t = kin.time_s[a:b]
+    working = ("left", "right") if rep.side == "both" else (rep.side,)
+    thighs = {s: kin.angles[f"{s}_thigh_angle_deg"][a:b] for s in ("left", "right")}
+    knees = {s: kin.angles[f"{s}_knee_flexion_deg"][a:b] for s in ("left", "right")}
+    hip = kin.mid_hip()[a:b]
+    work_thigh = np.concatenate([thighs[s] for s in working])
+    work_knee = np.concatenate([knees[s] for s in working])
+
+    ankle_paths = [_path(kin.points[f"{s}_ankle"][a:b]) for s in ("left", "right")]
+    one_sided = min(ankle_paths) / max(ankle_paths) if max(ankle_paths) > 0 else None
+
+    tops = {s: knee_drive_tops(t, thighs[s]) for s in working}
+    rates = [1.0 / float(np.median(np.diff(t[i]))) for i in tops.values() if len(i) >= 2]
+
+    dt = np.gradient(t)
+    held = []
+    for s in working:
+        speed = np.abs(np.gradient(thighs[s]) / dt)
+        held.append(float(np.mean((thighs[s] > 60.0) & (speed < HELD_SPEED_DEG_PER_S))))
+
+    lows = {}
+    on_support = {}
+    for s in ("left", "right"):
+        feet = [kin.points[n][a:b, 1] for n in (f"{s}_heel", f"{s}_foot_index", f"{s}_ankle") if n in kin.points]
+        low = np.nanmin(np.stack(feet), axis=0)
+        lows[s] = low
+        on_support[s] = low < np.nanpercentile(low, 3) + CONTACT_LEGS
+    flight = float(np.mean(~on_support["left"] & ~on_support["right"]))
+    contacts = []
+    for s in working:
+        n_tops = len(tops[s])
+        if n_tops >= 2:
+            edges = np.diff(on_support[s].astype(int))
+            contacts.append(float(np.sum(edges == 1)) / n_tops)
+
+    extension = []
+    ascent = []
+    for s in working:
+        idx = tops[s]
+        for i0, i1 in itertools.pairwise(idx):
+            seg_th, seg_kn = thighs[s][i0:i1], knees[s][i0:i1]
+            high = seg_th > 45.0
+            # only the way down from this top: stop at the first frame the thigh drops below 45
+            first_low = int(np.argmax(~high)) if (~high).any() else len(high)
+            if first_low > 1 and np.isfinite(seg_kn[:first_low]).any():
+                extension.append(float(np.nanmin(seg_kn[:first_low])))
+            low_i = i0 + int(np.nanargmin(seg_th))
+            ascent.append(float((t[i1] - t[low_i]) / (t[i1] - t[i0])))
+
+    arm = None
+    if all(f"{s}_wrist" in kin.points and f"{s}_shoulder" in kin.points for s in ("left", "right")):
+        swings = [
+            float(np.nanstd(kin.points[f"{s}_wrist"][a:b, 0] - kin.points[f"{s}_shoulder"][a:b, 0]))
+            for s in ("left", "right")
+        ]
+        arm = min(swings) / max(swings) if max(swings) > 0 else None
+
+    hip_v = np.gradient(hip[:, 0]) / dt
+    travel = abs(float(np.nanmedian(hip_v)))
+    sweep = []
+    for s in ("left", "right"):
+        foot_v = np.gradient(kin.points[f"{s}_ankle"][a:b, 0]) / dt - hip_v
+        stance = on_support[s] & (lows[s] < np.nanpercentile(lows[s], 3) + 0.5 * CONTACT_LEGS)
+        if stance.sum() >= 3:
+            sweep.append(-float(np.nanmedian(foot_v[stance])))
+    ground_speed = max(travel, max(0.0, min(sweep)) if sweep else 0.0)
+
+    trunk = kin.angles.get("trunk_lean_deg")
+    peak, low = float(np.nanpercentile(work_thigh, 95)), float(np.nanpercentile(work_thigh, 5))
+    return DrillFeatures(
+        one_sided_ratio=one_sided,
+        thigh_peak_deg=peak,
+        thigh_low_deg=low,
+        thigh_range_deg=peak - low,
+        thigh_front_share=peak / (peak - low) if peak > 0 and peak > low else 0.0,
+        knee_flexion_peak_deg=float(np.nanpercentile(work_knee, 95)),
+        trunk_lean_deg=None if trunk is None else float(np.nanmedian(trunk[a:b])),
+        ground_speed_legs_per_s=ground_speed,
+        cycle_rate_hz=_nanmedian(rates),
+        hold_fraction=max(held),
+        hip_rise_legs=float(np.nanpercentile(hip[:, 1], 97) - np.nanpercentile(hip[:, 1], 3)),
+        flight_fraction=flight,
+        contacts_per_cycle=_nanmedian(contacts),
+        knee_extension_deg=_nanmedian(extension),
+        arm_swing_ratio=arm,
+        ascent_fraction=_nanmedian(ascent),
+    )
+
+
+def clip_features(kin: Kinematics, reps: list[RepWindow]) -> DrillFeatures:
+    """Median of each feature over the reps."""
+    per_rep = [rep_features(kin, r).as_dict() for r in reps]
+    names = list(DrillFeatures.__dataclass_fields__)
+    return DrillFeatures(**{n: _nanmedian([v for r in per_rep if (v := r[n]) is not None]) for n in names})

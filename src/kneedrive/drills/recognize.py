@@ -1,0 +1,74 @@
+"""Name the drill in a clip from its features, with the bands in data/recognition.toml."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .catalogue import DRILL_IDS
+from .features import DrillFeatures
+
+
+@dataclass(frozen=True)
+class DrillRules:
+    scale: dict[str, float]
+    bands: dict[str, dict[str, tuple[float, float]]]
+
+
+@dataclass(frozen=True)
+class Recognition:
+    drill_id: str
+    confidence: float
+    #: every drill's confidence, best first
+    ranking: tuple[tuple[str, float], ...]
+    #: per feature, how far outside the winner's band the clip was (0 = inside)
+    misfit: dict[str, float]
+
+
+@cache
+def load_rules() -> DrillRules:
+    """Read and check the recognition rules shipped with the package."""
+    text = resources.files("kneedrive.drills").joinpath("data/recognition.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    features = set(DrillFeatures.__dataclass_fields__)
+    scale = {str(k): float(v) for k, v in raw["scale"].items()}
+    if set(scale) != features:
+        raise ValueError(f"recognition.toml: [scale] must list exactly {sorted(features)}")
+    bands: dict[str, dict[str, tuple[float, float]]] = {}
+    for drill, table in raw["drill"].items():
+        if drill not in DRILL_IDS:
+            raise ValueError(f"recognition.toml: unknown drill {drill!r}")
+        bands[drill] = {}
+        for name, band in table.items():
+            if name not in features or len(band) != 2 or not band[0] <= band[1]:
+                raise ValueError(f"recognition.toml: bad band {drill}.{name} = {band}")
+            bands[drill][name] = (float(band[0]), float(band[1]))
+    missing = set(DRILL_IDS) - set(bands)
+    if missing:
+        raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
+    return DrillRules(scale, bands)
+
+
+def _outside(value: float, band: tuple[float, float]) -> float:
+    lo, hi = band
+    return lo - value if value < lo else (value - hi if value > hi else 0.0)
+
+
+def recognize(features: DrillFeatures, rules: DrillRules | None = None) -> Recognition:
+    rules = rules or load_rules()
+    values = {k: v for k, v in features.as_dict().items() if v is not None and math.isfinite(v)}
+    penalty = {}
+    for drill, bands in rules.bands.items():
+        penalty[drill] = sum(
+            (_outside(values[name], band) / rules.scale[name]) ** 2 for name, band in bands.items() if name in values
+        )
+    best = min(penalty.values())
+    weights = {d: math.exp(-(p - best) / 2.0) for d, p in penalty.items()}
+    total = sum(weights.values())
+    ranking = tuple(sorted(((d, w / total) for d, w in weights.items()), key=lambda x: -x[1]))
+    winner = ranking[0][0]
+    misfit = {name: _outside(values[name], band) for name, band in rules.bands[winner].items() if name in values}
+    return Recognition(winner, ranking[0][1], ranking, misfit)

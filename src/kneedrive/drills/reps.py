@@ -1,0 +1,94 @@
+"""Reps (work bouts) and rests, from how much the legs move or are held up.
+
+A frame is work when the knees and ankles move relative to the hips by more than a standing athlete
+sways (their range over half a second), or when a thigh is held up (an isometric hold). Short
+pauses inside a bout are bridged, short twitches dropped. A rep's side is the leg that does the
+work when one leg clearly does more of it (unilateral drills), else "both".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from ..kinematics import Kinematics
+from .motion import Array
+
+#: Range of knee/ankle motion relative to the hips within WINDOW_S (leg lengths) above which a frame
+#: is work: a standing athlete sways a few hundredths, a knee drive moves the knee half a leg.
+WORK_RANGE_LEGS = 0.15
+WINDOW_S = 0.5
+#: A thigh held above this angle counts as work (isometric holds, the top of a knee drive).
+HELD_THIGH_DEG = 55.0
+#: Pauses shorter than this inside a bout are bridged; bouts shorter than MIN_REP_S are dropped.
+BRIDGE_S = 0.8
+MIN_REP_S = 1.2
+#: A rep is one-sided when the quieter foot's path is below this fraction of the busier one's.
+UNILATERAL_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    start: int  # frame index, inclusive
+    end: int  # frame index, exclusive
+    side: str  # left / right / both
+    one_sided_ratio: float
+
+
+def _limb_motion(kin: Kinematics) -> Array:
+    """Per frame, how far the knees and ankles range relative to the hips within WINDOW_S around
+    it (leg lengths): a range, not a speed, so that jitter at high frame rates does not read as work."""
+    hip = kin.mid_hip()
+    window = max(3, round(WINDOW_S * kin.fps_hz))
+    reach = np.zeros(kin.n_frames)
+    for name in ("left_knee", "right_knee", "left_ankle", "right_ankle"):
+        rel = np.nan_to_num(kin.points[name] - hip)
+        span = maximum_filter1d(rel, window, axis=0, mode="nearest") - minimum_filter1d(
+            rel, window, axis=0, mode="nearest"
+        )
+        reach = np.maximum(reach, np.linalg.norm(span, axis=1))
+    return reach
+
+
+def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def find_reps(kin: Kinematics) -> list[RepWindow]:
+    """Work bouts in the clip, in time order."""
+    thighs = [kin.angles.get(f"{s}_thigh_angle_deg") for s in ("left", "right")]
+    held = np.zeros(kin.n_frames, dtype=bool)
+    for th in thighs:
+        if th is not None:
+            held |= np.nan_to_num(th, nan=0.0) > HELD_THIGH_DEG
+    work = (_limb_motion(kin) > WORK_RANGE_LEGS) | held
+    runs = _runs(work)
+    bridged: list[tuple[int, int]] = []
+    for a, b in runs:
+        if bridged and (kin.time_s[a] - kin.time_s[bridged[-1][1] - 1]) < BRIDGE_S:
+            bridged[-1] = (bridged[-1][0], b)
+        else:
+            bridged.append((a, b))
+    reps = []
+    for a, b in bridged:
+        if kin.time_s[b - 1] - kin.time_s[a] < MIN_REP_S:
+            continue
+        reps.append(_rep_side(kin, a, b))
+    return reps
+
+
+def _rep_side(kin: Kinematics, a: int, b: int) -> RepWindow:
+    """One-sided when one foot travels much less than the other (the stance foot of a wall drill,
+    the foot on the box of a step-up): joint angles alone do not tell, the box leg moves too."""
+    paths = {}
+    for side in ("left", "right"):
+        p = kin.points[f"{side}_ankle"][a:b]
+        paths[side] = float(np.nansum(np.linalg.norm(np.diff(p, axis=0), axis=1)))
+    busy = max(paths, key=lambda s: paths[s])
+    ratio = min(paths.values()) / paths[busy] if paths[busy] > 0 else 1.0
+    return RepWindow(a, b, busy if ratio < UNILATERAL_RATIO else "both", ratio)

@@ -1,0 +1,80 @@
+"""`--out DIR`: everything a coach or another tool needs from one analysis, written atomically.
+
+report.html; analysis.json (with its `series` block, so the report can be re-rendered); steps.csv
+(runs and sprints: one row per step); reps.csv (drills: one row per rep); keypoints.csv (the input
+keypoints, readable by `kneedrive analyze`); keypoints.trc (2D markers for OpenSim / Sports2D).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..io.analysis_json import analysis_json_text
+from ..io.atomic import write_text_atomic
+from ..io.keypoints_csv import keypoints_csv_text
+from ..io.trc import trc_text
+from ..sequence import PoseSequence
+from .html import DrillLibrary, render_report
+
+
+def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """CSV of the scalar fields of `rows` (lists and objects, e.g. a rep's cycle detail, are left out);
+    columns in first-seen order, empty cells for null."""
+    columns: list[str] = []
+    for row in rows:
+        for key, value in row.items():
+            if key not in columns and not isinstance(value, list | dict):
+                columns.append(key)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_outputs(
+    doc: Mapping[str, Any],
+    sequence: PoseSequence,
+    out_dir: Path,
+    *,
+    drill_library: DrillLibrary | None = None,
+) -> list[Path]:
+    """Write the output folder (created if missing; existing files are replaced) and return the paths.
+
+    `doc` is the analysis document with its series (Analysis.to_dict(include_series=True))."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: exists and is not a folder")
+    if "series" not in doc:
+        raise ValueError("write_outputs needs the analysis document with its series block")
+    files: dict[str, str] = {
+        "analysis.json": analysis_json_text(doc),
+        "keypoints.csv": keypoints_csv_text(sequence),
+        "keypoints.trc": trc_text(sequence),
+    }
+    if doc.get("steps"):
+        files["steps.csv"] = table_csv(doc["steps"])
+    reps = (doc.get("drill") or {}).get("reps") or []
+    if reps:
+        files["reps.csv"] = table_csv(reps)
+    files["report.html"] = render_report(doc, drill_library=drill_library)
+    written = []
+    for name, text in files.items():
+        path = out_dir / name
+        write_text_atomic(path, text)
+        written.append(path)
+    return written
