@@ -584,14 +584,16 @@ def people_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Preview image to write (.png or .jpg)")],
     start: StartOption = None,
     end: EndOption = None,
+    pose_model: PoseModelOption = None,
 ) -> None:
     """Find the people in a video and draw them numbered (use the number with --person)."""
     from .pose import find_people
     from .report.people import draw_people
 
     try:
+        backend = _video_options(start, end, None, pose_model, True).backend
         with pose_progress(err) as progress:
-            _, scan = find_people(video, start_s=start, end_s=end, progress=progress)
+            _, scan = find_people(video, start_s=start, end_s=end, backend=backend, progress=progress)
         write_bytes_atomic(output, draw_people(scan, image_format=output.suffix))
         for track in scan.tracks:
             console.print(
