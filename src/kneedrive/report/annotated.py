@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 EVENT_MARK_S = 0.1
 #: A fault's banner shows this long around each time it was seen (s): long enough to read at full speed.
 FAULT_FLAG_S = 0.4
-#: Time stamps are written at this resolution (the mp4 track's time base).
-TIME_BASE = Fraction(1, 90_000)
+#: Time stamps are written at this resolution (the mp4 track's time base): exact for 24, 25, 29.97, 30, 50,
+#: 59.94, 60, 120 and 240 fps, and within MPEG-4 Part 2's limit (denominator <= 65535).
+TIME_BASE = Fraction(1, 60_000)
 FAULT_COLOUR = "#c62828"
 #: progress(phase, frames done, frames expected), as for the pose stage; phase "video".
 Progress = Callable[[str, int, int], None]
