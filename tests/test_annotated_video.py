@@ -21,10 +21,12 @@ from typer.testing import CliRunner
 import kneedrive
 from kneedrive.analysis import Analysis
 from kneedrive.cli import app
+from kneedrive.drills.catalogue import DrillSession
+from kneedrive.drills.generator import synthesize_drill
 from kneedrive.errors import InputError
 from kneedrive.io.video import read_frames
 from kneedrive.report import annotated
-from kneedrive.report.annotated import FAULT_FLAG_S, image_pose, write_annotated_video
+from kneedrive.report.annotated import FAULT_FLAG_S, Overlay, draw_overlay, image_pose, write_annotated_video
 from kneedrive.report.skeleton import SIDE_COLOURS
 
 from .videoclips import shared, write_clip
@@ -188,3 +190,27 @@ def test_cli_out_with_an_unreadable_video_is_one_line_exit_2(tmp_path: Path) -> 
     lines = [line for line in result.output.strip().splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "clip.mp4" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_drill_gets_its_rep_and_cycle_count_on_the_frames_of_a_rep() -> None:
+    """The overlay of a drill (synthetic single-leg drive-through: no drill videos among the real data):
+    the counter box at the bottom left inside reps, none between them; the skeleton at the knee."""
+    synthetic = synthesize_drill(DrillSession("single_leg_drive_through"), fps_hz=30.0)
+    analysis = kneedrive.analyze(synthetic.sequence, athlete_height_m=1.8)
+    overlay = Overlay.of(analysis)
+    reps = analysis.to_dict()["drill"]["reps"]
+    assert len(reps) >= 2
+    first, second = reps[0], reps[1]
+    inside = (first["start_s"] + first["end_s"]) / 2.0
+    between = (first["end_s"] + second["start_s"]) / 2.0
+    counter = overlay.rep_counter(inside)
+    assert counter is not None and counter.startswith(f"Rep 1 of {len(reps)}, cycle ")
+    assert overlay.rep_counter(between) is None
+    size = (1920, 1080)
+    for t, boxed in ((inside, True), (between, False)):
+        image = Image.new("RGB", size, (90, 140, 90))
+        assert draw_overlay(image, overlay, t)
+        corner = np.asarray(image)[size[1] - 20 : size[1] - 12, 12:16].reshape(-1, 3)
+        assert bool((np.abs(corner - (32, 32, 32)).max(axis=1) < 4).all()) is boxed
+        knee = overlay.pose.at(overlay.pose.index_at(t) or 0)["left_knee"]
+        assert np.asarray(image)[round(knee[1]), round(knee[0])].tolist() != [90, 140, 90]

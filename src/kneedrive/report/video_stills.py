@@ -63,6 +63,7 @@ class VideoStills:
         self.info = probe(self.video_path)  # a missing or unreadable video fails here, in one line
         self.pose: ImagePose = image_pose(analysis)
         self.side_px = side_px
+        self._jpegs: dict[tuple[int, int], str] = {}  # (row, size): two faults seen at one frame share it
 
     def svgs(self, keys: Sequence[KeyFrame]) -> list[str | None]:
         """An <svg> per key frame: the frame cropped to a square around the athlete, at most `side_px`
@@ -96,7 +97,9 @@ class VideoStills:
         box = athlete_box(pose, frame.width, frame.height)
         side_px = round(self.side_px * (EVIDENCE_SCALE if key.kind == "evidence" else 1.0))
         out_px = min(side_px, box[2] - box[0])
-        image = frame.crop(box).resize((out_px, out_px), Image.Resampling.LANCZOS)
+        if (row, out_px) not in self._jpegs:
+            image = frame.crop(box).resize((out_px, out_px), Image.Resampling.LANCZOS)
+            self._jpegs[(row, out_px)] = jpeg_data_uri(image)
         zoom = out_px / (box[2] - box[0])
         pose = {name: ((x - box[0]) * zoom, (y - box[1]) * zoom) for name, (x, y) in pose.items()}
         return skeleton_svg(
@@ -105,7 +108,7 @@ class VideoStills:
             height_px=out_px,
             highlight_side=key.side or None,
             readouts=key.readouts,
-            background_uri=jpeg_data_uri(image),
+            background_uri=self._jpegs[(row, out_px)],
             title=f"{key.label} at {key.time_s:.3f} s (video frame)",
             css_class="skeleton video-frame",
         )
