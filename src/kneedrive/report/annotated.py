@@ -56,16 +56,16 @@ class ImagePose:
 
     time_s: NDArray[np.float64]
     points: Mapping[str, NDArray[np.float64]]
+    slack_s: float  # half the median frame interval: how far from a frame time still counts as that frame
 
     def index_at(self, time_s: float) -> int | None:
-        """The analyzed frame nearest `time_s`, or None outside the analyzed span (half a frame of slack)."""
+        """The analyzed frame nearest `time_s`, or None outside the analyzed span."""
         if len(self.time_s) == 0:
             return None
         i = int(np.clip(np.searchsorted(self.time_s, time_s), 1, len(self.time_s) - 1)) if len(self.time_s) > 1 else 0
         if i > 0 and abs(self.time_s[i - 1] - time_s) <= abs(self.time_s[i] - time_s):
             i -= 1
-        slack = float(np.median(np.diff(self.time_s))) / 2.0 if len(self.time_s) > 1 else 1e-3
-        return i if abs(self.time_s[i] - time_s) <= slack + 1e-6 else None
+        return i if abs(self.time_s[i] - time_s) <= self.slack_s + 1e-6 else None
 
     def at(self, i: int) -> dict[str, Point]:
         return {name: (float(p[i, 0]), float(p[i, 1])) for name, p in self.points.items() if np.all(np.isfinite(p[i]))}
@@ -76,7 +76,9 @@ def image_pose(analysis: Analysis) -> ImagePose:
     only flips and scales them (kneedrive.kinematics.build), so this is exact."""
     kin = analysis.kinematics
     scale = np.array([kin.direction * kin.leg_length_units, -kin.leg_length_units])
-    return ImagePose(np.asarray(kin.time_s, dtype=float), {name: p * scale for name, p in kin.points.items()})
+    time_s = np.asarray(kin.time_s, dtype=float)
+    slack_s = float(np.median(np.diff(time_s))) / 2.0 if len(time_s) > 1 else 1e-3
+    return ImagePose(time_s, {name: p * scale for name, p in kin.points.items()}, slack_s)
 
 
 @dataclass(frozen=True)
