@@ -32,7 +32,10 @@ console = Console()
 err = Console(stderr=True)
 
 
-OUT_HELP = "Write report.html, analysis.json, steps.csv, reps.csv, keypoints.csv and keypoints.trc into this folder"
+OUT_HELP = (
+    "Write report.html, analysis.json, steps.csv, reps.csv, keypoints.csv, keypoints.trc "
+    "and (video input) annotated.mp4 into this folder"
+)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -50,7 +53,12 @@ def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None
 def _write_out(analysis: Analysis, out_dir: Path) -> None:
     from .report.export import write_outputs
 
-    written = write_outputs(analysis.to_dict(include_series=True), analysis.sequence, out_dir)
+    doc = analysis.to_dict(include_series=True)
+    if analysis.video is None:
+        written = write_outputs(doc, analysis.sequence, out_dir)
+    else:  # annotated.mp4 takes a while: show a progress bar
+        with pose_progress(err) as progress:
+            written = write_outputs(doc, analysis.sequence, out_dir, analysis=analysis, progress=progress)
     console.print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 

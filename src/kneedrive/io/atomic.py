@@ -12,7 +12,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def _default_mode() -> int:
+def default_file_mode() -> int:
     """0666 minus the umask, as open() would give a new file (mkstemp gives 0600)."""
     umask = os.umask(0)
     os.umask(umask)
@@ -28,7 +28,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _default_mode())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

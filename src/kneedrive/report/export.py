@@ -3,15 +3,18 @@
 report.html; analysis.json (with its `series` block, so the report can be re-rendered); steps.csv
 (runs and sprints: one row per step); reps.csv (drills: one row per rep); keypoints.csv (the input
 keypoints, readable by `kneedrive analyze`); keypoints.trc (2D markers for OpenSim / Sports2D).
+For video input also annotated.mp4 (kneedrive.report.annotated), and the report's key frames are the
+video's frames with the skeleton drawn over them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..io.analysis_json import analysis_json_text
@@ -20,6 +23,12 @@ from ..io.keypoints_csv import keypoints_csv_text
 from ..io.trc import trc_text
 from ..sequence import PoseSequence
 from .html import DrillLibrary, render_report
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from .annotated import Progress
+
+log = logging.getLogger(__name__)
 
 
 def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -52,10 +61,14 @@ def write_outputs(
     out_dir: Path,
     *,
     drill_library: DrillLibrary | None = None,
+    analysis: Analysis | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write the output folder (created if missing; existing files are replaced) and return the paths.
 
-    `doc` is the analysis document with its series (Analysis.to_dict(include_series=True))."""
+    `doc` is the analysis document with its series (Analysis.to_dict(include_series=True)). With the
+    `analysis` of a video that is still where it was read from, annotated.mp4 is written too (last: it
+    takes longest; `progress` follows it) and the report's key frames are drawn on the video's frames."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
@@ -71,10 +84,31 @@ def write_outputs(
     reps = (doc.get("drill") or {}).get("reps") or []
     if reps:
         files["reps.csv"] = table_csv(reps)
-    files["report.html"] = render_report(doc, drill_library=drill_library)
+    video = _video_path(analysis)
+    stills = None
+    if video is not None and analysis is not None:
+        from .video_stills import VideoStills
+
+        stills = VideoStills(video, analysis).svgs
+    files["report.html"] = render_report(doc, drill_library=drill_library, video_frames=stills)
     written = []
     for name, text in files.items():
         path = out_dir / name
         write_text_atomic(path, text)
         written.append(path)
+    if video is not None and analysis is not None:
+        from .annotated import write_annotated_video
+
+        written.append(write_annotated_video(video, analysis, out_dir / "annotated.mp4", progress=progress))
     return written
+
+
+def _video_path(analysis: Analysis | None) -> Path | None:
+    """The analyzed video, when the analysis came from one and the file is still there."""
+    if analysis is None or analysis.video is None:
+        return None
+    path = Path(analysis.video.info.path)
+    if not path.is_file():
+        log.warning("%s: the analyzed video is gone; no annotated.mp4, key frames as stick figures", path)
+        return None
+    return path

@@ -7,7 +7,7 @@ analysis.json), so `kneedrive report analysis.json` re-renders exactly what `--o
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,11 @@ DRILL_WINDOW_S = 6.0
 EVIDENCE_FIGURES = 3
 #: Drill id -> {"name": ..., "dose": ..., "purpose": ...} (kneedrive.coaching's library by default).
 DrillLibrary = Mapping[str, Mapping[str, str]]
+#: Draws key frames over the video's frames: one <svg> (or None: not on the video) per key frame
+#: (kneedrive.report.video_stills.VideoStills.svgs). Without it, key frames are stick figures.
+VideoFrames = Callable[[Sequence[KeyFrame]], Sequence[str | None]]
+#: A key frame as drawn in the report: (key frame, size in px of a stick figure) -> <svg>.
+Figure = Callable[[KeyFrame, int], str]
 
 SUMMARY_ROWS: tuple[tuple[str, str, str, float], ...] = (
     # (field, label, unit, display factor)
@@ -80,7 +85,7 @@ def _summary_rows(doc: Mapping[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any]]:
+def _faults(doc: Mapping[str, Any], library: DrillLibrary, figure: Figure) -> list[dict[str, Any]]:
     out = []
     for fault in doc.get("faults") or []:
         evidence = fault.get("evidence") or {}
@@ -97,7 +102,7 @@ def _faults(doc: Mapping[str, Any], library: DrillLibrary) -> list[dict[str, Any
                 "times": ", ".join(f"{t:.2f} s" for t in (evidence.get("times_s") or [])[:12]),
                 "cue": str(fault.get("cue") or ""),
                 "source": str(fault.get("source") or ""),
-                "seen": _evidence_figures(doc, fault),
+                "seen": _evidence_figures(doc, fault, figure),
                 "drills": [
                     {
                         "id": d,
@@ -136,15 +141,21 @@ def _evidence_moments(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[
     return moments[:EVIDENCE_FIGURES]
 
 
-def _evidence_figures(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Stick figures where a fault was seen."""
+def _evidence_keys(doc: Mapping[str, Any], fault: Mapping[str, Any]) -> list[tuple[KeyFrame, str]]:
     out = []
     for t, side, caption in _evidence_moments(doc, fault):
         key = key_frame_at(doc, t, kind="evidence", side=side if side in ("left", "right") else "")
         if key is not None:
-            svg = stick_figure_svg(key, width_px=220, height_px=220)
-            label = f"{caption}, {key.time_s:.2f} s" if caption else f"{key.time_s:.2f} s"
-            out.append({"time": label, "frame": key.frame, "svg": Markup(svg)})
+            out.append((key, caption))
+    return out
+
+
+def _evidence_figures(doc: Mapping[str, Any], fault: Mapping[str, Any], figure: Figure) -> list[dict[str, Any]]:
+    """Figures (video frames or stick figures) where a fault was seen."""
+    out = []
+    for key, caption in _evidence_keys(doc, fault):
+        label = f"{caption}, {key.time_s:.2f} s" if caption else f"{key.time_s:.2f} s"
+        out.append({"time": label, "frame": key.frame, "svg": Markup(figure(key, 220))})
     return out
 
 
@@ -274,14 +285,35 @@ def coaching_drill_library() -> dict[str, dict[str, str]]:
     }
 
 
-def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None = None) -> str:
+def _figure_drawer(doc: Mapping[str, Any], frames: list[KeyFrame], video_frames: VideoFrames | None) -> Figure:
+    """Key frames drawn over the video (one decode pass for all of them) where it has them, else stick
+    figures."""
+    on_video: dict[tuple[str, str, float], str] = {}
+    if video_frames is not None:
+        keys = frames + [k for f in doc.get("faults") or [] for k, _ in _evidence_keys(doc, f)]
+        for key, svg in zip(keys, video_frames(keys), strict=True):
+            if svg is not None:
+                on_video[(key.kind, key.side, key.time_s)] = svg
+
+    def figure(key: KeyFrame, size_px: int) -> str:
+        drawn = on_video.get((key.kind, key.side, key.time_s))
+        return drawn if drawn is not None else stick_figure_svg(key, width_px=size_px, height_px=size_px)
+
+    return figure
+
+
+def render_report(
+    doc: Mapping[str, Any], *, drill_library: DrillLibrary | None = None, video_frames: VideoFrames | None = None
+) -> str:
     """The report HTML for an analysis document (with its `series` block for plots and key frames).
-    `drill_library` (drill id -> name, dose, purpose) defaults to kneedrive.coaching's library."""
+    `drill_library` (drill id -> name, dose, purpose) defaults to kneedrive.coaching's library;
+    `video_frames` draws the key frames over the video (stick figures without it)."""
     library = coaching_drill_library() if drill_library is None else drill_library
     drill_session = is_drill(doc)
 
     frames = key_frames(doc)
-    faults = _faults(doc, library)
+    figure = _figure_drawer(doc, frames, video_frames)
+    faults = _faults(doc, library, figure)
     window = _plot_window(doc, frames)
     figures = {
         "plot-angles": plots.angles_figure(
@@ -295,6 +327,18 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
         "plot-cycle-rate": plots.cycle_rate_figure(doc),
     }
     headline = _drill_headline(doc) if drill_session else _running_headline(doc)
+    svgs = [figure(k, 320) for k in frames]
+    key_frame_items = [
+        {
+            "label": k.label,
+            "kind": k.kind,
+            "side": k.side,
+            "time": f"{k.time_s:.3f} s",
+            "frame": k.frame,
+            "svg": Markup(svg),
+        }
+        for k, svg in zip(frames, svgs, strict=True)
+    ]
     context = {
         "title": f"kneedrive report: {_short_source(str(doc.get('source', '')))}",
         "source": doc.get("source", ""),
@@ -303,18 +347,9 @@ def render_report(doc: Mapping[str, Any], *, drill_library: DrillLibrary | None 
         "headline": headline,
         "findings": top_findings(doc),
         "has_faults": bool(doc.get("faults")),
-        "key_frames": [
-            {
-                "label": k.label,
-                "kind": k.kind,
-                "side": k.side,
-                "time": f"{k.time_s:.3f} s",
-                "frame": k.frame,
-                "svg": Markup(stick_figure_svg(k)),
-            }
-            for k in frames
-        ],
+        "key_frames": key_frame_items,
         "has_series": bool(doc.get("series")),
+        "on_video": any("video-frame" in svg for svg in svgs),
         "is_drill": drill_session,
         "window": None
         if window is None

@@ -1,4 +1,4 @@
-"""A rich progress bar for the pose stages (frames, frames per second, time left)."""
+"""A rich progress bar for the long video stages: pose, annotated video (frames, frames per second, time left)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..pose.run import Progress as ProgressCallback
 
-PHASES = {"pose": "following people"}
+PHASES = {"pose": "following people", "video": "writing annotated.mp4"}
 
 
 class FramesPerSecond(ProgressColumn):
@@ -31,7 +31,7 @@ class FramesPerSecond(ProgressColumn):
 
 @contextmanager
 def pose_progress(console: Console) -> Iterator[ProgressCallback]:
-    """A progress callback for `estimate_pose`, showing one bar per phase."""
+    """A progress callback for `estimate_pose` and `write_annotated_video`, showing one bar per phase."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
