@@ -102,10 +102,14 @@ def main() -> None:
             outcomes[drill_id].append(evaluate_take(drill_id, rng))
     total = sum(len(v) for v in outcomes.values())
     right = sum(o.guess == o.truth for v in outcomes.values() for o in v)
-    print(f"Generated set: {args.per_drill} takes per drill, seed {args.seed}; recognition {right}/{total} "
-          f"({100 * right / total:.0f}%)\n")
-    print("| drill | recognized | mean confidence when right | most frequent confusion | reps found/true "
-          "| cycle count error (median abs, max) | rep start/end error (median abs) | rate-decay error (median abs) |")
+    print(
+        f"Generated set: {args.per_drill} takes per drill, seed {args.seed}; recognition {right}/{total} "
+        f"({100 * right / total:.0f}%)\n"
+    )
+    print(
+        "| drill | recognized | mean confidence when right | most frequent confusion | reps found/true "
+        "| cycle count error (median abs, max) | rep start/end error (median abs) | rate-decay error (median abs) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for drill_id, rows in outcomes.items():
         ok = [o for o in rows if o.guess == o.truth]
