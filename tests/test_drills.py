@@ -203,3 +203,14 @@ def test_rate_decay_is_scale_free(intervals: list[float], scale: float) -> None:
     assert a == pytest.approx(b, abs=1e-6)
     steady = rate_decay_pct(np.arange(len(intervals) + 1) * intervals[0])
     assert steady == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_steady_run_is_not_flagged_as_slowing() -> None:
+    """A run's rep rate comes from its touchdowns (each foot's strides), not from knee-drive peaks."""
+    from tests import realdata
+
+    result = kneedrive.analyze(realdata.rbds_sequence())  # 30 s at a steady 2.5 m/s on a treadmill
+    (rep,) = result.drill.reps
+    assert rep.cadence_spm == pytest.approx(result.summary.cadence_spm, rel=0.01)
+    assert rep.rate_decay_pct is not None and abs(rep.rate_decay_pct) < 3.0
+    assert not rep.decayed and not any("speed lags" in w for w in result.warnings)

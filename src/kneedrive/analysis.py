@@ -11,7 +11,7 @@ import numpy as np
 
 from . import __version__
 from .coaching import attach_coaching
-from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id
+from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
@@ -179,6 +179,9 @@ def analyze(
             f"+/-{1000 / kin.fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
         )
     events, ground = (detector or ContactDetector()).detect(kin)
+    touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
+    drill_result = with_step_rate(drill_result, touchdowns)
+    warnings += [w for w in drill_result.warnings if w not in warnings]
     stationary = kin.direction_evidence != "hip travel"
     if stationary and treadmill_speed_mps is None:
         warnings.append(

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..events.ground import fit_ground
 from ..kinematics import Kinematics
 from .catalogue import DRILL_IDS, DRILL_NAMES, MODELS
+from .cycles import DECAY_FLAG_PCT, interval_decay_pct
 from .features import DrillFeatures, clip_features
 from .recognize import recognize
 from .rep_metrics import Rep, compare_sides, measure_rep
@@ -86,12 +87,8 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO) -> DrillResult:
         confidence = dict(recognition.ranking)[drill]
     reps = [measure_rep(kin, w, i + 1, drill_id) for i, w in enumerate(windows)]
     sides, asym = compare_sides(reps)
-    for rep in reps:
-        if rep.decayed:
-            warnings.append(
-                f"rep {rep.index} ({rep.side}): the cycle rate dropped {rep.rate_decay_pct:.0f}% from the first "
-                "to the last third: stop the rep when the speed lags"
-            )
+    if drill_id != "sprint":  # a run's rate comes from its touchdowns, once the events are known
+        warnings += decay_warnings(reps)
     return DrillResult(
         drill_id=drill_id,
         confidence=confidence,
@@ -122,3 +119,42 @@ def _levelled(kin: Kinematics) -> Kinematics:
         for n, p in kin.points.items()
     }
     return replace(kin, points=points)
+
+
+def decay_warnings(reps: list[Rep]) -> list[str]:
+    return [
+        f"rep {rep.index} ({rep.side}): the cycle rate dropped {rep.rate_decay_pct:.0f}% from the first "
+        "to the last third: stop the rep when the speed lags"
+        for rep in reps
+        if rep.decayed and rep.rate_decay_pct is not None
+    ]
+
+
+def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]]) -> DrillResult:
+    """A run's reps timed by its touchdowns instead of its knee drives: cycles are steps, the rate is
+    one foot's strides per second, and the decay is each foot's own (median of the feet, strides within
+    0.7-1.4x the typical one), so that a far foot the pose model loses does not read as slowing down."""
+    reps = []
+    for rep in drill.reps:
+        inside = {s: [t for t in ts if rep.start_s <= t <= rep.end_s] for s, ts in touchdowns.items()}
+        per_foot = {s: np.diff(ts) for s, ts in inside.items()}
+        strides = [float(x) for iv in per_foot.values() for x in iv]
+        typical = float(np.median(strides)) if strides else 0.0
+        # a missed touchdown doubles an interval, a phantom one halves it: neither is a change of pace
+        plausible = {s: iv[(iv > 0.7 * typical) & (iv < 1.4 * typical)] for s, iv in per_foot.items()}
+        decays = [d for iv in plausible.values() if (d := interval_decay_pct(iv)) is not None]
+        rate = float(1.0 / np.median(strides)) if strides else None
+        decay = float(np.median(decays)) if decays else None
+        reps.append(
+            replace(
+                rep,
+                cycles=sum(len(ts) for ts in inside.values()),
+                cycles_left=len(inside.get("left", [])),
+                cycles_right=len(inside.get("right", [])),
+                cycle_rate_hz=rate,
+                cadence_spm=None if rate is None else 120.0 * rate,
+                rate_decay_pct=decay,
+                decayed=bool(decay is not None and decay > DECAY_FLAG_PCT),
+            )
+        )
+    return replace(drill, reps=tuple(reps), warnings=drill.warnings + tuple(decay_warnings(reps)))

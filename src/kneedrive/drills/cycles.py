@@ -4,6 +4,7 @@ the cycle rate holds up across the rep."""
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from .motion import Array
@@ -36,7 +37,11 @@ def rate_decay_pct(top_times_s: Array) -> float | None:
     """Drop of the cycle rate from the first third of the rep's cycles to the last third, in %
     (positive = slowing down). Needs at least 3 cycle intervals."""
     tops = np.sort(np.asarray(top_times_s, dtype=float))
-    intervals = np.diff(tops[np.isfinite(tops)])
+    return interval_decay_pct(np.diff(tops[np.isfinite(tops)]))
+
+
+def interval_decay_pct(intervals: NDArray[np.float64]) -> float | None:
+    """rate_decay_pct from the cycle intervals themselves, in time order."""
     if len(intervals) < 3:
         return None
     k = max(1, len(intervals) // 3)
