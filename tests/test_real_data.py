@@ -22,7 +22,7 @@ import pytest
 
 import kneedrive
 from kneedrive.events import ContactDetector
-from kneedrive.events.contacts import _lowest_point
+from kneedrive.events.contacts import lowest_point
 from kneedrive.kinematics import compute_kinematics
 from tests.realdata import (
     DATA,
@@ -248,7 +248,7 @@ def test_every_contact_bottoms_out_on_the_ground_line(trial: str) -> None:
     _, ground = ContactDetector().detect(kin)
     assert ground.slope == pytest.approx(-0.006, abs=0.001)
     for side in ("left", "right"):
-        low = _lowest_point(kin, side)
+        low = lowest_point(kin, side)
         height = low[:, 1] - ground.at(low[:, 0])
         phases = ContactDetector()._phases(kin, side, height)
         inner = [p for p in phases if p.start > 0 and p.end < kin.n_frames - 1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -36,6 +36,17 @@ OUT_HELP = (
     "Write report.html, analysis.json, steps.csv, reps.csv, keypoints.csv, keypoints.trc "
     "and (video input) annotated.mp4 into this folder"
 )
+
+
+@contextmanager
+def _one_line_errors(path: Path) -> Iterator[None]:
+    """Bad input and unreadable or unwritable files end with one `error:` line and exit code 2."""
+    try:
+        yield
+    except KneedriveError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or path}: {exc.strerror}")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -111,7 +122,7 @@ def analyze_command(
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    try:
+    with _one_line_errors(file):
         is_video = file.suffix.lower() in VIDEO_SUFFIXES
         with pose_progress(err) if is_video else nullcontext(None) as progress:
             result = analyze(
@@ -131,10 +142,6 @@ def analyze_command(
             _write_json(result, json_path, series=series)
         if out_dir is not None:
             _write_out(result, out_dir)
-    except KneedriveError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or file}: {exc.strerror}")
 
 
 @app.command("demo")
@@ -194,12 +201,8 @@ def demo_command(
     if json_path is not None:
         _write_json(result, json_path)
     if out_dir is not None:
-        try:
+        with _one_line_errors(out_dir):
             _write_out(result, out_dir)
-        except KneedriveError as exc:
-            _fail(str(exc))
-        except OSError as exc:
-            _fail(f"{exc.filename or out_dir}: {exc.strerror}")
 
 
 # --- report: re-render report.html from a saved analysis ----------------------------------------
@@ -214,12 +217,8 @@ def report_command(
     from .io.analysis_json import load_analysis
     from .report.html import write_report
 
-    try:
+    with _one_line_errors(output):
         write_report(load_analysis(analysis_json), output)
-    except KneedriveError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or output}: {exc.strerror}")
     console.print(f"wrote {output}")
 
 
@@ -565,7 +564,7 @@ def pose_command(
     from .report.terminal import print_video_quality
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    try:
+    with _one_line_errors(video):
         options = _video_options(start, end, person, pose_model, no_cache)
         with pose_progress(err) as progress:
             result = estimate_pose(
@@ -580,10 +579,6 @@ def pose_command(
         print_video_quality(result, console)
         write_keypoints_csv(result.sequence, output)
         console.print(f"wrote {output}")
-    except KneedriveError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or video}: {exc.strerror}")
 
 
 @app.command("people")
@@ -598,7 +593,7 @@ def people_command(
     from .pose import find_people
     from .report.people import draw_people
 
-    try:
+    with _one_line_errors(video):
         backend = _video_options(start, end, None, pose_model, True).backend
         with pose_progress(err) as progress:
             _, scan = find_people(video, start_s=start, end_s=end, backend=backend, progress=progress)
@@ -611,10 +606,6 @@ def people_command(
                 f"activity {track.activity:.2f}{'  <- analyzed by default' if track.number == 1 else ''}"
             )
         console.print(f"wrote {output}")
-    except KneedriveError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or video}: {exc.strerror}")
 
 
 def main() -> None:  # pragma: no cover

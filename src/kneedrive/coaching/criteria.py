@@ -6,26 +6,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..drills.catalogue import DRILL_IDS
 from .data_files import CoachingDataError, load_validated
 from .library import load_library
 
 SEVERITIES = ("minor", "moderate", "major")
 #: The drill ids shared with the analysis engine's `drill.id`.
-ANALYSIS_DRILL_IDS = (
-    "sprint",
-    "single_leg_drive_through",
-    "wall_drill",
-    "isometric_hip_flexion_hold",
-    "high_knees",
-    "piston_run",
-    "pocket_run",
-    "a_skip",
-    "b_skip",
-    "butt_kicks",
-    "single_leg_knee_drive",
-    "step_up_knee_drive",
-    "tuck_jump",
-)
+ANALYSIS_DRILL_IDS = DRILL_IDS
 
 
 @dataclass(frozen=True)

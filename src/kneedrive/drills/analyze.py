@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..events.contacts import lowest_point
 from ..events.ground import fit_ground
 from ..kinematics import Kinematics
 from .catalogue import DRILL_IDS, DRILL_NAMES, MODELS
@@ -105,13 +106,7 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO) -> DrillResult:
 def _levelled(kin: Kinematics) -> Kinematics:
     """Heights measured from the ground line, so that a tilted camera or floor does not read as the
     hips rising (a step-up) or the feet leaving the ground (a jump)."""
-    lows = []
-    for side in ("left", "right"):
-        feet = [kin.points[n] for n in (f"{side}_heel", f"{side}_foot_index", f"{side}_ankle") if n in kin.points]
-        stacked = np.stack(feet)
-        lowest = np.argmin(np.nan_to_num(stacked[:, :, 1], nan=np.inf), axis=0)
-        lows.append(stacked[lowest, np.arange(kin.n_frames)])
-    ground = fit_ground(lows)
+    ground = fit_ground([lowest_point(kin, side) for side in ("left", "right")])
     if ground.slope == 0.0:
         return kin
     points = {

@@ -83,6 +83,8 @@ class DrillModel:
 
 LEAN_STANCE = (-45.0, 0.0, 25.0)  # stance leg in line with a 45-degree body, on the ball of the foot
 
+#: The piston run's leg action, shared by the pocket run (which differs in the arms).
+_PISTON = Keyframes((0, 0.35, 0.55, 0.72, 0.9), (6, -10, 35, 85, 35), (12, 25, 115, 100, 35), (0, -20, 10, 12, 5))
 _RUN_FLIGHTS = (Flight(0.35, 0.5, 0.04), Flight(0.85, 1.0, 0.04))
 _SKIP_FLIGHTS = (Flight(0.12, 0.3, 0.07), Flight(0.62, 0.8, 0.07))
 
@@ -131,7 +133,7 @@ MODELS: dict[str, DrillModel] = {
             "piston_run",
             "alternating",
             1.9,
-            Keyframes((0, 0.35, 0.55, 0.72, 0.9), (6, -10, 35, 85, 35), (12, 25, 115, 100, 35), (0, -20, 10, 12, 5)),
+            _PISTON,
             trunk_lean_deg=8.0,
             flights=_RUN_FLIGHTS,
             rep_cycles=14,
@@ -140,7 +142,7 @@ MODELS: dict[str, DrillModel] = {
             "pocket_run",
             "alternating",
             1.9,
-            Keyframes((0, 0.35, 0.55, 0.72, 0.9), (6, -10, 35, 85, 35), (12, 25, 115, 100, 35), (0, -20, 10, 12, 5)),
+            _PISTON,
             trunk_lean_deg=8.0,
             flights=_RUN_FLIGHTS,
             arms="pocket",

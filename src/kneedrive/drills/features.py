@@ -8,9 +8,11 @@ no arm action) is None and is left out of the decision.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..kinematics import Kinematics
 from .cycles import knee_drive_tops
@@ -47,9 +49,21 @@ class DrillFeatures:
         return asdict(self)
 
 
-def _nanmedian(values: list[float]) -> float | None:
+def median_or_none(values: Sequence[float | None]) -> float | None:
+    """Median of the finite values, None when there are none."""
     v = [x for x in values if x is not None and np.isfinite(x)]
     return float(np.median(v)) if v else None
+
+
+def lowest_foot_height(kin: Kinematics, side: str, a: int, b: int) -> Array:
+    """Height of the foot's lowest point (heel, toe or ankle) in frames a..b."""
+    feet = [kin.points[n][a:b, 1] for n in (f"{side}_heel", f"{side}_foot_index", f"{side}_ankle") if n in kin.points]
+    return np.asarray(np.nanmin(np.stack(feet), axis=0))
+
+
+def on_support(low: Array) -> NDArray[np.bool_]:
+    """Frames where the foot stands on its support: within CONTACT_LEGS of its lowest level in the rep."""
+    return np.asarray(low < np.nanpercentile(low, 3) + CONTACT_LEGS)
 
 
 def _path(p: Array) -> float:
@@ -79,19 +93,14 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         speed = np.abs(np.gradient(thighs[s]) / dt)
         held.append(float(np.mean((thighs[s] > 60.0) & (speed < HELD_SPEED_DEG_PER_S))))
 
-    lows = {}
-    on_support = {}
-    for s in ("left", "right"):
-        feet = [kin.points[n][a:b, 1] for n in (f"{s}_heel", f"{s}_foot_index", f"{s}_ankle") if n in kin.points]
-        low = np.nanmin(np.stack(feet), axis=0)
-        lows[s] = low
-        on_support[s] = low < np.nanpercentile(low, 3) + CONTACT_LEGS
-    flight = float(np.mean(~on_support["left"] & ~on_support["right"]))
+    lows = {s: lowest_foot_height(kin, s, a, b) for s in ("left", "right")}
+    support = {s: on_support(low) for s, low in lows.items()}
+    flight = float(np.mean(~support["left"] & ~support["right"]))
     contacts = []
     for s in working:
         n_tops = len(tops[s])
         if n_tops >= 2:
-            edges = np.diff(on_support[s].astype(int))
+            edges = np.diff(support[s].astype(int))
             contacts.append(float(np.sum(edges == 1)) / n_tops)
 
     extension = []
@@ -121,7 +130,7 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
     sweep = []
     for s in ("left", "right"):
         foot_v = np.gradient(kin.points[f"{s}_ankle"][a:b, 0]) / dt - hip_v
-        stance = on_support[s] & (lows[s] < np.nanpercentile(lows[s], 3) + 0.5 * CONTACT_LEGS)
+        stance = support[s] & (lows[s] < np.nanpercentile(lows[s], 3) + 0.5 * CONTACT_LEGS)
         if stance.sum() >= 3:
             sweep.append(-float(np.nanmedian(foot_v[stance])))
     ground_speed = max(travel, max(0.0, min(sweep)) if sweep else 0.0)
@@ -137,14 +146,14 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         knee_flexion_peak_deg=float(np.nanpercentile(work_knee, 95)),
         trunk_lean_deg=None if trunk is None else float(np.nanmedian(trunk[a:b])),
         ground_speed_legs_per_s=ground_speed,
-        cycle_rate_hz=_nanmedian(rates),
+        cycle_rate_hz=median_or_none(rates),
         hold_fraction=max(held),
         hip_rise_legs=float(np.nanpercentile(hip[:, 1], 97) - np.nanpercentile(hip[:, 1], 3)),
         flight_fraction=flight,
-        contacts_per_cycle=_nanmedian(contacts),
-        knee_extension_deg=_nanmedian(extension),
+        contacts_per_cycle=median_or_none(contacts),
+        knee_extension_deg=median_or_none(extension),
         arm_swing_ratio=arm,
-        ascent_fraction=_nanmedian(ascent),
+        ascent_fraction=median_or_none(ascent),
     )
 
 
@@ -152,4 +161,4 @@ def clip_features(kin: Kinematics, reps: list[RepWindow]) -> DrillFeatures:
     """Median of each feature over the reps."""
     per_rep = [rep_features(kin, r).as_dict() for r in reps]
     names = list(DrillFeatures.__dataclass_fields__)
-    return DrillFeatures(**{n: _nanmedian([v for r in per_rep if (v := r[n]) is not None]) for n in names})
+    return DrillFeatures(**{n: median_or_none([v for r in per_rep if (v := r[n]) is not None]) for n in names})

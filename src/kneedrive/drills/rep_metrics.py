@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..kinematics import Kinematics
 from .catalogue import MODELS
 from .cycles import DECAY_FLAG_PCT, cycle_rate_hz, knee_drive_tops, rate_decay_pct
-from .features import CONTACT_LEGS, HELD_SPEED_DEG_PER_S
+from .features import HELD_SPEED_DEG_PER_S, lowest_foot_height, median_or_none, on_support
 from .motion import Array
-from .reps import RepWindow
+from .reps import RepWindow, runs
 
 GRAVITY_MPS2 = 9.81
 #: A hold lasts while the thigh stays within this many degrees of its held angle.
@@ -84,11 +83,6 @@ class Rep:
     cycles_detail: tuple[Cycle, ...]
 
 
-def _median(values: list[float | None]) -> float | None:
-    v = [x for x in values if x is not None and np.isfinite(x)]
-    return float(np.median(v)) if v else None
-
-
 def _least(values: Array) -> float | None:
     return float(np.nanmin(values)) if np.isfinite(values).any() else None
 
@@ -151,23 +145,11 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
     return out
 
 
-def _support(kin: Kinematics, side: str, a: int, b: int) -> NDArray[np.bool_]:
-    feet = [kin.points[n][a:b, 1] for n in (f"{side}_heel", f"{side}_foot_index", f"{side}_ankle") if n in kin.points]
-    low = np.nanmin(np.stack(feet), axis=0)
-    return np.asarray(low < np.nanpercentile(low, 3) + CONTACT_LEGS)
-
-
-def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    padded = np.concatenate([[0], mask.astype(int), [0]])
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(x), int(y)) for x, y in zip(edges[::2], edges[1::2], strict=True)]
-
-
 def _jumps(kin: Kinematics, a: int, b: int) -> list[tuple[int, int]]:
     """Flight phases (both feet off the ground) longer than 0.1 s, inside the rep."""
-    airborne = ~_support(kin, "left", a, b) & ~_support(kin, "right", a, b)
+    airborne = ~on_support(lowest_foot_height(kin, "left", a, b)) & ~on_support(lowest_foot_height(kin, "right", a, b))
     dt = float(np.median(np.diff(kin.time_s)))
-    return [(a + x, a + y) for x, y in _runs(airborne) if (y - x) * dt >= 0.1 and x > 0 and y < b - a]
+    return [(a + x, a + y) for x, y in runs(airborne) if (y - x) * dt >= 0.1 and x > 0 and y < b - a]
 
 
 def _hold(kin: Kinematics, side: str, a: int, b: int) -> tuple[float | None, float | None, float | None]:
@@ -180,8 +162,8 @@ def _hold(kin: Kinematics, side: str, a: int, b: int) -> tuple[float | None, flo
     if held_angle is None:
         return None, None, None
     holding = np.abs(thigh - held_angle) <= HOLD_TOLERANCE_DEG
-    runs = _runs(holding)
-    longest = max(runs, key=lambda r: r[1] - r[0])
+    held_runs = runs(holding)
+    longest = max(held_runs, key=lambda r: r[1] - r[0])
     i0, i1 = a + longest[0], a + longest[1] - 1
     duration = float(kin.time_s[i1] - kin.time_s[i0])
     shoulders = [kin.points[n][i0:i1, 0] for n in ("left_shoulder", "right_shoulder") if n in kin.points]
@@ -205,7 +187,7 @@ def _arms(kin: Kinematics, a: int, b: int, side: str) -> tuple[float | None, flo
     moving = ok.sum() > 10 and np.std(swing[arm][ok]) > 0 and np.std(thigh[ok]) > 0
     coord = float(np.corrcoef(swing[arm][ok], thigh[ok])[0, 1]) if moving else None
     elbows = [kin.angles.get(f"{s}_elbow_flexion_deg") for s in ("left", "right")]
-    elbow = _median([float(np.nanmedian(e[a:b])) for e in elbows if e is not None])
+    elbow = median_or_none([float(np.nanmedian(e[a:b])) for e in elbows if e is not None])
     return elbow, ratio, coord
 
 
@@ -221,7 +203,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
     per_leg = 2 if len(sides) == 2 else 1
     decay = rate_decay_pct(tops)
     jumps = _jumps(kin, a, b) if pattern == "bilateral" else []
-    flight = _median([float(t[y - 1] - t[x]) for x, y in jumps]) if jumps else None
+    flight = median_or_none([float(t[y - 1] - t[x]) for x, y in jumps]) if jumps else None
     hold_time = held = sway = None
     if pattern == "hold" or drill_id == "single_leg_knee_drive":
         hold_time, held, sway = _hold(kin, sides[0], a, b)
@@ -238,11 +220,11 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
     contacts: list[tuple[int, int]] = []
     if pattern == "alternating" and kin.fps_hz >= 25:
         for s in sides:
-            contacts += [(x, y) for x, y in _runs(_support(kin, s, a, b)) if x > 0 and y < b - a]
-    heel = _median([c.heel_recovery_height_legs for c in cycles])
+            contacts += [(x, y) for x, y in runs(on_support(lowest_foot_height(kin, s, a, b))) if x > 0 and y < b - a]
+    heel = median_or_none([c.heel_recovery_height_legs for c in cycles])
 
     def med(name: str) -> float | None:
-        return _median([getattr(c, name) for c in cycles])
+        return median_or_none([getattr(c, name) for c in cycles])
 
     rate = cycle_rate_hz(tops, legs=per_leg) if len(tops) >= 2 else None
     if pattern == "bilateral" and len(jumps) >= 2:
@@ -283,7 +265,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
         sway_legs=sway,
         sway_m=kin.to_metres(sway),
         ground_contacts=len(contacts) if pattern == "alternating" else None,
-        contact_time_s=_median([float(t[a + y - 1] - t[a + x]) for x, y in contacts]) if contacts else None,
+        contact_time_s=median_or_none([float(t[a + y - 1] - t[a + x]) for x, y in contacts]) if contacts else None,
         flight_time_s=flight,
         jump_height_m=GRAVITY_MPS2 * flight**2 / 8.0 if flight is not None else None,
         cycles_detail=tuple(sorted(cycles, key=lambda c: c.top_s)),
@@ -321,7 +303,7 @@ def compare_sides(reps: list[Rep]) -> tuple[dict[str, dict[str, float | None]], 
     sides: dict[str, dict[str, float | None]] = {}
     for side in ("left", "right"):
         mine = [r for r in reps if r.side == side]
-        sides[side] = {name: _median([getattr(r, name) for r in mine]) for name in SIDE_FIGURES}
+        sides[side] = {name: median_or_none([getattr(r, name) for r in mine]) for name in SIDE_FIGURES}
     asym: dict[str, float | None] = {}
     for name in SIDE_FIGURES:
         left, right = sides["left"][name], sides["right"][name]

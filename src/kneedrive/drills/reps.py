@@ -53,7 +53,8 @@ def _limb_motion(kin: Kinematics) -> Array:
     return reach
 
 
-def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+def runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(start, end) frame ranges, end exclusive, where `mask` is true."""
     padded = np.concatenate([[False], mask.astype(bool), [False]])
     edges = np.flatnonzero(np.diff(padded.astype(int)))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
@@ -67,9 +68,9 @@ def find_reps(kin: Kinematics) -> list[RepWindow]:
         if th is not None:
             held |= np.nan_to_num(th, nan=0.0) > HELD_THIGH_DEG
     work = (_limb_motion(kin) > WORK_RANGE_LEGS) | held
-    runs = _runs(work)
+    bouts = runs(work)
     bridged: list[tuple[int, int]] = []
-    for a, b in runs:
+    for a, b in bouts:
         if bridged and (kin.time_s[a] - kin.time_s[bridged[-1][1] - 1]) < BRIDGE_S:
             bridged[-1] = (bridged[-1][0], b)
         else:

@@ -64,7 +64,7 @@ class ContactDetector:
     min_contact_s: float = 0.03
 
     def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
-        lows = {side: _lowest_point(kin, side) for side in SIDES}
+        lows = {side: lowest_point(kin, side) for side in SIDES}
         ground = fit_ground(list(lows.values()), kin.fps_hz)
         floor = floor_profile(list(lows.values()), kin.fps_hz, ground)
         events: list[GaitEvent] = []
@@ -221,7 +221,7 @@ def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float) -> int
     return hi if len(above) == 0 else lo + int(above[0])
 
 
-def _lowest_point(kin: Kinematics, side: Side) -> Array:
+def lowest_point(kin: Kinematics, side: Side) -> Array:
     """Per frame, the lower of heel and toe (or the ankle when the foot is not tracked)."""
     heel, toe = kin.points.get(f"{side}_heel"), kin.points.get(f"{side}_foot_index")
     if heel is None or toe is None:
