@@ -48,10 +48,9 @@ def demo_pose() -> VideoPose:
 
 
 @pytest.fixture(scope="module")
-def walker_frame() -> Image.Image:
+def walker_frame() -> np.ndarray:
     """Frame 120 of the Sports2D demo: the woman walks in the middle of the frame."""
-    frame = next(f for f in read_frames(shared(DEMO), start_s=4.0) if f.index == 120)
-    return Image.fromarray(frame.rgb)
+    return next(f for f in read_frames(shared(DEMO), start_s=4.0) if f.index == 120).rgb
 
 
 # --- geometry and detector decoding ---------------------------------------------------------------------
@@ -90,7 +89,7 @@ def test_roi_crop_and_projection_agree(cx: float, cy: float, size: float, angle:
     rgb = np.zeros((150, 200, 3), dtype=np.uint8)
     yy, xx = np.mgrid[0:150, 0:200]
     rgb[(xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= 2.5**2] = 255
-    crop = roi.crop(Image.fromarray(rgb), 64)[:, :, 0].astype(float)
+    crop = roi.crop(rgb, 64)[:, :, 0].astype(float)
     rows, cols = np.mgrid[0:64, 0:64]
     centre_u, centre_v = (cols * crop).sum() / crop.sum() + 0.5, (rows * crop).sum() / crop.sum() + 0.5
     assert abs(centre_u - (u + 0.5)) <= 1.0 and abs(centre_v - (v + 0.5)) <= 1.0
@@ -114,7 +113,7 @@ class SeedEcho:
     def fork(self) -> SeedEcho:
         return SeedEcho()
 
-    def estimate(self, image: Image.Image, seed: object | None) -> object | None:
+    def estimate(self, image: np.ndarray, seed: object | None) -> object | None:
         from kneedrive.pose import PoseEstimate
 
         if seed is not None:
@@ -130,7 +129,7 @@ BACKENDS = {"blazepose": BlazePoseFull, "plug-in": SeedEcho}
 
 
 @pytest.mark.parametrize("name", sorted(BACKENDS))
-def test_backend_contract(name: str, walker_frame: Image.Image) -> None:
+def test_backend_contract(name: str, walker_frame: np.ndarray) -> None:
     backend = BACKENDS[name]()
     assert isinstance(backend, PoseBackend)
     check_backend(backend, name)

@@ -12,7 +12,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from .detector import PersonDetection
 
@@ -47,6 +46,7 @@ class PoseBackend(Protocol):
         """Another backend on the same model (sharing its weights where it can) with its own tracking
         state, to follow a second person at the same time."""
 
-    def estimate(self, image: Image.Image, seed: PersonDetection | None) -> PoseEstimate | None:
-        """Keypoints of the seeded person, or (seed None) of the person followed since the last call;
-        None when there is nobody to follow or the model says the person is gone."""
+    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection | None) -> PoseEstimate | None:
+        """Keypoints of the seeded person, or (seed None) of the person followed since the last call, in
+        `image`, an upright (H, W, 3) uint8 RGB frame; None when there is nobody to follow or the model says
+        the person is gone."""

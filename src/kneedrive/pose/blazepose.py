@@ -9,7 +9,7 @@ import copy
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from numpy.typing import NDArray
 
 from ..sequence import BLAZEPOSE_LANDMARKS
 from .backend import PoseEstimate
@@ -79,7 +79,7 @@ class BlazePoseFull:
         twin.reset()
         return twin
 
-    def estimate(self, image: Image.Image, seed: PersonDetection | None) -> PoseEstimate | None:
+    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection | None) -> PoseEstimate | None:
         roi = seed.roi() if seed is not None else self._roi
         if roi is None:
             return None

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from .geometry import Roi, aligned_roi
 from .litert import load_interpreter
@@ -90,6 +90,34 @@ def weighted_nms(
     return kept
 
 
+@dataclass(frozen=True)
+class Letterbox:
+    """A whole frame shrunk (area-averaged) to fit a side x side square, centred, black bars around it."""
+
+    pixels: NDArray[np.uint8]
+    left_px: int
+    top_px: int
+    x_scale: float  # frame pixels per square pixel, across ...
+    y_scale: float  # ... and down (equal but for rounding)
+
+    @classmethod
+    def of(cls, image: NDArray[np.uint8], side: int) -> Letterbox:
+        height, width = image.shape[:2]
+        inner_w = max(1, round(width * side / max(width, height)))
+        inner_h = max(1, round(height * side / max(width, height)))
+        small = cv2.resize(image, (inner_w, inner_h), interpolation=cv2.INTER_AREA)
+        left, top = (side - inner_w) // 2, (side - inner_h) // 2
+        pixels = cv2.copyMakeBorder(
+            small, top, side - inner_h - top, left, side - inner_w - left, cv2.BORDER_CONSTANT, value=(0, 0, 0)
+        )
+        return cls(np.asarray(pixels, dtype=np.uint8), left, top, width / inner_w, height / inner_h)
+
+    def to_image(self, uv: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(K, 2) square pixels -> (K, 2) frame pixels."""
+        uv = np.asarray(uv, dtype=np.float64)
+        return np.stack([(uv[:, 0] - self.left_px) * self.x_scale, (uv[:, 1] - self.top_px) * self.y_scale], axis=1)
+
+
 class PersonDetector:
     """Finds people in a whole frame (letterboxed to 224 x 224)."""
 
@@ -102,10 +130,10 @@ class PersonDetector:
         self._input_index = int(self._interpreter.get_input_details()[0]["index"])
         self._anchors = ssd_anchors()
 
-    def detect(self, image: Image.Image) -> list[PersonDetection]:
-        width, height = image.size
-        frame_roi = Roi(width / 2, height / 2, float(max(width, height)))
-        crop = frame_roi.crop(image, INPUT_PX).astype(np.float32) / 127.5 - 1.0
+    def detect(self, image: NDArray[np.uint8]) -> list[PersonDetection]:
+        """People in an (H, W, 3) RGB frame."""
+        frame = Letterbox.of(image, INPUT_PX)
+        crop = frame.pixels.astype(np.float32) / 127.5 - 1.0
         self._interpreter.set_tensor(self._input_index, crop[None])
         self._interpreter.invoke()
         raw = self._interpreter.get_tensor(self._box_index)[0].astype(np.float64)
@@ -124,8 +152,8 @@ class PersonDetector:
         )
         found = []
         for score, v in weighted_nms(scores, values):
-            corners = frame_roi.to_image(np.array([[v[0], v[1]], [v[2], v[3]]]) * INPUT_PX, INPUT_PX)
-            keypoints = frame_roi.to_image(v[4:].reshape(4, 2) * INPUT_PX, INPUT_PX)
+            corners = frame.to_image(np.array([[v[0], v[1]], [v[2], v[3]]]) * INPUT_PX)
+            keypoints = frame.to_image(v[4:].reshape(4, 2) * INPUT_PX)
             found.append(
                 PersonDetection(
                     score=score,

@@ -57,25 +57,31 @@ class PersonTrack:
     def last_s(self) -> float:
         return float(self.time_s[-1])
 
-    def box_at_row(self, row: int) -> tuple[float, float, float, float] | None:
-        """Box around the person (hip centre +/- body radius) in frame `row`, if followed then."""
-        at = np.flatnonzero(self.rows == row)
-        if len(at) == 0:
+    def box_at_row(self, row: int, *, within_rows: int = 0) -> tuple[float, float, float, float] | None:
+        """Box around the person (hip centre +/- body radius) in frame `row`, if followed then or, for people
+        followed only now and then, in the nearest frame followed at most `within_rows` away."""
+        if len(self.rows) == 0:
             return None
-        (x, y), r = self.hip_xy[at[0]], float(self.radius_px[at[0]])
+        nearest = int(np.argmin(np.abs(self.rows - row)))
+        if abs(int(self.rows[nearest]) - row) > within_rows:
+            return None
+        (x, y), r = self.hip_xy[nearest], float(self.radius_px[nearest])
         return (float(x - r), float(y - r), float(x + r), float(y + r))
 
 
 @dataclass(frozen=True)
 class PeopleScan:
-    """Everyone followed in the clip, ranked by activity, and the frame that shows most of them (for the
-    preview), downscaled by `preview_scale` (preview px = full px x scale)."""
+    """Everyone followed in the clip, ranked by activity, and the frame that shows the athlete with most of
+    the others (for the preview, see choose_preview), downscaled by `preview_scale` (preview px = full px x
+    scale)."""
 
     tracks: tuple[PersonTrack, ...]
     time_s: NDArray[np.float64]
     preview: NDArray[np.uint8]
     preview_row: int
     preview_scale: float
+    #: People followed now and then are drawn where they were followed this close to the preview frame.
+    preview_within_rows: int = 0
 
     def athlete(self, person: int | None = None) -> PersonTrack:
         if not self.tracks:
@@ -86,6 +92,19 @@ class PeopleScan:
             if track.number == person:
                 return track
         raise InputError(f"--person {person}: the video shows people 1-{len(self.tracks)} (see `kneedrive people`)")
+
+
+def choose_preview(
+    tracks: tuple[PersonTrack, ...], frames: tuple[tuple[int, NDArray[np.uint8]], ...], *, within_rows: int
+) -> tuple[int, NDArray[np.uint8]]:
+    """The preview frame: the one showing the athlete (person 1) and as many of the others as can be seen
+    at once (people followed now and then count when followed `within_rows` of it); the earliest such."""
+
+    def shown(row: int) -> tuple[bool, int]:
+        seen = [t.box_at_row(row, within_rows=within_rows) is not None for t in tracks]
+        return (bool(seen and seen[0]), sum(seen))
+
+    return max(frames, key=lambda frame: (*shown(frame[0]), -frame[0]))
 
 
 @dataclass

@@ -12,17 +12,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from PIL import Image
 
 from ..errors import InputError
-from ..io.video import VideoFrame, VideoInfo, probe, read_frames
+from ..io.video import VideoInfo, probe, read_frames
 from ..sequence import PoseSequence
 from . import cache
 from .backend import PoseBackend
 from .blazepose import BlazePoseFull
 from .detector import PersonDetector
 from .litert import bundled_model
-from .people import PeopleScan, rank, stitch
+from .people import PeopleScan, choose_preview, rank, stitch
 from .tracker import follow_people
 
 log = logging.getLogger(__name__)
@@ -124,11 +123,6 @@ def _frames_expected(info: VideoInfo, start_s: float | None, end_s: float | None
     return max(1, round((end - begin) * info.fps_hz)) if info.fps_hz > 0 else max(info.n_frames, 1)
 
 
-def _with_image(frames: Iterator[VideoFrame]) -> Iterator[tuple[VideoFrame, Image.Image]]:
-    for frame in frames:  # runs in the decode thread: the PIL copy overlaps the model too
-        yield frame, Image.fromarray(frame.rgb)
-
-
 def find_people(
     path: Path,
     *,
@@ -150,7 +144,7 @@ def find_people(
         if progress is not None:
             progress("pose", done[0], total)
 
-    frames = prefetch(_with_image(read_frames(path, start_s, end_s)))
+    frames = prefetch(read_frames(path, start_s, end_s))
     sparse = max(1, round(info.fps_hz / SPARSE_RATE_HZ)) if info.fps_hz > 0 else 1
     backfill = max(1, min(round(BACKFILL_S * info.fps_hz), BACKFILL_BYTES // max(info.width * info.height * 3, 1)))
     followed = follow_people(
@@ -158,12 +152,14 @@ def find_people(
     )
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
+    preview_row, preview = choose_preview(tracks, followed.previews, within_rows=sparse // 2)
     scan = PeopleScan(
         tracks=tracks,
         time_s=followed.time_s,
-        preview=followed.preview,
-        preview_row=followed.preview_row,
+        preview=preview,
+        preview_row=preview_row,
         preview_scale=followed.preview_scale,
+        preview_within_rows=sparse // 2,
     )
     return info, scan
 

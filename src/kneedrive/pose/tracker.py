@@ -19,9 +19,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from ..io.video import VideoFrame
 from .backend import PoseBackend, PoseEstimate
@@ -44,18 +44,42 @@ NEWCOMER_S = 0.3
 #: Someone else becomes the densely followed person when more active than the current one by this factor.
 TAKE_OVER_FACTOR = 1.3
 PREVIEW_SIDE_PX = 640
+#: At most this many small preview frames are kept, spread over the clip.
+PREVIEW_FRAMES = 24
 
 
 @dataclass(frozen=True)
 class FollowResult:
-    """Every segment followed, the number of frames, their times, and a preview frame showing most people."""
+    """Every segment followed, the number of frames, their times, and small copies of frames spread over the
+    clip (row, pixels), shrunk by `preview_scale`, to show the people on (see people.choose_preview)."""
 
     segments: tuple[Segment, ...]
     time_s: NDArray[np.float64]
-    preview: NDArray[np.uint8]
-    preview_row: int
+    previews: tuple[tuple[int, NDArray[np.uint8]], ...]
     preview_scale: float
     detector_runs: int
+
+
+class _PreviewFrames:
+    """Every `every`-th frame, shrunk; when more than PREVIEW_FRAMES are kept, every other one is dropped
+    and `every` doubles: bounded memory on any clip length, still spread over the whole clip."""
+
+    def __init__(self) -> None:
+        self.every = 8
+        self.frames: list[tuple[int, NDArray[np.uint8]]] = []
+        self.scale = 1.0
+
+    def offer(self, row: int, image: NDArray[np.uint8]) -> None:
+        if row % self.every:
+            return
+        height, width = image.shape[:2]
+        self.scale = min(1.0, PREVIEW_SIDE_PX / max(width, height))
+        size = (round(width * self.scale), round(height * self.scale))
+        small = image if self.scale == 1.0 else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        self.frames.append((row, np.array(small, dtype=np.uint8)))
+        if len(self.frames) > PREVIEW_FRAMES:
+            self.frames = self.frames[::2]
+            self.every *= 2
 
 
 @dataclass
@@ -117,7 +141,7 @@ def _new_segment() -> Segment:
 
 
 def follow_people(
-    frames: Iterable[tuple[VideoFrame, Image.Image]],
+    frames: Iterable[VideoFrame],
     detector: PersonDetector,
     backend: PoseBackend,
     *,
@@ -130,13 +154,13 @@ def follow_people(
     (entering the frame, or missed for a few detector runs) is followed back in time to where they came
     into view."""
     names = backend.names
-    recent: deque[tuple[int, float, Image.Image]] = deque(maxlen=max(backfill_frames, 1))
+    recent: deque[tuple[int, float, NDArray[np.uint8]]] = deque(maxlen=max(backfill_frames, 1))
     leader: _Follower | None = None
     spare: list[PoseBackend] = [backend]
     active: list[_Follower] = []
     done: list[Segment] = []
     times: list[float] = []
-    preview: tuple[int, int, NDArray[np.uint8], float] | None = None
+    previews = _PreviewFrames()
     detector_runs = 0
 
     def stop(follower: _Follower) -> None:
@@ -145,9 +169,10 @@ def follow_people(
         if follower.segment.rows:
             done.append(follower.segment)
 
-    for row, (frame, image) in enumerate(frames):
+    for row, frame in enumerate(frames):
+        image = frame.rgb
         times.append(frame.time_s)
-        size = (image.width, image.height)
+        size = (image.shape[1], image.shape[0])
         if active:
             leader = _leader(active, leader, names)
         for follower in list(active):
@@ -169,15 +194,12 @@ def follow_people(
                     others = [f.segment for f in active if f is not follower] + done[-2 * MAX_PEOPLE :]
                     _backfill(follower, detection, image, recent, names, others)
         recent.append((row, frame.time_s, image))
-        if preview is None or len(active) > preview[0]:
-            scale = min(1.0, PREVIEW_SIDE_PX / max(size))
-            small = image if scale == 1.0 else image.resize((round(size[0] * scale), round(size[1] * scale)))
-            preview = (len(active), row, np.asarray(small.convert("RGB"), dtype=np.uint8), scale)
+        previews.offer(row, image)
         if on_frame is not None:
             on_frame(frame.index)
     for follower in active:
         stop(follower)
-    if preview is None:
+    if not previews.frames:
         from ..errors import InputError
 
         raise InputError("the video holds no frame in the chosen time range")
@@ -185,9 +207,8 @@ def follow_people(
     return FollowResult(
         segments=tuple(done),
         time_s=np.asarray(times, dtype=np.float64),
-        preview=preview[2],
-        preview_row=preview[1],
-        preview_scale=preview[3],
+        previews=tuple(previews.frames),
+        preview_scale=previews.scale,
         detector_runs=detector_runs,
     )
 
@@ -223,7 +244,7 @@ def _drop_duplicates(active: list[_Follower], row: int, stop: Callable[[_Followe
 
 
 def _add_new_people(
-    image: Image.Image,
+    image: NDArray[np.uint8],
     row: int,
     time_s: float,
     detector: PersonDetector,
@@ -270,8 +291,8 @@ def _add_new_people(
 def _backfill(
     follower: _Follower,
     detection: PersonDetection,
-    image: Image.Image,
-    recent: deque[tuple[int, float, Image.Image]],
+    image: NDArray[np.uint8],
+    recent: deque[tuple[int, float, NDArray[np.uint8]]],
     names: tuple[str, ...],
     others: list[Segment],
 ) -> None:
@@ -293,7 +314,7 @@ def _backfill(
         if segment.rows and row >= segment.rows[0]:
             continue
         estimate = twin.estimate(past, None)
-        if not _usable(estimate, names, past.width, past.height):
+        if not _usable(estimate, names, past.shape[1], past.shape[0]):
             return
         assert estimate is not None
         hip, later = estimate.hip_centre(names), segment.hip_xy[0]
@@ -304,6 +325,6 @@ def _backfill(
         segment.rows.insert(0, row)
         segment.time_s.insert(0, time_s)
         segment.xy.insert(0, estimate.xy)
-        segment.score.insert(0, _scores_inside(estimate, past.width, past.height))
+        segment.score.insert(0, _scores_inside(estimate, past.shape[1], past.shape[0]))
         segment.hip_xy.insert(0, hip)
         segment.radius_px.insert(0, body_radius_px(estimate.xy, names, 1.0))

@@ -19,7 +19,7 @@ def draw_people(scan: PeopleScan, *, image_format: str = ".png") -> bytes:
     size = max(14, image.height // 20)
     font = ImageFont.load_default(size=size)
     for track in scan.tracks:
-        box = track.box_at_row(scan.preview_row)
+        box = track.box_at_row(scan.preview_row, within_rows=scan.preview_within_rows)
         if box is None:
             continue
         x0, y0, x1, y1 = (v * scan.preview_scale for v in box)
