@@ -19,13 +19,23 @@ import kneedrive
 from kneedrive.cli import app
 from kneedrive.errors import InputError
 from kneedrive.io.video import read_frames
-from kneedrive.pose import BlazePoseFull, PersonDetector, PoseBackend, VideoPose, estimate_pose, find_people
+from kneedrive.pose import (
+    BlazePoseFull,
+    PersonDetector,
+    PoseBackend,
+    PoseEstimate,
+    VideoPose,
+    estimate_pose,
+    find_people,
+)
 from kneedrive.pose import run as pose_run
-from kneedrive.pose.detector import ssd_anchors, weighted_nms
+from kneedrive.pose.detector import PersonDetection, ssd_anchors, weighted_nms
 from kneedrive.pose.geometry import Roi
 from kneedrive.pose.litert import bundled_model
-from kneedrive.pose.people import PeopleScan
+from kneedrive.pose.people import PeopleScan, Segment
 from kneedrive.pose.plugins import check_backend, load_backend
+from kneedrive.pose.tracker import _Follower, region_from_pose
+from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
 from kneedrive.sequence import BLAZEPOSE_LANDMARKS, REQUIRED_KEYPOINTS
 
@@ -99,28 +109,13 @@ def test_roi_crop_and_projection_agree(cx: float, cy: float, size: float, angle:
 
 
 class SeedEcho:
-    """A minimal plug-in backend: puts the six required keypoints around the detector's hip centre."""
+    """A minimal plug-in backend: puts the six required keypoints around the region's hip centre."""
 
     names = REQUIRED_KEYPOINTS
     model_id = "seed-echo-1"
 
-    def __init__(self) -> None:
-        self._last: tuple[float, float] | None = None
-
-    def reset(self) -> None:
-        self._last = None
-
-    def fork(self) -> SeedEcho:
-        return SeedEcho()
-
-    def estimate(self, image: np.ndarray, seed: object | None) -> object | None:
-        from kneedrive.pose import PoseEstimate
-
-        if seed is not None:
-            self._last = seed.hip_xy  # type: ignore[attr-defined]
-        if self._last is None:
-            return None
-        x, y = self._last
+    def estimate(self, image: np.ndarray, seed: PersonDetection) -> PoseEstimate | None:
+        x, y = seed.hip_xy
         offsets = np.array([[-5, 0], [5, 0], [-5, 40], [5, 40], [-5, 80], [5, 80]], dtype=float)
         return PoseEstimate(xy=offsets + np.array([x, y]), score=np.full(6, 0.9), presence=1.0)
 
@@ -128,29 +123,74 @@ class SeedEcho:
 BACKENDS = {"blazepose": BlazePoseFull, "plug-in": SeedEcho}
 
 
+@pytest.fixture(scope="module")
+def walker(walker_frame: np.ndarray) -> PersonDetection:
+    detections = PersonDetector(bundled_model("detector")).detect(walker_frame)
+    return min(detections, key=lambda d: abs(d.hip_xy[0] - 820))
+
+
 @pytest.mark.parametrize("name", sorted(BACKENDS))
-def test_backend_contract(name: str, walker_frame: np.ndarray) -> None:
+def test_backend_contract(name: str, walker_frame: np.ndarray, walker: PersonDetection) -> None:
     backend = BACKENDS[name]()
     assert isinstance(backend, PoseBackend)
     check_backend(backend, name)
     assert set(backend.names) <= set(BLAZEPOSE_LANDMARKS) and backend.model_id
-    assert backend.estimate(walker_frame, None) is None  # nobody to follow yet
-    detections = PersonDetector(bundled_model("detector")).detect(walker_frame)
-    walker = min(detections, key=lambda d: abs(d.hip_xy[0] - 820))
     first = backend.estimate(walker_frame, walker)
     assert first is not None
     assert first.xy.shape == (len(backend.names), 2) and first.score.shape == (len(backend.names),)
     assert np.all((first.score >= 0) & (first.score <= 1)) and 0 <= first.presence <= 1
     hip = first.hip_centre(backend.names)
     assert abs(hip[0] - 820) < 60 and abs(hip[1] - 720) < 60  # the walking woman's hips, frame 120
-    followed = backend.estimate(walker_frame, None)  # follows without a new seed
-    assert followed is not None and np.linalg.norm(followed.hip_centre(backend.names) - hip) < 15
-    twin = backend.fork()  # same model, its own tracking state
-    assert twin.names == backend.names and twin.model_id == backend.model_id
-    assert twin.estimate(walker_frame, None) is None
-    assert backend.estimate(walker_frame, None) is not None
-    backend.reset()
-    assert backend.estimate(walker_frame, None) is None
+    # the region the tracker frames from an answer finds the same person again
+    again = backend.estimate(walker_frame, region_from_pose(first, backend.names))
+    assert again is not None and np.linalg.norm(again.hip_centre(backend.names) - hip) < 15
+
+
+def test_the_model_sees_nobody_where_nobody_is(walker_frame: np.ndarray) -> None:
+    sky = PersonDetection(score=1.0, box_px=(1400, 0, 1700, 300), hip_xy=(1550, 150), scale_xy=(1550, 20))
+    assert BlazePoseFull().estimate(walker_frame, sky) is None
+
+
+def test_the_model_gives_the_same_answer_from_two_threads_at_once(
+    walker_frame: np.ndarray, walker: PersonDetection
+) -> None:
+    """The tracker runs two calls at once; each thread has its own interpreter, so answers do not mix."""
+    backend = BlazePoseFull()
+    alone = backend.estimate(walker_frame, walker)
+    region = PersonDetection(score=1.0, box_px=walker.box_px, hip_xy=walker.hip_xy, scale_xy=walker.scale_xy)
+    with Workers(parallel=True) as workers:
+        answers = workers.run([Call(key, 0, backend.estimate, (walker_frame, region)) for key in range(4)])
+    assert alone is not None
+    for key in range(4):
+        assert np.allclose(answers[(key, 0)].xy, alone.xy, atol=0.5)
+
+
+def test_workers_answer_every_call_by_key_and_row() -> None:
+    def twice(x: int) -> int:
+        return 2 * x
+
+    for parallel in (False, True):
+        with Workers(parallel=parallel) as workers:
+            calls = [Call(key, row, twice, (10 * key + row,)) for key in range(3) for row in range(2)][:5]
+            answers = workers.run(calls)
+        assert answers == {(c.key, c.row): 2 * (10 * c.key + c.row) for c in calls}
+        assert workers.calls == 5
+
+
+def test_a_region_is_moved_on_at_the_persons_speed() -> None:
+    """Two poses 10 px apart per frame: the region two frames on is 20 px further; a lead of more than a
+    body radius is not trusted; before the first pose, the region goes back."""
+    hips = [np.array([100.0, 300.0]), np.array([110.0, 300.0])]
+    segment = Segment(rows=[4, 5], time_s=[4 / 30, 5 / 30], xy=[], score=[], hip_xy=hips, radius_px=[100.0, 100.0])
+    follower = _Follower(key=1, segment=segment, regions=[_region(100.0, 300.0), _region(110.0, 300.0)])
+    assert follower.region_for(7).hip_xy == pytest.approx((130.0, 300.0))
+    assert follower.region_for(7).scale_xy == pytest.approx((130.0, 250.0))
+    assert follower.region_for(2).hip_xy == pytest.approx((80.0, 300.0))
+    assert follower.region_for(100).hip_xy == pytest.approx((110.0, 300.0))  # 950 px on: not trusted
+
+
+def _region(x: float, y: float) -> PersonDetection:
+    return PersonDetection(score=1.0, box_px=(x - 50, y - 50, x + 50, y + 50), hip_xy=(x, y), scale_xy=(x, y - 50))
 
 
 def test_plug_in_backends_load_by_name_and_are_checked() -> None:

@@ -1,8 +1,9 @@
 """The pose backend interface: what any pose model must offer to be plugged into the athlete tracker.
 
-A backend estimates one person's keypoints in one frame. The tracker (not the backend) decides whom to
-follow: it seeds the backend with a person detection when tracking starts or is lost, and otherwise lets
-the backend follow from its previous answer (most top-down models crop around the last pose).
+A backend estimates one person's keypoints in one frame, inside a region the tracker gives it (a seed:
+a person detection, or the region predicted from the person's previous poses). The tracker, not the
+backend, decides whom to follow and keeps each person's track, so a backend holds no tracking state and
+may be called for several people and frames at once.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from .detector import PersonDetection
 @dataclass(frozen=True)
 class PoseEstimate:
     """One person's keypoints in one frame: xy (K, 2) image pixels (y down), score (K,) in [0, 1],
-    presence in [0, 1] (how sure the model is that a person is there at all)."""
+    presence in [0, 1] (how sure the model is that a person is there at all), and, when the model has its
+    own way to frame the person, the region to look in next (BlazePose: its two alignment landmarks);
+    without it the tracker frames the person from the keypoints."""
 
     xy: NDArray[np.float64]
     score: NDArray[np.float64]
     presence: float
+    region: PersonDetection | None = None
 
     def hip_centre(self, names: tuple[str, ...]) -> NDArray[np.float64]:
         left, right = names.index("left_hip"), names.index("right_hip")
@@ -34,19 +38,13 @@ class PoseEstimate:
 class PoseBackend(Protocol):
     """A pose model. `names` are the keypoint names it returns, in order (they must be names the analysis
     reads: BlazePose snake_case, e.g. COCO-17 models map to the 17 shared ones); `model_id` identifies
-    model and version (it is part of the pose cache key)."""
+    model and version (it is part of the pose cache key). A backend whose `parallel` attribute is true may
+    be called from several threads at once (the tracker then runs two frames, and several people, at a
+    time); without it, calls come one at a time."""
 
     names: tuple[str, ...]
     model_id: str
 
-    def reset(self) -> None:
-        """Forget the previous frame (a new clip, or the person was lost)."""
-
-    def fork(self) -> PoseBackend:
-        """Another backend on the same model (sharing its weights where it can) with its own tracking
-        state, to follow a second person at the same time."""
-
-    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection | None) -> PoseEstimate | None:
-        """Keypoints of the seeded person, or (seed None) of the person followed since the last call, in
-        `image`, an upright (H, W, 3) uint8 RGB frame; None when there is nobody to follow or the model says
-        the person is gone."""
+    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection) -> PoseEstimate | None:
+        """Keypoints of the person in the seed's region of `image`, an upright (H, W, 3) uint8 RGB frame;
+        None when the model sees no person there."""

@@ -1,11 +1,11 @@
-"""BlazePose GHUM "full" landmark model (33 keypoints) on a rotated region of interest, tracking itself:
-each frame's region comes from the previous frame's two alignment landmarks (hip centre and body-scale
-point), as in the published BlazePose design; a low presence score hands control back to the detector.
+"""BlazePose GHUM "full" landmark model (33 keypoints) on a rotated region of interest. Each answer carries
+the region for the next frame, from the model's two alignment landmarks (hip centre and body-scale point),
+as in the published BlazePose design; a low presence score means nobody is there.
 """
 
 from __future__ import annotations
 
-import copy
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +14,8 @@ from numpy.typing import NDArray
 from ..sequence import BLAZEPOSE_LANDMARKS
 from .backend import PoseEstimate
 from .detector import PersonDetection
-from .geometry import Roi, aligned_roi
 from .litert import bundled_model, load_interpreter
+from .workers import threads_per_call
 
 INPUT_PX = 256
 N_OUTPUT_LANDMARKS = 39  # 33 body landmarks, 2 alignment landmarks (hip centre, scale point), 4 unused
@@ -55,44 +55,64 @@ def refine_from_heatmap(
 
 
 class BlazePoseFull:
-    """The bundled default backend. Scores are the model's per-landmark visibility (sigmoid)."""
+    """The bundled default backend. Scores are the model's per-landmark visibility (sigmoid). Safe to call
+    from several threads: each thread gets its own interpreter, of `num_threads` threads (by default, see
+    workers.threads_per_call)."""
 
     names = BLAZEPOSE_LANDMARKS
     model_id = "blazepose-ghum-full-mediapipe-0.10.21"
+    parallel = True
 
-    def __init__(self, model_path: Path | None = None, *, min_presence: float = 0.5, num_threads: int = 2) -> None:
+    def __init__(
+        self, model_path: Path | None = None, *, min_presence: float = 0.5, num_threads: int | None = None
+    ) -> None:
         self.model_path = model_path or bundled_model("landmarks_full")
         self.min_presence = min_presence
-        self._interpreter = load_interpreter(self.model_path, num_threads=num_threads)
+        self.num_threads = num_threads
+        self._local = threading.local()
+        self._model()  # load now: a broken model file fails here, not in a worker thread
+
+    def _model(self) -> _Model:
+        model: _Model | None = getattr(self._local, "model", None)
+        if model is None:
+            model = self._local.model = _Model(self.model_path, self.num_threads or threads_per_call())
+        return model
+
+    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection) -> PoseEstimate | None:
+        roi = seed.roi()
+        model = self._model()
+        presence, raw, heatmap = model.run(roi.crop(image, INPUT_PX).astype(np.float32) / 255.0)
+        if presence < self.min_presence:
+            return None
+        xy = roi.to_image(refine_from_heatmap(raw[:, :2], heatmap), INPUT_PX)
+        n = len(self.names)
+        centre, scale = xy[_ALIGN_CENTRE], xy[_ALIGN_SCALE]
+        radius = float(np.hypot(*(scale - centre)))
+        region = PersonDetection(
+            score=presence,
+            box_px=(centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
+            hip_xy=(float(centre[0]), float(centre[1])),
+            scale_xy=(float(scale[0]), float(scale[1])),
+        )
+        return PoseEstimate(xy=xy[:n], score=_sigmoid(raw[:n, 3]), presence=presence, region=region)
+
+
+class _Model:
+    """One LiteRT interpreter of the landmark model and its tensor indices (one per thread)."""
+
+    def __init__(self, path: Path, num_threads: int) -> None:
+        self._interpreter = load_interpreter(path, num_threads=num_threads)
         self._input_index = int(self._interpreter.get_input_details()[0]["index"])
         outputs = {int(np.prod(d["shape"])): int(d["index"]) for d in self._interpreter.get_output_details()}
         self._landmark_index = outputs[N_OUTPUT_LANDMARKS * 5]
         self._presence_index = outputs[1]
         self._heatmap_index = outputs[64 * 64 * N_OUTPUT_LANDMARKS]
-        self._roi: Roi | None = None
 
-    def reset(self) -> None:
-        self._roi = None
-
-    def fork(self) -> BlazePoseFull:
-        twin = copy.copy(self)  # shares the interpreter: followers run one after the other, never at once
-        twin.reset()
-        return twin
-
-    def estimate(self, image: NDArray[np.uint8], seed: PersonDetection | None) -> PoseEstimate | None:
-        roi = seed.roi() if seed is not None else self._roi
-        if roi is None:
-            return None
-        crop = roi.crop(image, INPUT_PX).astype(np.float32) / 255.0
+    def run(self, crop: NDArray[np.float32]) -> tuple[float, NDArray[np.float64], NDArray[np.float32]]:
+        """Presence, the (39, 5) raw landmarks and the (64, 64, 39) heatmap of one crop."""
         self._interpreter.set_tensor(self._input_index, crop[None])
         self._interpreter.invoke()
-        presence = float(_sigmoid(self._interpreter.get_tensor(self._presence_index).reshape(-1))[0])
-        if presence < self.min_presence:
-            self._roi = None
-            return None
+        # the pose flag is a probability already (0 on empty ground, ~1 on a person): no sigmoid
+        presence = float(np.clip(self._interpreter.get_tensor(self._presence_index).reshape(-1)[0], 0.0, 1.0))
         raw = self._interpreter.get_tensor(self._landmark_index).reshape(N_OUTPUT_LANDMARKS, 5).astype(np.float64)
-        heatmap = self._interpreter.get_tensor(self._heatmap_index)[0]
-        xy = roi.to_image(refine_from_heatmap(raw[:, :2], heatmap), INPUT_PX)
-        self._roi = aligned_roi(xy[_ALIGN_CENTRE], xy[_ALIGN_SCALE])
-        n = len(self.names)
-        return PoseEstimate(xy=xy[:n], score=_sigmoid(raw[:n, 3]), presence=presence)
+        return presence, raw, self._interpreter.get_tensor(self._heatmap_index)[0]

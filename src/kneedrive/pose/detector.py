@@ -14,8 +14,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from .geometry import Roi, aligned_roi
+from .geometry import Roi, aligned_roi, shrink
 from .litert import load_interpreter
+from .workers import shared_threads
 
 INPUT_PX = 224
 _STRIDES = (8, 16, 32, 32, 32)
@@ -105,7 +106,7 @@ class Letterbox:
         height, width = image.shape[:2]
         inner_w = max(1, round(width * side / max(width, height)))
         inner_h = max(1, round(height * side / max(width, height)))
-        small = cv2.resize(image, (inner_w, inner_h), interpolation=cv2.INTER_AREA)
+        small = shrink(image, inner_w, inner_h)
         left, top = (side - inner_w) // 2, (side - inner_h) // 2
         pixels = cv2.copyMakeBorder(
             small, top, side - inner_h - top, left, side - inner_w - left, cv2.BORDER_CONSTANT, value=(0, 0, 0)
@@ -119,12 +120,13 @@ class Letterbox:
 
 
 class PersonDetector:
-    """Finds people in a whole frame (letterboxed to 224 x 224)."""
+    """Finds people in a whole frame (letterboxed to 224 x 224). One interpreter: one call at a time (it
+    runs beside a landmark call, hence its share of the cores)."""
 
-    def __init__(self, model_path: Path, *, min_score: float = 0.5, num_threads: int = 2) -> None:
+    def __init__(self, model_path: Path, *, min_score: float = 0.5, num_threads: int | None = None) -> None:
         self.model_path = model_path
         self.min_score = min_score
-        self._interpreter = load_interpreter(model_path, num_threads=num_threads)
+        self._interpreter = load_interpreter(model_path, num_threads=num_threads or shared_threads())
         outputs = sorted(self._interpreter.get_output_details(), key=lambda d: int(d["shape"][-1]))
         self._score_index, self._box_index = int(outputs[0]["index"]), int(outputs[1]["index"])
         self._input_index = int(self._interpreter.get_input_details()[0]["index"])

@@ -33,8 +33,12 @@ class Roi:
         """The (crop_px, crop_px, 3) crop of an (H, W, 3) RGB frame, bilinear, black outside the frame.
 
         OpenCV's warpAffine samples the turned square straight from the decoded frame (no copy of the
-        frame), as MediaPipe's own CPU pipeline prepares this model's input.
+        frame), as MediaPipe's own CPU pipeline prepares this model's input. (Area-averaging a large region
+        first, against aliasing, was tried: the landmarks did not get steadier on the real clips.)
         """
+        return self._warp(image, crop_px)
+
+    def _warp(self, image: NDArray[np.uint8], crop_px: int) -> NDArray[np.uint8]:
         c, s = math.cos(self.angle_rad), math.sin(self.angle_rad)
         k = self.size_px / crop_px
         half = self.size_px / 2
@@ -52,6 +56,14 @@ class Roi:
             borderValue=(0, 0, 0),
         )
         return np.asarray(out, dtype=np.uint8)
+
+
+def shrink(image: NDArray[np.uint8], width_px: int, height_px: int) -> NDArray[np.uint8]:
+    """The image area-averaged down to width x height: halved while more than twice as large (OpenCV's
+    integer-ratio path, ~20x faster than one area resize by an odd ratio), then resized the rest."""
+    while image.shape[1] >= 4 * width_px and image.shape[0] >= 4 * height_px:
+        image = np.asarray(cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return np.asarray(cv2.resize(image, (width_px, height_px), interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
 def aligned_roi(

@@ -34,7 +34,7 @@ def load_backend(spec: str) -> PoseBackend:
 
 def check_backend(backend: object, label: str) -> None:
     if not isinstance(backend, PoseBackend):
-        raise InputError(f"--pose-model {label!r}: needs names, model_id, reset() and estimate(image, seed)")
+        raise InputError(f"--pose-model {label!r}: needs names, model_id and estimate(image, seed)")
     unknown = [n for n in backend.names if n not in BLAZEPOSE_LANDMARKS]
     missing = [n for n in REQUIRED_KEYPOINTS if n not in backend.names]
     if unknown or missing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from .blazepose import BlazePoseFull
 from .detector import PersonDetector
 from .litert import bundled_model
 from .people import PeopleScan, choose_preview, rank, stitch
-from .tracker import follow_people
+from .tracker import NEWCOMER_S, follow_people
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 DETECT_RATE_HZ = 3.0
 #: People other than the most active one are followed about this often.
 SPARSE_RATE_HZ = 3.0
-#: A person found late is followed back in time this far (s), through at most this many bytes of frames.
+#: A person found late who moves is followed back in time this far (s); the frames kept for it (this much
+#: plus the tracker's NEWCOMER_S) take at most BACKFILL_BYTES.
 BACKFILL_S = 0.6
 BACKFILL_BYTES = 150_000_000
 
@@ -91,6 +93,11 @@ def prefetch(items: Iterator[T], depth: int = 4) -> Iterator[T]:
     stop = threading.Event()
 
     def produce() -> None:
+        import os
+
+        nice = int(os.environ.get("KD_NICE", "0"))
+        if nice:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
         try:
             for item in items:
                 if stop.is_set():
@@ -146,9 +153,21 @@ def find_people(
 
     frames = prefetch(read_frames(path, start_s, end_s))
     sparse = max(1, round(info.fps_hz / SPARSE_RATE_HZ)) if info.fps_hz > 0 else 1
-    backfill = max(1, min(round(BACKFILL_S * info.fps_hz), BACKFILL_BYTES // max(info.width * info.height * 3, 1)))
+    # Frames kept for following newcomers back: BACKFILL_S before they were found plus the NEWCOMER_S it
+    # takes to see whether they move, within BACKFILL_BYTES.
+    fps = info.fps_hz if info.fps_hz > 0 else 30.0
+    affordable = max(2, BACKFILL_BYTES // max(info.width * info.height * 3, 1))
+    newcomer = min(math.ceil(NEWCOMER_S * fps) + 1, affordable // 2)
+    backfill = max(1, min(round(BACKFILL_S * fps), affordable - newcomer))
     followed = follow_people(
-        frames, detector, backend, detect_every=every, sparse_every=sparse, backfill_frames=backfill, on_frame=tick
+        frames,
+        detector,
+        backend,
+        detect_every=every,
+        sparse_every=sparse,
+        backfill_frames=backfill,
+        newcomer_frames=newcomer,
+        on_frame=tick,
     )
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])

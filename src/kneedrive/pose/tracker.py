@@ -1,32 +1,39 @@
 """Follow everyone in view in one pass over the video (each frame is decoded once).
 
-The person detector runs on every `detect_every`-th frame (and on every frame while nobody is followed);
-each person it finds that nobody is following yet gets a backend of their own (a `fork`), which follows
-them from its previous answer. The most active person so far (see people.py) is followed in every frame;
-the others, to save time, only in every `sparse_every`-th frame (about 3 per second), which is enough to
-keep them in sight and to score them; one of them who starts moving more takes over the dense following.
-Newcomers are followed densely for their first 0.3 s, so an athlete who walks or runs into view is
-followed in every frame from the start. A follower stops when its model no longer sees a person,
-when the person is half out of the image, or when it slides onto someone another follower has. The people
-are chosen afterwards (see people.py), so the athlete's track never switches to someone else mid-clip
-because of who happened to be seen first.
+The person detector runs on every `detect_every`-th frame (and on every other frame while nobody is
+followed); each person it finds that nobody is following yet becomes a follower. A follower's next region
+is predicted from its last poses (the model's own framing, moved on at the person's recent speed), so
+the model can look for them in a frame before the previous frame's answer is in: frames are taken two at
+a time, and every model call of the pair (two frames of the athlete, the others, the detector) runs at
+once, one per core (see `workers.py`).
+
+The most active person so far (see people.py) is followed in every frame; the others, to save time, only
+in every `sparse_every`-th frame (about 3 per second), which is enough to keep them in sight and to score
+them; one of them who starts moving more takes over the dense following. Newcomers are followed densely
+for their first 0.3 s, so an athlete who walks or runs into view is followed in every frame from the
+start. A follower stops when its model no longer sees a person, when the person is half out of the image,
+or when it slides onto someone another follower has. The people are chosen afterwards (see people.py), so
+the athlete's track never switches to someone else mid-clip because of who happened to be seen first.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from ..io.video import VideoFrame
 from .backend import PoseBackend, PoseEstimate
 from .detector import PersonDetection, PersonDetector
+from .geometry import shrink
 from .people import LEG_MOTION_WEIGHT, WINDOW_S, Segment, body_radius_px
+from .workers import Call, Workers
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +48,24 @@ EDGE_MARGIN_TORSOS = 1.0
 MAX_PEOPLE = 4
 #: Newcomers are followed in every frame for this long (s).
 NEWCOMER_S = 0.3
+#: A newcomer is followed back in time (see _backfill) only when, after NEWCOMER_S, they move at least this
+#: much (recent_activity, body radii per second): someone walking, running or drilling into view. A person
+#: standing still whom the detector only noticed late is not worth the model calls; the ranking does not
+#: need their first half second.
+BACKFILL_ACTIVITY = 0.5
 #: Someone else becomes the densely followed person when more active than the current one by this factor.
 TAKE_OVER_FACTOR = 1.3
+#: A region is moved on at the person's speed over at most this many body radii (beyond that the speed is
+#: more likely a bad pose than a sprint: the region stays where it was).
+MAX_LEAD_RADII = 1.0
+#: The speed a region is moved on at is measured over this many frames back (or the nearest pose beyond).
+LEAD_BASE_FRAMES = 6
 PREVIEW_SIDE_PX = 640
 #: At most this many small preview frames are kept, spread over the clip.
 PREVIEW_FRAMES = 24
+#: Frames taken at a time: the second one's region is predicted two frames ahead.
+BATCH_FRAMES = 1
+_DETECTOR = -1  # the detector's key among a batch's calls
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,7 @@ class FollowResult:
     previews: tuple[tuple[int, NDArray[np.uint8]], ...]
     preview_scale: float
     detector_runs: int
+    model_calls: int
 
 
 class _PreviewFrames:
@@ -75,17 +96,69 @@ class _PreviewFrames:
         height, width = image.shape[:2]
         self.scale = min(1.0, PREVIEW_SIDE_PX / max(width, height))
         size = (round(width * self.scale), round(height * self.scale))
-        small = image if self.scale == 1.0 else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        small = image if self.scale == 1.0 else shrink(image, *size)
         self.frames.append((row, np.array(small, dtype=np.uint8)))
         if len(self.frames) > PREVIEW_FRAMES:
             self.frames = self.frames[::2]
             self.every *= 2
 
 
-@dataclass
+def region_from_pose(estimate: PoseEstimate, names: tuple[str, ...]) -> PersonDetection:
+    """Where to look for the person next: the model's own region when it gives one, else a circle of one
+    body radius around the hip centre, pointing from the hips to the shoulders."""
+    if estimate.region is not None:
+        return estimate.region
+    hip = estimate.hip_centre(names)
+    radius = body_radius_px(estimate.xy, names, 100.0)
+    up = np.array([0.0, -1.0])
+    if "left_shoulder" in names and "right_shoulder" in names:
+        shoulders = (estimate.xy[names.index("left_shoulder")] + estimate.xy[names.index("right_shoulder")]) / 2
+        if float(np.hypot(*(shoulders - hip))) > 0:
+            up = (shoulders - hip) / float(np.hypot(*(shoulders - hip)))
+    scale = hip + radius * up
+    return PersonDetection(
+        score=estimate.presence,
+        box_px=(hip[0] - radius, hip[1] - radius, hip[0] + radius, hip[1] + radius),
+        hip_xy=(float(hip[0]), float(hip[1])),
+        scale_xy=(float(scale[0]), float(scale[1])),
+    )
+
+
+def moved(region: PersonDetection, dx_px: float, dy_px: float) -> PersonDetection:
+    (hx, hy), (sx, sy), (x0, y0, x1, y1) = region.hip_xy, region.scale_xy, region.box_px
+    return PersonDetection(
+        score=region.score,
+        box_px=(x0 + dx_px, y0 + dy_px, x1 + dx_px, y1 + dy_px),
+        hip_xy=(hx + dx_px, hy + dy_px),
+        scale_xy=(sx + dx_px, sy + dy_px),
+    )
+
+
+@dataclass(eq=False)
 class _Follower:
-    backend: PoseBackend
+    key: int
     segment: Segment
+    #: The region each recorded pose gives for the next frame, in step with segment.rows.
+    regions: list[PersonDetection] = field(default_factory=list)
+
+    def region_for(self, row: int) -> PersonDetection:
+        """The region to look in at `row`: the nearest recorded pose's (the last one, or the first when
+        following back in time). For the next frame it is used as it is (as in BlazePose's own tracking:
+        moving it on at a speed estimated from the poses only adds their jitter); further away (people
+        followed now and then) it is moved on at the hip centre's speed over the last LEAD_BASE_FRAMES."""
+        rows, hips = self.segment.rows, self.segment.hip_xy
+        ahead = row > rows[-1] or len(rows) == 1
+        near = -1 if ahead else 0
+        region = self.regions[near]
+        if len(rows) < 2 or abs(row - rows[near]) <= 1:
+            return region
+        base = [i for i in range(len(rows)) if 0 < abs(rows[i] - rows[near]) <= LEAD_BASE_FRAMES]
+        other = max(base, key=lambda i: abs(rows[i] - rows[near])) if base else (-2 if ahead else 1)
+        velocity = (hips[near] - hips[other]) / (rows[near] - rows[other])
+        lead = velocity * (row - rows[near])
+        if float(np.hypot(*lead)) > MAX_LEAD_RADII * self.segment.radius_px[near]:
+            return region
+        return moved(region, float(lead[0]), float(lead[1]))
 
     def recent_activity(self, names: tuple[str, ...]) -> float:
         """Travel speed + weighted leg motion over the last second followed (body radii)."""
@@ -126,18 +199,43 @@ def _scores_inside(estimate: PoseEstimate, width_px: int, height_px: int) -> NDA
 
 
 def _record(
-    segment: Segment, row: int, time_s: float, estimate: PoseEstimate, names: tuple[str, ...], size: tuple[int, int]
+    follower: _Follower,
+    row: int,
+    time_s: float,
+    estimate: PoseEstimate,
+    names: tuple[str, ...],
+    size: tuple[int, int],
+    *,
+    front: bool = False,
 ) -> None:
-    segment.rows.append(row)
-    segment.time_s.append(time_s)
-    segment.xy.append(estimate.xy)
-    segment.score.append(_scores_inside(estimate, *size))
-    segment.hip_xy.append(estimate.hip_centre(names))
-    segment.radius_px.append(body_radius_px(estimate.xy, names, 1.0))
+    at = 0 if front else len(follower.segment.rows)
+    seg = follower.segment
+    seg.rows.insert(at, row)
+    seg.time_s.insert(at, time_s)
+    seg.xy.insert(at, estimate.xy)
+    seg.score.insert(at, _scores_inside(estimate, *size))
+    seg.hip_xy.insert(at, estimate.hip_centre(names))
+    seg.radius_px.insert(at, body_radius_px(estimate.xy, names, 1.0))
+    follower.regions.insert(at, region_from_pose(estimate, names))
 
 
-def _new_segment() -> Segment:
-    return Segment(rows=[], time_s=[], xy=[], score=[], hip_xy=[], radius_px=[])
+def _new_follower(key: int) -> _Follower:
+    return _Follower(key, Segment(rows=[], time_s=[], xy=[], score=[], hip_xy=[], radius_px=[]))
+
+
+def _batches(frames: Iterable[VideoFrame]) -> Iterator[list[tuple[int, VideoFrame]]]:
+    numbered = enumerate(frames)
+    while batch := list(islice(numbered, BATCH_FRAMES)):
+        yield batch
+
+
+@dataclass(eq=False)
+class _Candidate:
+    """A person the detector found whom nobody follows yet: looked for in the next frames (with the
+    detection as the region) and followed from the first of them in which the model sees them."""
+
+    key: int
+    detection: PersonDetection
 
 
 def follow_people(
@@ -148,69 +246,241 @@ def follow_people(
     detect_every: int,
     sparse_every: int,
     backfill_frames: int = 0,
+    newcomer_frames: int = 0,
     on_frame: Callable[[int], None] | None = None,
 ) -> FollowResult:
-    """Follow everyone; `backfill_frames` recent frames are kept so that a person the detector finds late
-    (entering the frame, or missed for a few detector runs) is followed back in time to where they came
-    into view."""
-    names = backend.names
-    recent: deque[tuple[int, float, NDArray[np.uint8]]] = deque(maxlen=max(backfill_frames, 1))
-    leader: _Follower | None = None
-    spare: list[PoseBackend] = [backend]
-    active: list[_Follower] = []
-    done: list[Segment] = []
-    times: list[float] = []
-    previews = _PreviewFrames()
-    detector_runs = 0
+    """Follow everyone. A person the detector finds late (entering the frame, or missed for a few detector
+    runs) and who turns out to be moving is followed back in time, through up to `backfill_frames` frames
+    before they were found, to where they came into view; the decision is taken once they have been
+    followed for NEWCOMER_S (`newcomer_frames` frames at most), so that many more recent frames are kept."""
+    with Workers(parallel=bool(getattr(backend, "parallel", False))) as workers:
+        tracker = _Tracker(detector, backend, workers, detect_every, sparse_every, backfill_frames, newcomer_frames)
+        for batch in _batches(frames):
+            tracker.take(batch)
+            if on_frame is not None:
+                for _, frame in batch:
+                    on_frame(frame.index)
+        return tracker.result()
 
-    def stop(follower: _Follower) -> None:
-        follower.backend.reset()
-        spare.append(follower.backend)
-        if follower.segment.rows:
-            done.append(follower.segment)
 
-    for row, frame in enumerate(frames):
+class _Tracker:
+    def __init__(
+        self,
+        detector: PersonDetector,
+        backend: PoseBackend,
+        workers: Workers,
+        detect_every: int,
+        sparse_every: int,
+        backfill_frames: int,
+        newcomer_frames: int,
+    ) -> None:
+        self.detector, self.backend, self.workers = detector, backend, workers
+        self.names = backend.names
+        self.detect_every, self.sparse_every, self.backfill_frames = detect_every, sparse_every, backfill_frames
+        self.recent: deque[tuple[int, float, NDArray[np.uint8]]] = deque(
+            maxlen=max(backfill_frames + newcomer_frames, 1)
+        )
+        self.leader: _Follower | None = None
+        self.active: list[_Follower] = []
+        self.done: list[Segment] = []
+        self.candidates: list[_Candidate] = []
+        self.pending: list[tuple[_Follower, int]] = []  # newcomers whose backfill is undecided, found at row
+        self.times: list[float] = []
+        self.previews = _PreviewFrames()
+        self.detector_runs = 0
+        self.next_key = 0
+
+    # --- one batch of frames -----------------------------------------------------------------------------
+
+    def take(self, batch: list[tuple[int, VideoFrame]]) -> None:
+        if self.active:
+            self.leader = _leader(self.active, self.leader, self.names)
+        calls: list[Call] = []
+        for row, frame in batch:
+            self.times.append(frame.time_s)
+            for follower in self.active:
+                newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
+                if follower is self.leader or newcomer or row % self.sparse_every == 0:
+                    region = follower.region_for(row)
+                    calls.append(Call(follower.key, row, self.backend.estimate, (frame.rgb, region)))
+            for candidate in self.candidates:
+                calls.append(Call(candidate.key, row, self.backend.estimate, (frame.rgb, candidate.detection)))
+        detect = []
+        detect_row = next(
+            (row for row, _ in batch if row % self.detect_every == 0 or not (self.active or self.candidates)), None
+        )
+        if detect_row is not None:
+            image = next(frame.rgb for row, frame in batch if row == detect_row)
+            detect = [Call(_DETECTOR, detect_row, self.detector.detect, (image,))]
+            self.detector_runs += 1
+        results = self.workers.run(detect + calls)  # the detector first: an odd call out is a landmark call
+        candidates, self.candidates = self.candidates, []
+        for row, frame in batch:
+            self._settle(row, frame, candidates, results)
+        self.pending = self._decide_backfills(final=False)
+
+    def _settle(
+        self,
+        row: int,
+        frame: VideoFrame,
+        candidates: list[_Candidate],
+        results: dict[tuple[int, int], Any],
+    ) -> None:
+        """Book one frame's answers: poses of the followed, newcomers confirmed, people detected. A
+        candidate confirmed here keeps its key: its answer for the batch's next frame is a follower's."""
         image = frame.rgb
-        times.append(frame.time_s)
         size = (image.shape[1], image.shape[0])
-        if active:
-            leader = _leader(active, leader, names)
-        for follower in list(active):
-            newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
-            if follower is not leader and not newcomer and row % sparse_every:
+        for follower in list(self.active):
+            if (follower.key, row) not in results:
                 continue
-            estimate = follower.backend.estimate(image, None)
-            if _usable(estimate, names, *size):
-                assert estimate is not None
-                _record(follower.segment, row, frame.time_s, estimate, names, size)
+            estimate = results[(follower.key, row)]
+            if _usable(estimate, self.names, *size):
+                assert isinstance(estimate, PoseEstimate)
+                _record(follower, row, frame.time_s, estimate, self.names, size)
             else:
-                active.remove(follower)
-                stop(follower)
-        _drop_duplicates(active, row, stop)
-        if row % detect_every == 0 or not active:
-            detector_runs += 1
-            for follower, detection in _add_new_people(image, row, frame.time_s, detector, active, spare, names, size):
-                if backfill_frames:
-                    others = [f.segment for f in active if f is not follower] + done[-2 * MAX_PEOPLE :]
-                    _backfill(follower, detection, image, recent, names, others)
-        recent.append((row, frame.time_s, image))
-        previews.offer(row, image)
-        if on_frame is not None:
-            on_frame(frame.index)
-    for follower in active:
-        stop(follower)
-    if not previews.frames:
-        from ..errors import InputError
+                self._stop(follower)
+        for candidate in list(candidates):
+            estimate = results.get((candidate.key, row))
+            if isinstance(estimate, PoseEstimate) and self._confirm(candidate, estimate, row, frame.time_s, size):
+                candidates.remove(candidate)
+        self._drop_duplicates()
+        detections = results.get((_DETECTOR, row))
+        if isinstance(detections, list):
+            self._add_candidates(detections, row)
+        self.recent.append((row, frame.time_s, image))
+        self.previews.offer(row, image)
 
-        raise InputError("the video holds no frame in the chosen time range")
-    log.info("followed %d segments in %d frames, %d detector runs", len(done), len(times), detector_runs)
-    return FollowResult(
-        segments=tuple(done),
-        time_s=np.asarray(times, dtype=np.float64),
-        previews=tuple(previews.frames),
-        preview_scale=previews.scale,
-        detector_runs=detector_runs,
-    )
+    def _confirm(
+        self, candidate: _Candidate, estimate: PoseEstimate, row: int, time_s: float, size: tuple[int, int]
+    ) -> bool:
+        if len(self.active) >= MAX_PEOPLE or not _usable(estimate, self.names, *size):
+            return False
+        centre = estimate.hip_centre(self.names)
+        radius = body_radius_px(estimate.xy, self.names, candidate.detection.radius_px)
+        for other in self.active:
+            if float(np.hypot(*(centre - other.segment.hip_xy[-1]))) <= DUPLICATE_RADII * max(
+                radius, other.segment.radius_px[-1]
+            ):
+                return False
+        follower = _new_follower(candidate.key)
+        _record(follower, row, time_s, estimate, self.names, size)
+        self.active.append(follower)
+        if self.backfill_frames:
+            self.pending.append((follower, row))
+        return True
+
+    def _add_candidates(self, detections: list[PersonDetection], row: int) -> None:
+        for detection in sorted(detections, key=lambda d: -d.radius_px):
+            if len(self.active) + len(self.candidates) >= MAX_PEOPLE:
+                break
+            hip = np.asarray(detection.hip_xy)
+            if any(
+                float(np.hypot(*(hip - f.segment.hip_xy[-1]))) <= SAME_PERSON_RADII * f.segment.radius_px[-1]
+                for f in self.active
+            ):
+                continue
+            self.next_key += 1
+            self.candidates.append(_Candidate(self.next_key, detection))
+
+    def _stop(self, follower: _Follower) -> None:
+        self.active.remove(follower)
+        if follower.segment.rows:
+            self.done.append(follower.segment)
+
+    def _drop_duplicates(self) -> None:
+        """Two followers on one person: the one followed for less time lets go (its last frame is dropped)."""
+        by_age = sorted(self.active, key=lambda f: len(f.segment.rows), reverse=True)
+        for i, younger in enumerate(by_age):
+            if younger not in self.active:
+                continue
+            for older in by_age[:i]:
+                if older not in self.active:
+                    continue
+                a, b = older.segment, younger.segment
+                distance = float(np.hypot(*(a.hip_xy[-1] - b.hip_xy[-1])))
+                if distance <= DUPLICATE_RADII * max(a.radius_px[-1], b.radius_px[-1]):
+                    for column in (b.rows, b.time_s, b.xy, b.score, b.hip_xy, b.radius_px, younger.regions):
+                        column.pop()
+                    self._stop(younger)
+                    break
+
+    # --- following newcomers back in time ------------------------------------------------------------------
+
+    def _decide_backfills(self, *, final: bool) -> list[tuple[_Follower, int]]:
+        """Follow back the newcomers who have been followed long enough to tell whether they move (or whose
+        first frame is about to leave the buffer); drop those lost meanwhile. Returns those still undecided."""
+        waiting = []
+        for follower, found_row in self.pending:
+            if follower not in self.active:
+                continue  # lost within their first moments: a flicker of the detector, not worth following back
+            segment = follower.segment
+            losing_frames = self.recent[0][0] > max(found_row - self.backfill_frames, 0)
+            settled = segment.time_s[-1] - segment.time_s[0] >= NEWCOMER_S or losing_frames
+            if not (settled or final):
+                waiting.append((follower, found_row))
+                continue
+            activity = follower.recent_activity(self.names)
+            log.debug("newcomer at row %d: activity %.2f", found_row, activity)
+            if activity >= BACKFILL_ACTIVITY:
+                self._backfill(follower)
+        return waiting
+
+    def _backfill(self, follower: _Follower) -> None:
+        """Follow a newcomer backwards through the recent frames, two at a time, while the model sees them,
+        they do not jump and nobody else was followed there (a person lost and found again, or someone
+        else), and put those poses in front of their segment."""
+        first = follower.segment.rows[0]
+        frames = [(r, t, past) for r, t, past in self.recent if first - self.backfill_frames <= r < first]
+        taken: dict[int, list[tuple[NDArray[np.float64], float]]] = {}
+        for other in [f.segment for f in self.active if f is not follower] + self.done[-2 * MAX_PEOPLE :]:
+            for row, hip, radius in zip(other.rows, other.hip_xy, other.radius_px, strict=True):
+                if first - self.backfill_frames <= row < first:
+                    taken.setdefault(row, []).append((hip, radius))
+        frames.reverse()
+        while frames:
+            pair, frames = frames[:BATCH_FRAMES], frames[BATCH_FRAMES:]
+            calls = [
+                Call(follower.key, r, self.backend.estimate, (past, follower.region_for(r))) for r, _, past in pair
+            ]
+            results = self.workers.run(calls)
+            for row, time_s, past in pair:
+                estimate = results.get((follower.key, row))
+                if not _usable(estimate, self.names, past.shape[1], past.shape[0]):
+                    return
+                assert isinstance(estimate, PoseEstimate)
+                seg = follower.segment
+                hip = estimate.hip_centre(self.names)
+                if float(np.hypot(*(hip - seg.hip_xy[0]))) > SAME_PERSON_RADII * seg.radius_px[0]:
+                    return
+                if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
+                    return
+                _record(follower, row, time_s, estimate, self.names, (past.shape[1], past.shape[0]), front=True)
+
+    # --- the end ---------------------------------------------------------------------------------------------
+
+    def result(self) -> FollowResult:
+        self.pending = self._decide_backfills(final=True)
+        for follower in list(self.active):
+            self._stop(follower)
+        if not self.previews.frames:
+            from ..errors import InputError
+
+            raise InputError("the video holds no frame in the chosen time range")
+        log.info(
+            "followed %d segments in %d frames, %d detector runs, %d model calls",
+            len(self.done),
+            len(self.times),
+            self.detector_runs,
+            self.workers.calls,
+        )
+        return FollowResult(
+            segments=tuple(self.done),
+            time_s=np.asarray(self.times, dtype=np.float64),
+            previews=tuple(self.previews.frames),
+            preview_scale=self.previews.scale,
+            detector_runs=self.detector_runs,
+            model_calls=self.workers.calls,
+        )
 
 
 def _leader(active: list[_Follower], leader: _Follower | None, names: tuple[str, ...]) -> _Follower:
@@ -222,109 +492,3 @@ def _leader(active: list[_Follower], leader: _Follower | None, names: tuple[str,
         if best_activity <= TAKE_OVER_FACTOR * current:
             return leader
     return best
-
-
-def _drop_duplicates(active: list[_Follower], row: int, stop: Callable[[_Follower], None]) -> None:
-    """Two followers on one person: the one followed for less time lets go (its last frame is dropped)."""
-    by_age = sorted(active, key=lambda f: len(f.segment.rows), reverse=True)
-    for i, younger in enumerate(by_age):
-        if younger not in active:
-            continue
-        for older in by_age[:i]:
-            if older not in active:
-                continue
-            a, b = older.segment, younger.segment
-            distance = float(np.hypot(*(a.hip_xy[-1] - b.hip_xy[-1])))
-            if distance <= DUPLICATE_RADII * max(a.radius_px[-1], b.radius_px[-1]):
-                for column in (b.rows, b.time_s, b.xy, b.score, b.hip_xy, b.radius_px):
-                    column.pop()
-                active.remove(younger)
-                stop(younger)
-                break
-
-
-def _add_new_people(
-    image: NDArray[np.uint8],
-    row: int,
-    time_s: float,
-    detector: PersonDetector,
-    active: list[_Follower],
-    spare: list[PoseBackend],
-    names: tuple[str, ...],
-    size: tuple[int, int],
-) -> list[tuple[_Follower, PersonDetection]]:
-    detections = sorted(detector.detect(image), key=lambda d: -d.radius_px)
-    added: list[tuple[_Follower, PersonDetection]] = []
-    for detection in detections:
-        if len(active) >= MAX_PEOPLE:
-            break
-        hip = np.asarray(detection.hip_xy)
-        if any(
-            float(np.hypot(*(hip - f.segment.hip_xy[-1]))) <= SAME_PERSON_RADII * f.segment.radius_px[-1]
-            for f in active
-            if f.segment.rows
-        ):
-            continue
-        backend = spare.pop() if spare else active[0].backend.fork()
-        estimate = backend.estimate(image, detection)
-        if not _usable(estimate, names, *size):
-            backend.reset()
-            spare.append(backend)
-            continue
-        assert estimate is not None
-        centre, radius = estimate.hip_centre(names), body_radius_px(estimate.xy, names, detection.radius_px)
-        if any(
-            float(np.hypot(*(centre - f.segment.hip_xy[-1]))) <= DUPLICATE_RADII * max(radius, f.segment.radius_px[-1])
-            for f in active
-            if f.segment.rows
-        ):
-            backend.reset()
-            spare.append(backend)
-            continue
-        segment = _new_segment()
-        _record(segment, row, time_s, estimate, names, size)
-        active.append(_Follower(backend, segment))
-        added.append((active[-1], detection))
-    return added
-
-
-def _backfill(
-    follower: _Follower,
-    detection: PersonDetection,
-    image: NDArray[np.uint8],
-    recent: deque[tuple[int, float, NDArray[np.uint8]]],
-    names: tuple[str, ...],
-    others: list[Segment],
-) -> None:
-    """Follow a newcomer backwards through the recent frames, while the model sees them, they do not jump
-    and nobody else was followed there (a person lost and found again, or someone else), and put those
-    poses in front of their segment."""
-    taken: dict[int, list[tuple[NDArray[np.float64], float]]] = {}
-    oldest = recent[0][0] if recent else 0
-    for other in others:
-        for i in range(len(other.rows) - 1, -1, -1):
-            if other.rows[i] < oldest:
-                break
-            taken.setdefault(other.rows[i], []).append((other.hip_xy[i], other.radius_px[i]))
-    twin = follower.backend.fork()
-    if twin.estimate(image, detection) is None:
-        return
-    segment = follower.segment
-    for row, time_s, past in reversed(recent):
-        if segment.rows and row >= segment.rows[0]:
-            continue
-        estimate = twin.estimate(past, None)
-        if not _usable(estimate, names, past.shape[1], past.shape[0]):
-            return
-        assert estimate is not None
-        hip, later = estimate.hip_centre(names), segment.hip_xy[0]
-        if float(np.hypot(*(hip - later))) > SAME_PERSON_RADII * segment.radius_px[0]:
-            return
-        if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
-            return
-        segment.rows.insert(0, row)
-        segment.time_s.insert(0, time_s)
-        segment.xy.insert(0, estimate.xy)
-        segment.score.insert(0, _scores_inside(estimate, past.shape[1], past.shape[0]))
-        segment.hip_xy.insert(0, hip)
-        segment.radius_px.insert(0, body_radius_px(estimate.xy, names, 1.0))
