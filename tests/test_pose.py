@@ -29,11 +29,13 @@ from kneedrive.pose import (
     find_people,
 )
 from kneedrive.pose import run as pose_run
+from kneedrive.pose.blazepose import read_by_estimate
 from kneedrive.pose.detector import PersonDetection, ssd_anchors, weighted_nms
 from kneedrive.pose.geometry import Roi
-from kneedrive.pose.litert import bundled_model
+from kneedrive.pose.litert import bundled_model, load_interpreter
 from kneedrive.pose.people import PeopleScan, Segment
 from kneedrive.pose.plugins import check_backend, load_backend
+from kneedrive.pose.prune import keep_outputs
 from kneedrive.pose.tracker import _Follower, region_from_pose
 from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
@@ -144,6 +146,24 @@ def test_backend_contract(name: str, walker_frame: np.ndarray, walker: PersonDet
     # the region the tracker frames from an answer finds the same person again
     again = backend.estimate(walker_frame, region_from_pose(first, backend.names))
     assert again is not None and np.linalg.norm(again.hip_centre(backend.names) - hip) < 15
+
+
+def test_the_cut_down_landmark_model_answers_exactly_as_the_full_one(
+    walker_frame: np.ndarray, walker: PersonDetection
+) -> None:
+    """Pruning keeps the three outputs we read, bit for bit, and drops the mask and world landmarks."""
+    path = bundled_model("landmarks_full")
+    full = load_interpreter(path, num_threads=1)
+    cut = load_interpreter(keep_outputs(path.read_bytes(), read_by_estimate), num_threads=1)
+    crop = walker.roi().crop(walker_frame, 256).astype(np.float32)[None] / 255.0
+    answers = []
+    for interpreter in (full, cut):
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], crop)
+        interpreter.invoke()
+        answers.append({d["name"]: d["index"] for d in interpreter.get_output_details()})
+    assert len(answers[0]) == 5 and len(answers[1]) == 3
+    for name, index in answers[1].items():
+        assert np.array_equal(cut.get_tensor(index), full.get_tensor(answers[0][name]))
 
 
 def test_the_model_sees_nobody_where_nobody_is(walker_frame: np.ndarray) -> None:

@@ -15,11 +15,17 @@ from ..sequence import BLAZEPOSE_LANDMARKS
 from .backend import PoseEstimate
 from .detector import PersonDetection
 from .litert import bundled_model, load_interpreter
+from .prune import keep_outputs
 from .workers import threads_per_call
 
 INPUT_PX = 256
 N_OUTPUT_LANDMARKS = 39  # 33 body landmarks, 2 alignment landmarks (hip centre, scale point), 4 unused
 _ALIGN_CENTRE, _ALIGN_SCALE = 33, 34
+
+
+def read_by_estimate(shape: tuple[int, ...]) -> bool:
+    """The model outputs estimate() reads: landmarks, pose flag, heatmap (told apart by size)."""
+    return int(np.prod(shape)) in (N_OUTPUT_LANDMARKS * 5, 1, 64 * 64 * N_OUTPUT_LANDMARKS)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -70,12 +76,15 @@ class BlazePoseFull:
         self.min_presence = min_presence
         self.num_threads = num_threads
         self._local = threading.local()
+        # Only the outputs we read (landmarks, pose flag, heatmap): the segmentation mask and world
+        # landmarks cost a third of each call (see prune.py).
+        self._content = keep_outputs(self.model_path.read_bytes(), read_by_estimate)
         self._model()  # load now: a broken model file fails here, not in a worker thread
 
     def _model(self) -> _Model:
         model: _Model | None = getattr(self._local, "model", None)
         if model is None:
-            model = self._local.model = _Model(self.model_path, self.num_threads or threads_per_call())
+            model = self._local.model = _Model(self._content, self.num_threads or threads_per_call())
         return model
 
     def estimate(self, image: NDArray[np.uint8], seed: PersonDetection) -> PoseEstimate | None:
@@ -100,8 +109,8 @@ class BlazePoseFull:
 class _Model:
     """One LiteRT interpreter of the landmark model and its tensor indices (one per thread)."""
 
-    def __init__(self, path: Path, num_threads: int) -> None:
-        self._interpreter = load_interpreter(path, num_threads=num_threads)
+    def __init__(self, content: bytes, num_threads: int) -> None:
+        self._interpreter = load_interpreter(content, num_threads=num_threads)
         self._input_index = int(self._interpreter.get_input_details()[0]["index"])
         outputs = {int(np.prod(d["shape"])): int(d["index"]) for d in self._interpreter.get_output_details()}
         self._landmark_index = outputs[N_OUTPUT_LANDMARKS * 5]

@@ -26,7 +26,7 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 def cache_dir() -> Path:

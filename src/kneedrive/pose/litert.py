@@ -54,10 +54,12 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def load_interpreter(path: Path, *, num_threads: int = 2) -> Any:
+def load_interpreter(model: Path | bytes, *, num_threads: int = 2) -> Any:
+    """A LiteRT interpreter of a model file, or of a model held in memory."""
     from ai_edge_litert.interpreter import Interpreter
 
+    source = {"model_content": model} if isinstance(model, bytes) else {"model_path": str(model)}
     with _native_stderr_silenced():
-        interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
+        interpreter = Interpreter(num_threads=num_threads, **source)
         interpreter.allocate_tensors()
     return interpreter
