@@ -12,7 +12,6 @@ Usage: python scripts/validate_real_data.py   (prints markdown tables)
 
 from __future__ import annotations
 
-import itertools
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from tests.realdata import (  # noqa: E402
 
 import kneedrive  # noqa: E402
 from kneedrive import PoseSequence  # noqa: E402
+from kneedrive.metrics.summary import stride_period_s  # noqa: E402
 
 SPRINT, RUN = "JA1Gait35", "JA1Gait21"
 RBDS_BELT_MPS = 2.5
@@ -89,13 +89,12 @@ def median_contact_s(events: list[LabEvent]) -> float:
 
 
 def cadence_spm(events: list[LabEvent]) -> float:
-    """120 / median stride time (touchdown to the same foot's next touchdown, both feet pooled),
-    as the engine does: the median of alternating short and long steps is biased, a stride's isn't."""
-    strides = []
-    for side in ("left", "right"):
-        tds = sorted(e.time_s for e in events if e.kind == "touchdown" and e.side == side)
-        strides += [b - a for a, b in itertools.pairwise(tds)]
-    return 120.0 / statistics.median(strides)
+    """120 / stride time, with the engine's estimator (stride_period_s: the least-squares stride over each
+    foot's touchdowns) applied to the reference touchdowns."""
+    feet = [sorted(e.time_s for e in events if e.kind == "touchdown" and e.side == side) for side in ("left", "right")]
+    period = stride_period_s(feet)
+    assert period is not None, "the reference has no whole stride"
+    return 120.0 / period
 
 
 def as_lab_events(analysis: kneedrive.Analysis) -> list[LabEvent]:

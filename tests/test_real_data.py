@@ -132,7 +132,7 @@ def test_sprint_event_timing_within_one_frame(rows: dict) -> None:
 
 def test_sprint_contact_time_and_step_frequency(rows: dict) -> None:
     """Engine 124.8 ms vs lab 124 ms (vs 50 N force 116 ms: the engine follows the lab labels);
-    cadence within 0.3 % (both from the median stride)."""
+    cadence within 0.3 % (both from the same stride estimator)."""
     row = rows[(SPRINT, "lab labels")]
     assert row["contact_ms"] == pytest.approx(row["contact_ref_ms"], abs=5.0)
     assert row["cadence_spm"] == pytest.approx(row["cadence_ref_spm"], rel=0.01)

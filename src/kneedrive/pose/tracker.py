@@ -140,6 +140,7 @@ class _Follower:
     segment: Segment
     #: The region each recorded pose gives for the next frame, in step with segment.rows.
     regions: list[PersonDetection] = field(default_factory=list)
+    _activity: tuple[int, float] = (-1, 0.0)  # (poses recorded, recent_activity then)
 
     def region_for(self, row: int) -> PersonDetection:
         """The region to look in at `row`: the nearest recorded pose's (the last one, or the first when
@@ -161,7 +162,13 @@ class _Follower:
         return moved(region, float(lead[0]), float(lead[1]))
 
     def recent_activity(self, names: tuple[str, ...]) -> float:
-        """Travel speed + weighted leg motion over the last second followed (body radii)."""
+        """Travel speed + weighted leg motion over the last second followed (body radii); worked out again
+        only when a pose was recorded since."""
+        if self._activity[0] != len(self.segment.rows):
+            self._activity = (len(self.segment.rows), self._work_out_activity(names))
+        return self._activity[1]
+
+    def _work_out_activity(self, names: tuple[str, ...]) -> float:
         seg = self.segment
         if len(seg.rows) < 3:
             return 0.0
