@@ -66,14 +66,16 @@ def main() -> None:
         truth_file = path.with_name(path.stem + ".groundtruth.json")
         if truth_file.is_file():
             truth = float(json.loads(truth_file.read_text())["cadence_spm"]["value"])
-        swing = [ankle_swing_cadence_spm(pose, side) for side in ("left", "right")]
+        # The ankle's swing is a stride only when the runner stays in place (treadmill); across the frame the
+        # travel swamps it.
+        swing = [ankle_swing_cadence_spm(pose, side) for side in ("left", "right")] if truth else []
 
         rows.append(
             f"| {clip} | {pose.person} of {pose.people} | {seq.time_s[0]:.2f}-{seq.time_s[-1]:.2f} s, "
             f"{pose.frames_without_pose} of {pose.frames_decoded} frames without pose | "
             f"{np.nanmin(hip[:, 0]):.0f}-{np.nanmax(hip[:, 0]):.0f} / {np.nanmin(hip[:, 1]):.0f}-"
             f"{np.nanmax(hip[:, 1]):.0f} | {touchdowns} / {steps} | {with_error(cadence, truth)} | "
-            f"{with_error(swing[0], truth)}, {with_error(swing[1], truth)} | {truth if truth else '-'} | "
+            f"{', '.join(with_error(v, truth) for v in swing) or '-'} | {truth if truth else '-'} | "
             f"{pose.frames_decoded / seconds:.0f} |"
         )
     print(
