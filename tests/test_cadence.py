@@ -22,7 +22,7 @@ def _feet(period_s: float, strides: int, frame_s: float, rng: np.random.Generato
     return feet
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     period_s=st.floats(0.45, 1.3),
     strides=st.integers(8, 20),
@@ -34,7 +34,8 @@ def test_missed_and_phantom_touchdowns_do_not_move_the_stride(
     period_s: float, strides: int, missed: int, phantoms: int, seed: int
 ) -> None:
     """On a 30 fps grid, with touchdowns of one foot missed and phantoms put in step with the other foot
-    (what a hidden far leg gives), the stride comes out within 1 %; the median interval is not held to it."""
+    (what a hidden far leg gives), the stride comes out within two frames over the clip (1 % or better on
+    16 strides or more); the median interval can be half a frame per stride off (up to 3 %)."""
     rng = np.random.default_rng(seed)
     near, far = _feet(period_s, strides, 1 / 30, rng)
     for _ in range(missed):  # inner touchdowns only: a miss at the clip's edge just shortens the clip
@@ -43,7 +44,8 @@ def test_missed_and_phantom_touchdowns_do_not_move_the_stride(
         far.append(near[int(rng.integers(0, len(near)))] + 0.01)
     far.sort()
     period = stride_period_s([near, far])
-    assert period == pytest.approx(period_s, rel=0.01)
+    two_frames_over_the_clip = 2 * (1 / 30) / ((strides - 1) * period_s)
+    assert period == pytest.approx(period_s, rel=max(0.01, two_frames_over_the_clip))
 
 
 def test_the_fit_beats_the_median_on_the_frame_grid() -> None:
