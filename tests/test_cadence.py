@@ -62,3 +62,18 @@ def test_the_fit_beats_the_median_on_the_frame_grid() -> None:
 def test_no_whole_stride_gives_none() -> None:
     assert stride_period_s([[1.0], [1.4]]) is None
     assert stride_period_s([[], []]) is None
+    assert stride_period_s([[0.0, 0.0, 0.0, 1.0]]) is None  # repeated stamps: no stride to speak of
+
+
+def test_a_new_beat_after_the_athlete_was_lost() -> None:
+    """3 strides, the athlete lost for a while, then 20 strides on another phase: the later run counts."""
+    before = [0.0, 0.45, 0.90, 1.35]
+    after = [5.0 + 0.45 * k for k in range(21)]
+    assert stride_period_s([before + after]) == pytest.approx(0.45, rel=0.002)
+
+
+def test_one_mistimed_touchdown_does_not_pull_a_short_clip() -> None:
+    """Six touchdowns of a foot, the first 70 ms late (a clip's edge): the stride stays exact."""
+    foot = [0.7 * k for k in range(6)]
+    foot[0] += 0.07
+    assert stride_period_s([foot]) == pytest.approx(0.7, rel=0.001)

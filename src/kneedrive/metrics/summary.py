@@ -65,6 +65,12 @@ def stride_times_s(steps: list[Step]) -> list[float]:
 #: A touchdown is on a foot's beat when within this fraction of a stride of a whole number of strides
 #: from the foot's previous touchdown on the beat.
 STRIDE_FIT = 0.25
+#: Touchdowns further apart than this many strides are not counted across (the beat is not known well
+#: enough to number the strides in a long gap: 1 % off over 8 strides is 8 %): a new run starts.
+MAX_GAP_STRIDES = 4
+#: Each slope between two touchdowns weighs (strides apart) ** this: long baselines average out the frame
+#: grid, short ones keep one mistimed touchdown from pulling a short clip.
+WEIGHT_POWER = 1
 
 
 def stride_period_s(touchdowns: list[list[float]]) -> float | None:
@@ -72,32 +78,34 @@ def stride_period_s(touchdowns: list[list[float]]) -> float | None:
 
     Touchdowns of one foot come once a stride, but the pose model can miss one (an interval of two or more
     strides) or add one off the beat (the far foot hidden behind a treadmill console). So each touchdown
-    gets its stride number (whole strides since the foot's previous touchdown on the beat; one off the beat
-    by more than STRIDE_FIT of a stride is left out), and the stride time is the median of the slopes
-    between every two touchdowns of a foot (time apart / strides apart; Theil-Sen), each weighted by its
-    strides apart squared (a slope's frame-grid error falls with its baseline). Long baselines average out
-    the frame grid: at 30 fps each interval is a whole number of 33 ms frames, and the median interval
-    was off by up to half a frame (+1.0 % on the GaitLab treadmill clip) or, with missed and phantom
-    touchdowns, by 4 %; the median of the slopes, unlike a least-squares line, is not pulled by one
-    touchdown timed 70 ms off (the first one of a clip, say). Starting value: the median of the intervals
-    near the median interval."""
+    gets its stride number (whole strides since the foot's previous touchdown on the beat; one off the
+    beat by more than STRIDE_FIT of a stride starts a run of its own, see _on_the_beat), and the stride
+    time is the median of the slopes between every two touchdowns on one run (time apart / strides apart;
+    Theil-Sen), each weighted by its strides apart: long baselines average out the frame grid (at 30 fps
+    each interval is a whole number of 33 ms frames, and the median interval was off by up to half a frame,
+    +1.0 % on the GaitLab treadmill clip, or by 4 % with missed and phantom touchdowns); squared weights
+    let one mistimed touchdown pull a 5-6 touchdown clip by 2 %. Unlike a least-squares line, the median
+    of the slopes is not pulled by one touchdown timed 70 ms off (a clip's first, say) once a foot has six
+    touchdowns. Starting value: the median of the intervals near the median interval."""
     intervals = [b - a for times in touchdowns for a, b in itertools.pairwise(times)]
     if not intervals:
         return None
     period = statistics.median(intervals)
+    if period <= 0:
+        return None
     single = [i for i in intervals if abs(i / period - 1.0) <= STRIDE_FIT]
     period = statistics.median(single) if single else period
     for _ in range(3):
         pairs = [
-            ((t2 - t1) / (n2 - n1), float(n2 - n1) ** 2)
+            ((t2 - t1) / (n2 - n1), float((n2 - n1) ** WEIGHT_POWER))
             for times in touchdowns
-            if times
-            for (n1, t1), (n2, t2) in itertools.combinations(_on_the_beat(times, period), 2)
+            for run in _on_the_beat(times, period)
+            for (n1, t1), (n2, t2) in itertools.combinations(run, 2)
         ]
         if not pairs:
             break
         period = _weighted_median(pairs)
-    return period
+    return period if period > 0 else None
 
 
 def _weighted_median(values: list[tuple[float, float]]) -> float:
@@ -114,20 +122,25 @@ def _weighted_median(values: list[tuple[float, float]]) -> float:
     return ordered[-1][0]
 
 
-def _on_the_beat(times: list[float], period: float) -> list[tuple[int, float]]:
-    """(stride number, time) of one foot's touchdowns on its beat, from whichever of its first three
-    touchdowns puts the most on it (the first may itself be off the beat)."""
-    best: list[tuple[int, float]] = []
-    for start in range(min(3, len(times))):
-        beat = [(0, times[start])]
-        for t in times[start + 1 :]:
-            number, last = beat[-1]
+def _on_the_beat(times: list[float], period: float) -> list[list[tuple[int, float]]]:
+    """One foot's touchdowns as runs on a beat: (stride number, time), each touchdown put on the latest
+    run it is a whole number of strides after (at most MAX_GAP_STRIDES, within STRIDE_FIT), else starting
+    a run of its own. A
+    phantom starts a run that stays short; after the athlete was lost for a while, the touchdowns that
+    follow, off the old beat, make a new run."""
+    runs: list[list[tuple[int, float]]] = []
+    if period <= 0:
+        return runs
+    for t in times:
+        for run in reversed(runs):
+            number, last = run[-1]
             strides = round((t - last) / period)
-            if strides >= 1 and abs(t - last - strides * period) <= STRIDE_FIT * period:
-                beat.append((number + strides, t))
-        if len(beat) > len(best):
-            best = beat
-    return best
+            if 1 <= strides <= MAX_GAP_STRIDES and abs(t - last - strides * period) <= STRIDE_FIT * period:
+                run.append((number + strides, t))
+                break
+        else:
+            runs.append([(0, t)])
+    return runs
 
 
 def step_frequency_hz(steps: list[Step]) -> float | None:

@@ -39,8 +39,8 @@ class PoseBackend(Protocol):
     """A pose model. `names` are the keypoint names it returns, in order (they must be names the analysis
     reads: BlazePose snake_case, e.g. COCO-17 models map to the 17 shared ones); `model_id` identifies
     model and version (it is part of the pose cache key). A backend whose `parallel` attribute is true may
-    be called from several threads at once (the tracker then runs two frames, and several people, at a
-    time); without it, calls come one at a time."""
+    be called from several threads at once (the tracker then runs the calls of one frame side by side);
+    without it, calls come one at a time."""
 
     names: tuple[str, ...]
     model_id: str

@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,17 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+#: Silencing stderr swaps the process's file descriptor 2: two threads doing it at once could leave it on
+#: /dev/null for good (worker threads each build their own interpreter), so builds take turns.
+_BUILDING = threading.Lock()
+
+
 def load_interpreter(model: Path | bytes, *, num_threads: int = 2) -> Any:
     """A LiteRT interpreter of a model file, or of a model held in memory."""
     from ai_edge_litert.interpreter import Interpreter
 
     source = {"model_content": model} if isinstance(model, bytes) else {"model_path": str(model)}
-    with _native_stderr_silenced():
+    with _BUILDING, _native_stderr_silenced():
         interpreter = Interpreter(num_threads=num_threads, **source)
         interpreter.allocate_tensors()
     return interpreter

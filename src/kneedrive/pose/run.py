@@ -93,11 +93,6 @@ def prefetch(items: Iterator[T], depth: int = 4) -> Iterator[T]:
     stop = threading.Event()
 
     def produce() -> None:
-        import os
-
-        nice = int(os.environ.get("KD_NICE", "0"))
-        if nice:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
         try:
             for item in items:
                 if stop.is_set():

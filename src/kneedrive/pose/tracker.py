@@ -1,11 +1,10 @@
 """Follow everyone in view in one pass over the video (each frame is decoded once).
 
-The person detector runs on every `detect_every`-th frame (and on every other frame while nobody is
-followed); each person it finds that nobody is following yet becomes a follower. A follower's next region
-is predicted from its last poses (the model's own framing, moved on at the person's recent speed), so
-the model can look for them in a frame before the previous frame's answer is in: frames are taken two at
-a time, and every model call of the pair (two frames of the athlete, the others, the detector) runs at
-once, one per core (see `workers.py`).
+The person detector runs on every `detect_every`-th frame (and on every frame while nobody is followed);
+each person it finds that nobody is following yet is looked for in the next frame and followed from
+there. The tracker, not the pose model, keeps each person's region: the model's own framing from their
+last pose (for people followed only now and then, moved on at their recent speed). The model calls of one
+frame (the athlete, others due then, the detector) run side by side, one per core (see `workers.py`).
 
 The most active person so far (see people.py) is followed in every frame; the others, to save time, only
 in every `sparse_every`-th frame (about 3 per second), which is enough to keep them in sight and to score
@@ -18,11 +17,11 @@ the athlete's track never switches to someone else mid-clip because of who happe
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -48,7 +47,8 @@ EDGE_MARGIN_TORSOS = 1.0
 MAX_PEOPLE = 4
 #: Newcomers are followed in every frame for this long (s).
 NEWCOMER_S = 0.3
-#: A newcomer is followed back in time (see _backfill) only when, after NEWCOMER_S, they move at least this
+#: A newcomer is followed back in time (see _backfill) beyond the frame they were detected in only when,
+#: after NEWCOMER_S, they move at least this
 #: much (recent_activity, body radii per second): someone walking, running or drilling into view. A person
 #: standing still whom the detector only noticed late is not worth the model calls; the ranking does not
 #: need their first half second.
@@ -63,9 +63,7 @@ LEAD_BASE_FRAMES = 6
 PREVIEW_SIDE_PX = 640
 #: At most this many small preview frames are kept, spread over the clip.
 PREVIEW_FRAMES = 24
-#: Frames taken at a time: the second one's region is predicted two frames ahead.
-BATCH_FRAMES = 1
-_DETECTOR = -1  # the detector's key among a batch's calls
+_DETECTOR = -1  # the detector's key among a frame's calls
 
 
 @dataclass(frozen=True)
@@ -173,7 +171,7 @@ class _Follower:
         if len(seg.rows) < 3:
             return 0.0
         end = seg.time_s[-1]
-        first = next(i for i, t in enumerate(seg.time_s) if t >= end - WINDOW_S)
+        first = bisect.bisect_left(seg.time_s, end - WINDOW_S)
         hip_x = np.array([h[0] for h in seg.hip_xy[first:]])
         radius = float(np.median(seg.radius_px[first:]))
         span_s = max(end - seg.time_s[first], WINDOW_S / 2)
@@ -230,16 +228,10 @@ def _new_follower(key: int) -> _Follower:
     return _Follower(key, Segment(rows=[], time_s=[], xy=[], score=[], hip_xy=[], radius_px=[]))
 
 
-def _batches(frames: Iterable[VideoFrame]) -> Iterator[list[tuple[int, VideoFrame]]]:
-    numbered = enumerate(frames)
-    while batch := list(islice(numbered, BATCH_FRAMES)):
-        yield batch
-
-
 @dataclass(eq=False)
 class _Candidate:
-    """A person the detector found whom nobody follows yet: looked for in the next frames (with the
-    detection as the region) and followed from the first of them in which the model sees them."""
+    """A person the detector found whom nobody follows yet: looked for in the next frame (with the
+    detection as the region) and followed from there if the model sees them."""
 
     key: int
     detection: PersonDetection
@@ -262,11 +254,10 @@ def follow_people(
     followed for NEWCOMER_S (`newcomer_frames` frames at most), so that many more recent frames are kept."""
     with Workers(parallel=bool(getattr(backend, "parallel", False))) as workers:
         tracker = _Tracker(detector, backend, workers, detect_every, sparse_every, backfill_frames, newcomer_frames)
-        for batch in _batches(frames):
-            tracker.take(batch)
+        for row, frame in enumerate(frames):
+            tracker.take(row, frame)
             if on_frame is not None:
-                for _, frame in batch:
-                    on_frame(frame.index)
+                on_frame(frame.index)
         return tracker.result()
 
 
@@ -297,33 +288,26 @@ class _Tracker:
         self.detector_runs = 0
         self.next_key = 0
 
-    # --- one batch of frames -----------------------------------------------------------------------------
+    # --- one frame ------------------------------------------------------------------------------------------
 
-    def take(self, batch: list[tuple[int, VideoFrame]]) -> None:
+    def take(self, row: int, frame: VideoFrame) -> None:
         if self.active:
             self.leader = _leader(self.active, self.leader, self.names)
+        self.times.append(frame.time_s)
         calls: list[Call] = []
-        for row, frame in batch:
-            self.times.append(frame.time_s)
-            for follower in self.active:
-                newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
-                if follower is self.leader or newcomer or row % self.sparse_every == 0:
-                    region = follower.region_for(row)
-                    calls.append(Call(follower.key, row, self.backend.estimate, (frame.rgb, region)))
-            for candidate in self.candidates:
-                calls.append(Call(candidate.key, row, self.backend.estimate, (frame.rgb, candidate.detection)))
-        detect = []
-        detect_row = next(
-            (row for row, _ in batch if row % self.detect_every == 0 or not (self.active or self.candidates)), None
-        )
-        if detect_row is not None:
-            image = next(frame.rgb for row, frame in batch if row == detect_row)
-            detect = [Call(_DETECTOR, detect_row, self.detector.detect, (image,))]
+        if row % self.detect_every == 0 or not (self.active or self.candidates):
+            calls.append(Call(_DETECTOR, row, self.detector.detect, (frame.rgb,)))  # first: an odd one out is a pose
             self.detector_runs += 1
-        results = self.workers.run(detect + calls)  # the detector first: an odd call out is a landmark call
+        for follower in self.active:
+            newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
+            if follower is self.leader or newcomer or row % self.sparse_every == 0:
+                region = follower.region_for(row)
+                calls.append(Call(follower.key, row, self.backend.estimate, (frame.rgb, region)))
+        for candidate in self.candidates:
+            calls.append(Call(candidate.key, row, self.backend.estimate, (frame.rgb, candidate.detection)))
+        results = self.workers.run(calls)
         candidates, self.candidates = self.candidates, []
-        for row, frame in batch:
-            self._settle(row, frame, candidates, results)
+        self._settle(row, frame, candidates, results)
         self.pending = self._decide_backfills(final=False)
 
     def _settle(
@@ -333,8 +317,8 @@ class _Tracker:
         candidates: list[_Candidate],
         results: dict[tuple[int, int], Any],
     ) -> None:
-        """Book one frame's answers: poses of the followed, newcomers confirmed, people detected. A
-        candidate confirmed here keeps its key: its answer for the batch's next frame is a follower's."""
+        """Book one frame's answers: poses of the followed, newcomers confirmed (a confirmed candidate's key
+        becomes its follower's), people detected."""
         image = frame.rgb
         size = (image.shape[1], image.shape[0])
         for follower in list(self.active):
@@ -428,40 +412,34 @@ class _Tracker:
                 continue
             activity = follower.recent_activity(self.names)
             log.debug("newcomer at row %d: activity %.2f", found_row, activity)
-            if activity >= BACKFILL_ACTIVITY:
-                self._backfill(follower)
+            # the frame they were detected in, at least (they are confirmed in the next one)
+            self._backfill(follower, self.backfill_frames if activity >= BACKFILL_ACTIVITY else 1)
         return waiting
 
-    def _backfill(self, follower: _Follower) -> None:
-        """Follow a newcomer backwards through the recent frames, two at a time, while the model sees them,
+    def _backfill(self, follower: _Follower, reach: int) -> None:
+        """Follow a newcomer backwards through the recent frames, one at a time, while the model sees them,
         they do not jump and nobody else was followed there (a person lost and found again, or someone
         else), and put those poses in front of their segment."""
         first = follower.segment.rows[0]
-        frames = [(r, t, past) for r, t, past in self.recent if first - self.backfill_frames <= r < first]
+        frames = [(r, t, past) for r, t, past in self.recent if first - reach <= r < first]
         taken: dict[int, list[tuple[NDArray[np.float64], float]]] = {}
         for other in [f.segment for f in self.active if f is not follower] + self.done[-2 * MAX_PEOPLE :]:
             for row, hip, radius in zip(other.rows, other.hip_xy, other.radius_px, strict=True):
-                if first - self.backfill_frames <= row < first:
+                if first - reach <= row < first:
                     taken.setdefault(row, []).append((hip, radius))
-        frames.reverse()
-        while frames:
-            pair, frames = frames[:BATCH_FRAMES], frames[BATCH_FRAMES:]
-            calls = [
-                Call(follower.key, r, self.backend.estimate, (past, follower.region_for(r))) for r, _, past in pair
-            ]
-            results = self.workers.run(calls)
-            for row, time_s, past in pair:
-                estimate = results.get((follower.key, row))
-                if not _usable(estimate, self.names, past.shape[1], past.shape[0]):
-                    return
-                assert isinstance(estimate, PoseEstimate)
-                seg = follower.segment
-                hip = estimate.hip_centre(self.names)
-                if float(np.hypot(*(hip - seg.hip_xy[0]))) > SAME_PERSON_RADII * seg.radius_px[0]:
-                    return
-                if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
-                    return
-                _record(follower, row, time_s, estimate, self.names, (past.shape[1], past.shape[0]), front=True)
+        for row, time_s, past in reversed(frames):
+            call = Call(follower.key, row, self.backend.estimate, (past, follower.region_for(row)))
+            estimate = self.workers.run([call])[(follower.key, row)]
+            if not _usable(estimate, self.names, past.shape[1], past.shape[0]):
+                return
+            assert isinstance(estimate, PoseEstimate)
+            seg = follower.segment
+            hip = estimate.hip_centre(self.names)
+            if float(np.hypot(*(hip - seg.hip_xy[0]))) > SAME_PERSON_RADII * seg.radius_px[0]:
+                return
+            if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
+                return
+            _record(follower, row, time_s, estimate, self.names, (past.shape[1], past.shape[0]), front=True)
 
     # --- the end ---------------------------------------------------------------------------------------------
 

@@ -15,23 +15,31 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-#: Calls run at once (frames are taken two at a time, so each batch has at least two).
+#: Calls run at once (the calls of one frame: the athlete, others followed then, the detector).
 WORKERS = 2
 
 
 _this_thread = threading.local()
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container's or taskset's limit)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def threads_per_call() -> int:
     """Interpreter threads for one call: in a worker, the cores shared out among the calls that run at
     once; elsewhere (a call running alone) every core."""
     threads: int | None = getattr(_this_thread, "threads", None)
-    return threads or os.cpu_count() or 1
+    return threads or cores()
 
 
 def shared_threads() -> int:
     """The cores shared out among the calls that run at once."""
-    return max(1, (os.cpu_count() or WORKERS) // WORKERS)
+    return max(1, cores() // WORKERS)
 
 
 def _as_worker() -> None:
@@ -49,7 +57,7 @@ class Call:
 
 
 class Workers:
-    """Runs batches of calls, side by side when the model allows it (`parallel`), else one after another."""
+    """Runs a frame's calls, side by side when the model allows it (`parallel`), else one after another."""
 
     def __init__(self, *, parallel: bool) -> None:
         self._pool = (
