@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from kneedrive.pose import VideoPose, estimate_pose
 from .videoclips import shared
 
 CLIP = "gaitlab_treadmill/male_side.mp4"
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "validate_video.py"
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +33,12 @@ def truth_spm() -> float:
 
 
 def _swing_cadence_spm(pose: VideoPose, side: str) -> float:
-    seq = pose.sequence
-    x = seq.point(f"{side}_ankle")[:, 0]
-    ok = np.isfinite(x) & (seq.confidence(f"{side}_ankle") >= 0.3)
-    t, x = seq.time_s[ok], x[ok] - np.mean(x[ok])
-    freqs = np.linspace(0.5, 2.5, 4001)
-    return float(120 * freqs[np.argmax(np.abs(np.exp(-2j * np.pi * freqs[:, None] * t[None, :]) @ x))])
+    """The validation script's figure (scripts/validate_video.py), so the README table and the test agree."""
+    spec = importlib.util.spec_from_file_location("validate_video", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return float(module.ankle_swing_cadence_spm(pose, side))
 
 
 def test_the_runner_is_posed_in_every_frame_upright(treadmill: VideoPose) -> None:

@@ -112,12 +112,26 @@ class VideoOptions:
     use_cache: bool = True
     progress: Progress | None = None
 
+    def estimate(self, path: Path) -> VideoPose:
+        """The athlete's keypoints in the video at `path`, with these options."""
+        from .pose import estimate_pose
+
+        return estimate_pose(
+            path,
+            start_s=self.start_s,
+            end_s=self.end_s,
+            person=self.person,
+            backend=self.backend,
+            use_cache=self.use_cache,
+            progress=self.progress,
+        )
+
 
 def _sequence(
     source: str | Path | PoseSequence | VideoPose, fps_hz: float | None, video: VideoOptions | None
 ) -> tuple[PoseSequence, VideoPose | None]:
     from .io.video import VIDEO_SUFFIXES
-    from .pose import VideoPose, estimate_pose
+    from .pose import VideoPose
 
     if isinstance(source, PoseSequence):
         return source, None
@@ -126,16 +140,7 @@ def _sequence(
     path = Path(source)
     if path.suffix.lower() not in VIDEO_SUFFIXES:
         return load_keypoints(path, fps_hz=fps_hz), None
-    options = video or VideoOptions()
-    pose = estimate_pose(
-        path,
-        start_s=options.start_s,
-        end_s=options.end_s,
-        person=options.person,
-        backend=options.backend,
-        use_cache=options.use_cache,
-        progress=options.progress,
-    )
+    pose = (video or VideoOptions()).estimate(path)
     return pose.sequence, pose
 
 

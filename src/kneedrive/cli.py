@@ -560,22 +560,12 @@ def pose_command(
 ) -> None:
     """Estimate the athlete's pose in a video and write the keypoints CSV."""
     from .io.keypoints_csv import write_keypoints_csv
-    from .pose import estimate_pose
     from .report.terminal import print_video_quality
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     with _one_line_errors(video):
-        options = _video_options(start, end, person, pose_model, no_cache)
         with pose_progress(err) as progress:
-            result = estimate_pose(
-                video,
-                start_s=options.start_s,
-                end_s=options.end_s,
-                person=options.person,
-                backend=options.backend,
-                use_cache=options.use_cache,
-                progress=progress,
-            )
+            result = _video_options(start, end, person, pose_model, no_cache, progress).estimate(video)
         print_video_quality(result, console)
         write_keypoints_csv(result.sequence, output)
         console.print(f"wrote {output}")

@@ -95,14 +95,7 @@ class BlazePoseFull:
             return None
         xy = roi.to_image(refine_from_heatmap(raw[:, :2], heatmap), INPUT_PX)
         n = len(self.names)
-        centre, scale = xy[_ALIGN_CENTRE], xy[_ALIGN_SCALE]
-        radius = float(np.hypot(*(scale - centre)))
-        region = PersonDetection(
-            score=presence,
-            box_px=(centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
-            hip_xy=(float(centre[0]), float(centre[1])),
-            scale_xy=(float(scale[0]), float(scale[1])),
-        )
+        region = PersonDetection.around(xy[_ALIGN_CENTRE], xy[_ALIGN_SCALE], presence)
         return PoseEstimate(xy=xy[:n], score=_sigmoid(raw[:n, 3]), presence=presence, region=region)
 
 

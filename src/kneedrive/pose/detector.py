@@ -56,6 +56,18 @@ class PersonDetection:
         """Half the body's extent (hip centre to the scale point)."""
         return float(np.hypot(self.scale_xy[0] - self.hip_xy[0], self.scale_xy[1] - self.hip_xy[1]))
 
+    @classmethod
+    def around(cls, hip_xy: NDArray[np.float64], scale_xy: NDArray[np.float64], score: float) -> PersonDetection:
+        """The region a hip centre and a scale point define (its box: the circle through the scale point)."""
+        r = float(np.hypot(*(np.asarray(scale_xy) - np.asarray(hip_xy))))
+        (hx, hy), (sx, sy) = (float(v) for v in hip_xy), (float(v) for v in scale_xy)
+        return cls(score=score, box_px=(hx - r, hy - r, hx + r, hy + r), hip_xy=(hx, hy), scale_xy=(sx, sy))
+
+    def moved(self, dx_px: float, dy_px: float) -> PersonDetection:
+        """The same region shifted by (dx, dy) pixels."""
+        shift = np.array([dx_px, dy_px])
+        return PersonDetection.around(np.add(self.hip_xy, shift), np.add(self.scale_xy, shift), self.score)
+
     def roi(self) -> Roi:
         return aligned_roi(np.asarray(self.hip_xy), np.asarray(self.scale_xy))
 

@@ -113,23 +113,7 @@ def region_from_pose(estimate: PoseEstimate, names: tuple[str, ...]) -> PersonDe
         shoulders = (estimate.xy[names.index("left_shoulder")] + estimate.xy[names.index("right_shoulder")]) / 2
         if float(np.hypot(*(shoulders - hip))) > 0:
             up = (shoulders - hip) / float(np.hypot(*(shoulders - hip)))
-    scale = hip + radius * up
-    return PersonDetection(
-        score=estimate.presence,
-        box_px=(hip[0] - radius, hip[1] - radius, hip[0] + radius, hip[1] + radius),
-        hip_xy=(float(hip[0]), float(hip[1])),
-        scale_xy=(float(scale[0]), float(scale[1])),
-    )
-
-
-def moved(region: PersonDetection, dx_px: float, dy_px: float) -> PersonDetection:
-    (hx, hy), (sx, sy), (x0, y0, x1, y1) = region.hip_xy, region.scale_xy, region.box_px
-    return PersonDetection(
-        score=region.score,
-        box_px=(x0 + dx_px, y0 + dy_px, x1 + dx_px, y1 + dy_px),
-        hip_xy=(hx + dx_px, hy + dy_px),
-        scale_xy=(sx + dx_px, sy + dy_px),
-    )
+    return PersonDetection.around(hip, hip + radius * up, estimate.presence)
 
 
 @dataclass(eq=False)
@@ -157,7 +141,7 @@ class _Follower:
         lead = velocity * (row - rows[near])
         if float(np.hypot(*lead)) > MAX_LEAD_RADII * self.segment.radius_px[near]:
             return region
-        return moved(region, float(lead[0]), float(lead[1]))
+        return region.moved(float(lead[0]), float(lead[1]))
 
     def recent_activity(self, names: tuple[str, ...]) -> float:
         """Travel speed + weighted leg motion over the last second followed (body radii); worked out again
