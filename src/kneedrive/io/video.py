@@ -37,6 +37,9 @@ class VideoInfo:
     duration_s: float
     rotation_deg: int
     codec: str
+    #: The rate the camera captured at, when the file says so (phones' slow motion: Android's
+    #: com.android.capture.fps, a capture-fps tag) and it differs from the file's rate; else None.
+    capture_fps_hz: float | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,32 @@ def probe(path: Path) -> VideoInfo:
             duration_s=duration_s,
             rotation_deg=rotation,
             codec=stream.codec_context.name,
+            capture_fps_hz=_capture_fps(container, stream, fps_hz),
         )
     finally:
         container.close()
+
+
+#: Metadata keys (lower case, container or stream) that phones write the capture rate under.
+CAPTURE_FPS_KEYS = ("com.android.capture.fps", "com.apple.quicktime.capture-fps", "capture_fps", "capture-fps")
+
+
+def _capture_fps(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, fps_hz: float
+) -> float | None:
+    """The capture rate the metadata gives, when it is a frame rate and not the file's own."""
+    for tags in (stream.metadata, container.metadata):
+        for key, value in tags.items():
+            if key.lower() not in CAPTURE_FPS_KEYS:
+                continue
+            try:
+                rate = float(str(value).strip())
+            except ValueError:
+                log.warning("capture rate metadata %s=%r is not a number; ignored", key, value)
+                continue
+            if 1.0 <= rate <= 2000.0 and (fps_hz <= 0 or abs(rate / fps_hz - 1) > 0.02):
+                return rate
+    return None
 
 
 def _decode(container: av.container.InputContainer, path: Path) -> Iterator[av.VideoFrame]:

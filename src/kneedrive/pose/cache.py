@@ -26,7 +26,7 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5  # 5: repeated frames left out; the camera's motion stored
 
 
 def cache_dir() -> Path:
@@ -55,6 +55,8 @@ class CachedPose:
     xy: NDArray[np.float64]
     score: NDArray[np.float64]
     meta: dict[str, Any]
+    #: (N, 2, 3) per frame, image px -> ground frame px (see pose/camera.py); None: a fixed camera.
+    camera: NDArray[np.float64] | None = None
 
 
 def load(key: str) -> CachedPose | None:
@@ -64,7 +66,11 @@ def load(key: str) -> CachedPose | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             return CachedPose(
-                time_s=data["time_s"], xy=data["xy"], score=data["score"], meta=json.loads(str(data["meta"]))
+                time_s=data["time_s"],
+                xy=data["xy"],
+                score=data["score"],
+                meta=json.loads(str(data["meta"])),
+                camera=data["camera"] if "camera" in data.files else None,
             )
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         log.warning("pose cache entry %s is unreadable (%s); running the pose model again", path, exc)
@@ -73,7 +79,10 @@ def load(key: str) -> CachedPose | None:
 
 def store(key: str, pose: CachedPose) -> None:
     buffer = io.BytesIO()
-    np.savez(buffer, time_s=pose.time_s, xy=pose.xy, score=pose.score, meta=np.array(json.dumps(pose.meta)))
+    arrays = {"time_s": pose.time_s, "xy": pose.xy, "score": pose.score, "meta": np.array(json.dumps(pose.meta))}
+    if pose.camera is not None:
+        arrays["camera"] = pose.camera
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
     try:
         write_bytes_atomic(cache_dir() / f"{key}.npz", buffer.getvalue())
     except OSError as exc:  # a read-only or full cache folder must not stop the analysis

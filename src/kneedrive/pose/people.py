@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from .camera import CameraMotion
 
 #: A person may go unseen this long and still be the same person.
 MAX_GAP_S = 1.0
@@ -82,6 +83,10 @@ class PeopleScan:
     preview_scale: float
     #: People followed now and then are drawn where they were followed this close to the preview frame.
     preview_within_rows: int = 0
+    #: The camera's motion over the rows (pose/camera.py; None when not measured) and the repeated images
+    #: left out before the rows were counted (pose/repeats.py).
+    camera: CameraMotion | None = None
+    frames_repeated: int = 0
 
     def athlete(self, person: int | None = None) -> PersonTrack:
         if not self.tracks:

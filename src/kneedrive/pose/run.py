@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import InputError
-from ..io.video import VideoInfo, probe, read_frames
+from ..io.video import VideoFrame, VideoInfo, probe, read_frames
 from ..sequence import PoseSequence
 from . import cache
 from .backend import PoseBackend
 from .blazepose import BlazePoseFull
+from .camera import CameraMotion, CameraMotionEstimator
 from .detector import PersonDetector
 from .litert import bundled_model
 from .people import PeopleScan, choose_preview, rank, stitch
+from .repeats import RepeatedFrames
+from .timing import Source, Timing, judge_slow_motion, known_timing
 from .tracker import NEWCOMER_S, follow_people
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,22 @@ class VideoPose:
     model_id: str
     cache_hit: bool
     warnings: tuple[str, ...] = ()
+    #: The camera's motion over the sequence's rows: keypoints are in the ground frame when it moved.
+    camera: CameraMotion | None = None
+    #: Repeated images left out (a paused player, an export repeating images).
+    frames_repeated: int = 0
+    timing: Timing | None = None
+
+    def file_time_s(self, time_s: float) -> float:
+        """The video file's time of a sequence time (they differ when slow motion was rescaled)."""
+        scale = self.timing.time_scale if self.timing is not None else 1.0
+        return time_s / scale
+
+    def image_xy(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Points (N, K, 2) of the sequence's rows, in the sequence's frame, back in image pixels."""
+        if self.camera is None or not self.camera.moving:
+            return xy
+        return self.camera.image_xy(xy)
 
     def keypoint_confidence(self) -> dict[str, float]:
         """Mean score per keypoint over the frames with a pose."""
@@ -83,6 +103,9 @@ class VideoPose:
             "people": self.people,
             "model": self.model_id,
             "cache_hit": self.cache_hit,
+            "frames_repeated": self.frames_repeated,
+            "camera": self.camera.to_dict() if self.camera is not None else None,
+            "timing": self.timing.to_dict() if self.timing is not None else None,
         }
 
 
@@ -132,8 +155,10 @@ def find_people(
     end_s: float | None = None,
     backend: PoseBackend | None = None,
     progress: Progress | None = None,
+    track_camera: bool = True,
 ) -> tuple[VideoInfo, PeopleScan]:
-    """Follow everyone in a video (one pass) and rank them, the athlete first."""
+    """Follow everyone in a video (one pass) and rank them, the athlete first; repeated images are left out
+    and the camera's motion is measured in the same pass (`track_camera`)."""
     info = probe(path)
     detector = PersonDetector(bundled_model("detector"))
     backend = backend or BlazePoseFull()
@@ -146,7 +171,16 @@ def find_people(
         if progress is not None:
             progress("pose", done[0], total)
 
-    frames = prefetch(read_frames(path, start_s, end_s))
+    camera = CameraMotionEstimator() if track_camera else None
+    repeats = RepeatedFrames()
+
+    def measured(decoded: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
+        for frame in decoded:  # in the decode thread, beside the pose model
+            if camera is not None:
+                camera.measure(frame.index, frame.rgb)
+            yield frame
+
+    frames = prefetch(measured(read_frames(path, start_s, end_s)))
     sparse = max(1, round(info.fps_hz / SPARSE_RATE_HZ)) if info.fps_hz > 0 else 1
     # Frames kept for following newcomers back: BACKFILL_S before they were found plus the NEWCOMER_S it
     # takes to see whether they move, within BACKFILL_BYTES.
@@ -163,7 +197,11 @@ def find_people(
         backfill_frames=backfill,
         newcomer_frames=newcomer,
         on_frame=tick,
+        camera=camera,
+        repeats=repeats,
     )
+    if repeats.dropped:
+        log.info("%d repeated images left out", repeats.dropped)
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
     preview_row, preview = choose_preview(tracks, followed.previews, within_rows=sparse // 2)
@@ -174,6 +212,8 @@ def find_people(
         preview_row=preview_row,
         preview_scale=followed.preview_scale,
         preview_within_rows=sparse // 2,
+        camera=camera.result() if camera is not None else None,
+        frames_repeated=repeats.dropped,
     )
     return info, scan
 
@@ -187,21 +227,28 @@ def estimate_pose(
     backend: PoseBackend | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    capture_fps: float | None = None,
+    track_camera: bool = True,
 ) -> VideoPose:
     """The athlete's keypoints in a video (see the README: one pass following everyone, athlete choice,
-    cache)."""
+    cache), in a frame fixed to the ground when the camera moves, with time rescaled to real time when the
+    capture rate is known (`capture_fps`, else the file's metadata)."""
+    if capture_fps is not None and not (math.isfinite(capture_fps) and 1.0 <= capture_fps <= 2000.0):
+        raise InputError(f"--capture-fps must be a frame rate between 1 and 2000, got {capture_fps}")
     path = Path(path)
     info = probe(path)
     backend = backend or BlazePoseFull()
     key = ""
     if use_cache:
-        options = {"start_s": start_s, "end_s": end_s, "person": person}
+        options = {"start_s": start_s, "end_s": end_s, "person": person, "camera": track_camera}
         key = cache.cache_key(cache.file_sha256(path), backend.model_id, options)
         hit = cache.load(key)
         if hit is not None:
             log.info("pose cache hit %s", key)
-            return _video_pose(path, info, hit, backend, cache_hit=True)
-    _, scan = find_people(path, start_s=start_s, end_s=end_s, backend=backend, progress=progress)
+            return _video_pose(path, info, hit, backend, cache_hit=True, capture_fps=capture_fps)
+    _, scan = find_people(
+        path, start_s=start_s, end_s=end_s, backend=backend, progress=progress, track_camera=track_camera
+    )
     athlete = scan.athlete(person)
     n, k = len(scan.time_s), len(backend.names)
     xy = np.full((n, k, 2), np.nan)
@@ -211,15 +258,43 @@ def estimate_pose(
         time_s=scan.time_s,
         xy=xy,
         score=score,
-        meta={"person": athlete.number, "people": len(scan.tracks), "whole_clip": start_s is None and end_s is None},
+        meta={
+            "person": athlete.number,
+            "people": len(scan.tracks),
+            "whole_clip": start_s is None and end_s is None,
+            "frames_repeated": scan.frames_repeated,
+            "camera": scan.camera.to_dict() if scan.camera is not None else None,
+        },
+        camera=scan.camera.to_ground if scan.camera is not None and scan.camera.moving else None,
     )
     if use_cache:
         cache.store(key, result)
-    return _video_pose(path, info, result, backend, cache_hit=False)
+    return _video_pose(path, info, result, backend, cache_hit=False, capture_fps=capture_fps)
+
+
+def _camera(pose: cache.CachedPose) -> CameraMotion | None:
+    described = pose.meta.get("camera")
+    if described is None:
+        return None
+    if pose.camera is None:
+        return CameraMotion.fixed(len(pose.time_s))
+    return CameraMotion(
+        pose.camera,
+        described["kind"],
+        float(described["pan_px"]),
+        float(described["scale_change"]),
+        int(described["unmeasured_frames"]),
+    )
 
 
 def _video_pose(
-    path: Path, info: VideoInfo, pose: cache.CachedPose, backend: PoseBackend, *, cache_hit: bool
+    path: Path,
+    info: VideoInfo,
+    pose: cache.CachedPose,
+    backend: PoseBackend,
+    *,
+    cache_hit: bool,
+    capture_fps: float | None = None,
 ) -> VideoPose:
     """The sequence spans the first to the last frame with a pose (an athlete walking into view later
     leaves no empty head on the clip); frames without a pose inside that span stay as NaN."""
@@ -230,15 +305,41 @@ def _video_pose(
     if last - first + 1 < 2:
         raise InputError(f"{path}: the athlete's pose was found in {last - first + 1} frame; at least 2 are needed")
     span = slice(first, last + 1)
-    sequence = PoseSequence(
-        time_s=pose.time_s[span], xy=pose.xy[span], score=pose.score[span], names=backend.names, source=str(path)
+    repeated = int(pose.meta.get("frames_repeated", 0))
+    camera = _camera(pose)
+    xy = pose.xy[span]
+    if camera is not None and camera.moving:
+        xy = camera.ground_xy(xy, span)
+        camera = CameraMotion(
+            camera.to_ground[span], camera.kind, camera.pan_px, camera.scale_change, camera.unmeasured_frames
+        )
+    source: Source | None = (
+        "given" if capture_fps is not None else "metadata" if info.capture_fps_hz is not None else None
     )
+    timing = known_timing(info.fps_hz, capture_fps or info.capture_fps_hz, source)
+    sequence = PoseSequence(
+        time_s=pose.time_s[span] * timing.time_scale,
+        xy=xy,
+        score=pose.score[span],
+        names=backend.names,
+        source=str(path),
+    )
+    timing = judge_slow_motion(timing, sequence)
     warnings = []
-    expected = _frames_expected(info, None, None) if pose.meta.get("whole_clip") else 0
-    if expected and len(seen) < 0.9 * expected:
+    if repeated:
         warnings.append(
-            f"only {len(seen)} of the {expected} frames the video announces could be decoded (truncated file?): "
-            "the results cover that part only"
+            f"{repeated} repeated images (a paused player, or an export that shows each image more than once) "
+            "were left out"
+        )
+    if camera is not None and (line := camera.describe()) is not None:
+        warnings.append(line)
+    if (line := timing.warning()) is not None:
+        warnings.append(line)
+    expected = _frames_expected(info, None, None) if pose.meta.get("whole_clip") else 0
+    if expected and len(seen) + repeated < 0.9 * expected:
+        warnings.append(
+            f"only {len(seen) + repeated} of the {expected} frames the video announces could be decoded (truncated "
+            "file?): the results cover that part only"
         )
     if np.sum(~seen) > len(seen) / 2:
         warnings.append(
@@ -250,9 +351,12 @@ def _video_pose(
         info=info,
         person=int(pose.meta["person"]),
         people=int(pose.meta["people"]),
-        frames_decoded=len(seen),
+        frames_decoded=len(seen) + repeated,
         frames_without_pose=int(np.sum(~seen)),
         model_id=backend.model_id,
         cache_hit=cache_hit,
         warnings=tuple(warnings),
+        camera=camera,
+        frames_repeated=repeated,
+        timing=timing,
     )

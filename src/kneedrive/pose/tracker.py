@@ -29,9 +29,11 @@ from numpy.typing import NDArray
 
 from ..io.video import VideoFrame
 from .backend import PoseBackend, PoseEstimate
+from .camera import CameraMotionEstimator
 from .detector import PersonDetection, PersonDetector
 from .geometry import shrink
 from .people import LEG_MOTION_WEIGHT, WINDOW_S, Segment, body_radius_px
+from .repeats import RepeatedFrames
 from .workers import Call, Workers
 
 log = logging.getLogger(__name__)
@@ -231,15 +233,29 @@ def follow_people(
     backfill_frames: int = 0,
     newcomer_frames: int = 0,
     on_frame: Callable[[int], None] | None = None,
+    camera: CameraMotionEstimator | None = None,
+    repeats: RepeatedFrames | None = None,
 ) -> FollowResult:
     """Follow everyone. A person the detector finds late (entering the frame, or missed for a few detector
     runs) and who turns out to be moving is followed back in time, through up to `backfill_frames` frames
     before they were found, to where they came into view; the decision is taken once they have been
-    followed for NEWCOMER_S (`newcomer_frames` frames at most), so that many more recent frames are kept."""
+    followed for NEWCOMER_S (`newcomer_frames` frames at most), so that many more recent frames are kept.
+
+    `repeats`: frames that repeat the last one kept are left out (rows count the frames kept). `camera`:
+    each kept frame, measured beforehand (`CameraMotionEstimator.measure`, e.g. in the decode thread), is
+    handed to it with everyone's region once the frame is followed."""
     with Workers(parallel=bool(getattr(backend, "parallel", False))) as workers:
         tracker = _Tracker(detector, backend, workers, detect_every, sparse_every, backfill_frames, newcomer_frames)
-        for row, frame in enumerate(frames):
-            tracker.take(row, frame)
+        row = 0
+        for frame in frames:
+            if repeats is not None and repeats.repeats(frame.rgb, tracker.people(row)):
+                if camera is not None:
+                    camera.skip(frame.index)
+            else:
+                tracker.take(row, frame)
+                if camera is not None:
+                    camera.take(frame.index, tracker.people(row))
+                row += 1
             if on_frame is not None:
                 on_frame(frame.index)
         return tracker.result()
@@ -273,6 +289,11 @@ class _Tracker:
         self.next_key = 0
 
     # --- one frame ------------------------------------------------------------------------------------------
+
+    def people(self, row: int) -> list[tuple[float, float, float]]:
+        """Everyone's region at `row` (followed, or found and about to be): (centre x, centre y, radius) px."""
+        regions = [f.region_for(row) for f in self.active] + [c.detection for c in self.candidates]
+        return [(float(r.hip_xy[0]), float(r.hip_xy[1]), r.radius_px) for r in regions]
 
     def take(self, row: int, frame: VideoFrame) -> None:
         if self.active:

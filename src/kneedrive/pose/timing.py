@@ -1,0 +1,151 @@
+"""Video time vs real time: slow motion given, read from the file, or suspected from the legs' rhythm.
+
+Phones capture slow motion at 120-960 fps and write it (or apps re-encode it) at 30 fps playback: the file's
+time is then not real time. When the capture rate is known (`capture_fps`, or the file's metadata) time is
+rescaled by file rate / capture rate. When it is not, the physics of gait gives it away: a leg swings like
+a pendulum, and nobody walks or runs steadily at fewer than SLOWEST_STEPS_PER_MIN steps a minute with steps
+as long as a walk's or a run's (a very slow stroll takes short steps). The step rate in file time is twice
+the dominant frequency of the gap between the ankles (left-right label swaps do not change its size); the
+real rate is taken as a typical one for the step size seen (TYPICAL_RUN_SPM for run-length steps, else
+TYPICAL_WALK_SPM), which gives the slow-motion factor and the capture rate it looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from ..sequence import PoseSequence
+
+#: Steadier than this (steps/min, file time) with walk- or run-length steps, no human moves: slowed footage.
+SLOWEST_STEPS_PER_MIN = 70.0
+#: Steps of at least this many leg lengths (ankle to ankle, at their widest) are a walk's or a run's;
+#: at least RUN_GAP_LEGS, a run's.
+WALK_GAP_LEGS = 0.6
+RUN_GAP_LEGS = 1.0
+TYPICAL_RUN_SPM = 170.0
+TYPICAL_WALK_SPM = 110.0
+#: The ankle-gap rhythm counts when its autocorrelation at the step period reaches this.
+RHYTHM_MIN = 0.3
+#: Common phone capture rates, for saying which one the footage looks like.
+PHONE_RATES_HZ = (60.0, 120.0, 240.0, 480.0, 960.0)
+
+Source = Literal["given", "metadata"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the clip's time relates to real time. `time_scale`: real seconds per file second (applied to the
+    sequence; 1 unless the capture rate is known). `slow_motion_factor`: file time / real time as estimated
+    from the legs' rhythm when the capture rate is not known and the footage looks slowed (None: not slowed,
+    or not a gait to judge by); its times are then not real."""
+
+    file_fps_hz: float
+    capture_fps_hz: float | None = None
+    capture_fps_source: Source | None = None
+    time_scale: float = 1.0
+    slow_motion_factor: float | None = None
+    looks_like_capture_fps_hz: float | None = None
+    file_steps_per_min: float | None = None
+
+    @property
+    def suspected_slow_motion(self) -> bool:
+        """True when the clip looks slowed and no capture rate says by how much: its times are not real."""
+        return self.slow_motion_factor is not None
+
+    def warning(self) -> str | None:
+        if self.suspected_slow_motion:
+            return (
+                f"this looks like slow motion: the legs step {self.file_steps_per_min:.0f} times a minute in the "
+                f"video, which no one runs or walks; about {self.slow_motion_factor:.0f}x slowed (as if captured at "
+                f"~{self.looks_like_capture_fps_hz:.0f} fps), so times, rates and speeds are not real: give "
+                "--capture-fps"
+            )
+        if self.capture_fps_hz is not None and self.time_scale != 1.0:
+            return (
+                f"captured at {self.capture_fps_hz:g} fps ({self.capture_fps_source}) and played at "
+                f"{self.file_fps_hz:.3g} fps: times are rescaled to real time (x{self.time_scale:.3g})"
+            )
+        return None
+
+    def summary(self) -> str:
+        if self.suspected_slow_motion:
+            return f"suspected {self.slow_motion_factor:.1f}x (~{self.looks_like_capture_fps_hz:.0f} fps)"
+        if self.capture_fps_hz is not None and self.time_scale != 1.0:
+            return f"{1 / self.time_scale:.1f}x ({self.capture_fps_source})"
+        return "no"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "capture_fps_hz": self.capture_fps_hz,
+            "capture_fps_source": self.capture_fps_source,
+            "time_scale": self.time_scale,
+            "slow_motion_suspected": self.suspected_slow_motion,
+            "slow_motion_factor": self.slow_motion_factor,
+            "looks_like_capture_fps_hz": self.looks_like_capture_fps_hz,
+            "file_steps_per_min": self.file_steps_per_min,
+        }
+
+
+def known_timing(file_fps_hz: float, capture_fps_hz: float | None, source: Source | None) -> Timing:
+    """The timing when the capture rate is given or read from the file (or unknown: None)."""
+    if capture_fps_hz is None or file_fps_hz <= 0:
+        return Timing(file_fps_hz)
+    return Timing(file_fps_hz, capture_fps_hz, source, time_scale=file_fps_hz / capture_fps_hz)
+
+
+def judge_slow_motion(timing: Timing, sequence: PoseSequence) -> Timing:
+    """`timing` with the slow motion suspected from the legs' rhythm, when no capture rate is known."""
+    if timing.capture_fps_hz is not None:
+        return timing
+    rhythm = step_rhythm(sequence)
+    if rhythm is None:
+        return timing
+    steps_per_min, gap_legs = rhythm
+    if steps_per_min >= SLOWEST_STEPS_PER_MIN or gap_legs < WALK_GAP_LEGS:
+        return Timing(timing.file_fps_hz, file_steps_per_min=round(steps_per_min, 1))
+    typical = TYPICAL_RUN_SPM if gap_legs >= RUN_GAP_LEGS else TYPICAL_WALK_SPM
+    factor = typical / steps_per_min
+    looks_like = min(PHONE_RATES_HZ, key=lambda rate: abs(np.log(rate / (factor * timing.file_fps_hz))))
+    return Timing(
+        timing.file_fps_hz,
+        slow_motion_factor=round(factor, 1),
+        looks_like_capture_fps_hz=looks_like,
+        file_steps_per_min=round(steps_per_min, 1),
+    )
+
+
+def step_rhythm(sequence: PoseSequence) -> tuple[float, float] | None:
+    """(steps per minute in the sequence's time, widest ankle gap in leg lengths), or None when the ankles
+    show no steady rhythm."""
+    names = ("left_hip", "right_hip", "left_ankle", "right_ankle")
+    if not all(sequence.has(n) for n in names):
+        return None
+    hip = (sequence.point("left_hip") + sequence.point("right_hip")) / 2
+    left, right = sequence.point("left_ankle"), sequence.point("right_ankle")
+    legs = np.nanmedian(np.concatenate([np.hypot(*(left - hip).T), np.hypot(*(right - hip).T)]))
+    gap = np.abs(left[:, 0] - right[:, 0]) / legs
+    ok = np.isfinite(gap)
+    if np.sum(ok) < 20 or not np.isfinite(legs) or legs <= 0:
+        return None
+    dt = float(np.median(np.diff(sequence.time_s)))
+    grid = np.arange(sequence.time_s[ok][0], sequence.time_s[ok][-1], dt)
+    signal = np.interp(grid, sequence.time_s[ok], gap[ok])
+    signal = signal - signal.mean()
+    n = len(signal)
+    if n < 20 or not np.any(signal):
+        return None
+    corr = np.correlate(signal, signal, mode="full")[n - 1 :] / (np.arange(n, 0, -1) * signal.var())
+    shortest = max(2, int(0.15 / dt))  # no step is shorter than 0.15 s (a sprinter's is ~0.21 s)
+    longest = n // 2  # two steps at least in the clip
+    if longest <= shortest:
+        return None
+    window = corr[shortest:longest]
+    peaks = [i for i in range(1, len(window) - 1) if window[i - 1] <= window[i] >= window[i + 1]]
+    if not peaks or max(window[i] for i in peaks) < RHYTHM_MIN:
+        return None
+    best = max(window[i] for i in peaks)
+    lag = shortest + next(i for i in peaks if window[i] >= 0.8 * best)  # the period, not a multiple of it
+    return 60.0 / (lag * dt), float(np.nanpercentile(gap, 90))
