@@ -111,6 +111,8 @@ class VideoOptions:
     backend: PoseBackend | None = None
     use_cache: bool = True
     progress: Progress | None = None
+    #: The rate the camera captured at (slow motion played at the file's rate); None: the file's metadata.
+    capture_fps: float | None = None
 
     def estimate(self, path: Path) -> VideoPose:
         """The athlete's keypoints in the video at `path`, with these options."""
@@ -124,6 +126,7 @@ class VideoOptions:
             backend=self.backend,
             use_cache=self.use_cache,
             progress=self.progress,
+            capture_fps=self.capture_fps,
         )
 
 

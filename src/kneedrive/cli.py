@@ -85,6 +85,10 @@ PoseModelOption = Annotated[
     typer.Option("--pose-model", help="Video: pose backend 'package.module:Class' (default: bundled BlazePose full)"),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Video: run the pose model even if cached")]
+CaptureFpsOption = Annotated[
+    float | None,
+    typer.Option("--capture-fps", help="Video: the rate it was filmed at (slow motion; default: the file's metadata)"),
+]
 
 
 @app.command("analyze")
@@ -118,6 +122,7 @@ def analyze_command(
     person: PersonOption = None,
     pose_model: PoseModelOption = None,
     no_cache: NoCacheOption = False,
+    capture_fps: CaptureFpsOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
@@ -133,7 +138,7 @@ def analyze_command(
                 treadmill_speed_mps=treadmill_speed_mps,
                 cutoff_hz=cutoff_hz,
                 drill=drill,
-                video=_video_options(start, end, person, pose_model, no_cache, progress),
+                video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
             )
         from .report.terminal import print_summary
 
@@ -534,6 +539,7 @@ def _video_options(
     pose_model: str | None,
     no_cache: bool,
     progress: Progress | None = None,
+    capture_fps: float | None = None,
 ) -> VideoOptions:
     from .pose.plugins import load_backend
 
@@ -544,6 +550,7 @@ def _video_options(
         backend=load_backend(pose_model) if pose_model else None,
         use_cache=not no_cache,
         progress=progress,
+        capture_fps=capture_fps,
     )
 
 
@@ -556,6 +563,7 @@ def pose_command(
     person: PersonOption = None,
     pose_model: PoseModelOption = None,
     no_cache: NoCacheOption = False,
+    capture_fps: CaptureFpsOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Estimate the athlete's pose in a video and write the keypoints CSV."""
@@ -565,7 +573,7 @@ def pose_command(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     with _one_line_errors(video):
         with pose_progress(err) as progress:
-            result = _video_options(start, end, person, pose_model, no_cache, progress).estimate(video)
+            result = _video_options(start, end, person, pose_model, no_cache, progress, capture_fps).estimate(video)
         print_video_quality(result, console)
         write_keypoints_csv(result.sequence, output)
         console.print(f"wrote {output}")
