@@ -77,8 +77,15 @@ def image_pose(analysis: Analysis) -> ImagePose:
     kin = analysis.kinematics
     scale = np.array([kin.direction * kin.leg_length_units, -kin.leg_length_units])
     time_s = np.asarray(kin.time_s, dtype=float)
+    points = {name: p * scale for name, p in kin.points.items()}
+    if analysis.video is not None:  # ground frame and real time (moving camera, slow motion) -> the file's
+        video = analysis.video
+        time_s = np.array([video.file_time_s(t) for t in time_s])
+        names = list(points)
+        stacked = video.image_xy(np.stack([points[n] for n in names], axis=1))
+        points = {n: stacked[:, i] for i, n in enumerate(names)}
     slack_s = float(np.median(np.diff(time_s))) / 2.0 if len(time_s) > 1 else 1e-3
-    return ImagePose(time_s, {name: p * scale for name, p in kin.points.items()}, slack_s)
+    return ImagePose(time_s, points, slack_s)
 
 
 @dataclass(frozen=True)
