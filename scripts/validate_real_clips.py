@@ -1,0 +1,183 @@
+"""Real clips against their eye-set ground truth: touchdowns, cadence, activity, slow motion.
+
+    .venv/bin/python scripts/validate_real_clips.py [CLIPS_DIR]     # prints a Markdown table (used in the README)
+
+For every `<clip>.mp4` with a `<clip>.truth.json` in CLIPS_DIR (default: ../shared/data/real_clips, beside
+the repository), `kneedrive.analyze` runs on the video (the pose cache is used) and its touchdowns are
+compared with the truth's, in video frames (decode order, from 0):
+
+- found: truth touchdowns with an engine touchdown within MATCH_FRAMES (each engine touchdown matches at
+  most one truth touchdown, nearest first); missed: the others; extra: engine touchdowns inside the span
+  the truth covers (its first to last touchdown, +/- MATCH_FRAMES) that match none. Touchdowns outside that
+  span are not judged (the truth does not cover them) and are counted apart.
+- error: |engine - truth| in frames over the matched touchdowns (median / max).
+- cadence: the engine's summary cadence against the truth's (where the truth gives one).
+- activity: the drill the engine named (sprint = running steps) and its confidence.
+- slow motion: the slow-motion factor the engine found or suspects, and the truth's note.
+A failing analysis is printed as such, with its message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+import kneedrive
+from kneedrive.errors import KneedriveError
+
+CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real_clips"
+#: A touchdown matches a truth touchdown this close (video frames).
+MATCH_FRAMES = 1.5
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """One clip's comparison with its truth (see the module docstring)."""
+
+    clip: str
+    truth_touchdowns: int
+    found: int
+    missed: int
+    extra: int
+    outside: int
+    error_median_frames: float | None
+    error_max_frames: float | None
+    cadence_spm: float | None
+    truth_cadence_spm: float | None
+    activity: str
+    slow_motion: str
+    failure: str | None = None
+
+
+def frame_times_s(path: Path) -> np.ndarray:
+    """The time stamp of every frame in decode order, from the first frame (as kneedrive.io.video counts)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stamps = [float(f.pts * stream.time_base) for f in container.decode(stream) if f.pts is not None]
+    times = np.asarray(stamps, dtype=float)
+    return times - times[0]
+
+
+def match(found: list[float], truth: list[float]) -> tuple[list[tuple[float, float]], list[float]]:
+    """(truth, engine) pairs within MATCH_FRAMES, nearest first; the engine frames left unmatched."""
+    pairs = sorted((abs(f - t), t, f) for t in truth for f in found if abs(f - t) <= MATCH_FRAMES)
+    used_t: set[float] = set()
+    used_f: set[float] = set()
+    matched = []
+    for _, t, f in pairs:
+        if t in used_t or f in used_f:
+            continue
+        used_t.add(t)
+        used_f.add(f)
+        matched.append((t, f))
+    return matched, [f for f in found if f not in used_f]
+
+
+def slow_motion_text(analysis: Any) -> str:
+    video = analysis.video
+    if video is None:
+        return "-"
+    timing = getattr(video, "timing", None)
+    if timing is None:
+        return "not checked"
+    return timing.summary()
+
+
+def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
+    truth_frames = [float(td["frame"]) for td in truth["touchdowns"]]
+    cadence_truth = truth.get("cadence_spm")
+    try:
+        analysis = kneedrive.analyze(path)
+    except KneedriveError as exc:
+        return ClipResult(
+            path.name,
+            len(truth_frames),
+            0,
+            len(truth_frames),
+            0,
+            0,
+            None,
+            None,
+            None,
+            cadence_truth,
+            "-",
+            "-",
+            str(exc),
+        )
+    times = frame_times_s(path)
+    video = analysis.video
+    to_file = video.file_time_s if video is not None and hasattr(video, "file_time_s") else (lambda t: t)
+    found = []
+    for event in analysis.events:
+        if event.kind != "touchdown":
+            continue
+        t = float(to_file(event.time_s))
+        i = int(np.clip(np.searchsorted(times, t), 1, len(times) - 1))
+        # sub-frame: interpolate between the two frames around the event time
+        found.append(i - 1 + (t - times[i - 1]) / (times[i] - times[i - 1]))
+    low, high = min(truth_frames) - MATCH_FRAMES, max(truth_frames) + MATCH_FRAMES
+    inside = [f for f in found if low <= f <= high]
+    matched, unmatched = match(inside, truth_frames)
+    errors = [abs(f - t) for t, f in matched]
+    drill = analysis.drill
+    return ClipResult(
+        clip=path.name,
+        truth_touchdowns=len(truth_frames),
+        found=len(matched),
+        missed=len(truth_frames) - len(matched),
+        extra=len(unmatched),
+        outside=len(found) - len(inside),
+        error_median_frames=float(np.median(errors)) if errors else None,
+        error_max_frames=float(np.max(errors)) if errors else None,
+        cadence_spm=analysis.summary.cadence_spm,
+        truth_cadence_spm=cadence_truth,
+        activity=f"{drill.name} ({drill.confidence:.2f})",
+        slow_motion=slow_motion_text(analysis),
+    )
+
+
+def results(clips: Path = CLIPS) -> list[ClipResult]:
+    return [
+        compare(video, json.loads(truth.read_text()))
+        for truth in sorted(clips.glob("*.truth.json"))
+        if (video := truth.with_name(truth.name.removesuffix(".truth.json") + ".mp4")).is_file()
+    ]
+
+
+def table(rows: list[ClipResult]) -> str:
+    def number(value: float | None, unit: str = "") -> str:
+        return "-" if value is None else f"{value:.1f}{unit}"
+
+    lines = [
+        "| clip | truth TD | found / missed / extra (outside truth span) | error median / max frames | "
+        "cadence engine / truth spm (err) | activity | slow motion |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        if r.failure is not None:
+            lines.append(f"| {r.clip} | {r.truth_touchdowns} | failed: {r.failure} | - | - | - | - |")
+            continue
+        cadence = f"{number(r.cadence_spm)} / {number(r.truth_cadence_spm)}"
+        if r.cadence_spm is not None and r.truth_cadence_spm:
+            cadence += f" ({100 * (r.cadence_spm / r.truth_cadence_spm - 1):+.1f} %)"
+        lines.append(
+            f"| {r.clip} | {r.truth_touchdowns} | {r.found} / {r.missed} / {r.extra} ({r.outside}) | "
+            f"{number(r.error_median_frames)} / {number(r.error_max_frames)} | {cadence} | {r.activity} | "
+            f"{r.slow_motion} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    clips = Path(sys.argv[1]) if len(sys.argv) > 1 else CLIPS
+    print(table(results(clips)))
+
+
+if __name__ == "__main__":
+    main()
