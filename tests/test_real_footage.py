@@ -30,7 +30,7 @@ def _frames(shifts_px: list[float], width: int = 640, height: int = 360) -> list
     frames, x = [], 20.0
     for shift in shifts_px:
         x += shift
-        i = int(round(x))
+        i = round(x)
         grey = world[20 : 20 + height, i : i + width]
         frames.append(np.repeat(grey[:, :, None], 3, axis=2))
     return frames
