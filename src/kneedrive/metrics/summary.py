@@ -11,7 +11,6 @@ from .registry import registry
 from .steps import Step
 
 
-
 @dataclass(frozen=True)
 class Summary:
     steps: int
