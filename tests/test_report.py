@@ -24,11 +24,11 @@ from kneedrive.drills.generator import synthesize_drill
 from kneedrive.io.analysis_json import analysis_json_text
 from kneedrive.io.keypoints_csv import read_keypoints_csv
 from kneedrive.io.trc import read_trc
+from kneedrive.kinematics.series import decimation_step
 from kneedrive.report.export import table_csv, write_outputs
 from kneedrive.report.findings import top_findings
 from kneedrive.report.html import missing_frames, render_report
 from kneedrive.report.keyframes import key_frames
-from kneedrive.report.series import decimation_step
 from kneedrive.report.skeleton import skeleton_svg
 
 runner = CliRunner()

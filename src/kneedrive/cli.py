@@ -290,12 +290,9 @@ def _video_faults(path: Path | None) -> list[dict[str, Any]]:
     """Faults of a saved analysis.json (computed now if the file predates coaching)."""
     if path is None:
         return []
-    from .coaching import find_faults
+    from .io.analysis_json import load_record
 
-    doc = _read_json_file(path)
-    if "faults" in doc:
-        return list(doc["faults"])
-    return [f.to_dict() for f in find_faults(doc).faults]
+    return [f.to_dict() for f in load_record(path).coaching.faults]
 
 
 def _answers_from(path: Path | None, answer: list[str], condition: list[str]) -> Answers | None:

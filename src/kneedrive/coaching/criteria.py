@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from ..drills.catalogue import DRILL_IDS
+from ..metrics.registry import Scope, registry
 from .data_files import CoachingDataError, load_validated
 from .library import load_library
 
@@ -95,6 +96,34 @@ def _criterion(raw: dict[str, Any]) -> Criterion:
     )
 
 
+#: Fields of the clip a condition may test besides the summary's figures.
+INPUT_FIELDS = ("input.fps_hz",)
+
+
+def _check_metrics(c: Criterion) -> None:
+    """A criterion's metric (and every condition's field) must be in the metric registry: a misspelled
+    metric is an error here, not a criterion that silently never fires."""
+    reg = registry()
+    where = f"criteria.toml: criterion {c.id}"
+    by_scope: dict[str, tuple[Scope, ...]] = {
+        "steps": ("step",),
+        "reps": ("rep", "cycle", "rep_derived"),
+        "asymmetry": ("asymmetry",),
+    }
+    scopes = by_scope[c.scope]
+    row = reg.metrics.get(c.metric)
+    if row is None or not set(scopes) & set(row.scopes):
+        raise CoachingDataError(
+            f"{where}: metric {c.metric!r} is not a {'/'.join(scopes)} metric in kneedrive/metrics/data/metrics.toml"
+        )
+    for cond in c.when:
+        block, name = cond.field.split(".", 1) if "." in cond.field else ("", cond.field)
+        if cond.field not in INPUT_FIELDS and not (
+            block == "summary" and "summary" in getattr(reg.metrics.get(name), "scopes", ())
+        ):
+            raise CoachingDataError(f"{where}: condition on {cond.field!r}, which is not a summary metric")
+
+
 @cache
 def load_criteria() -> tuple[Criterion, ...]:
     criteria = tuple(_criterion(raw) for raw in load_validated("criteria")["criterion"])
@@ -114,6 +143,7 @@ def load_criteria() -> tuple[Criterion, ...]:
         for drill in (*c.drills, *c.prescribe):
             if drill not in library_ids:
                 raise CoachingDataError(f"criteria.toml: {c.id} names {drill!r}, not in the library")
+        _check_metrics(c)
         if c.scope in ("steps", "asymmetry") and c.drills != ("sprint",):
             raise CoachingDataError(f"criteria.toml: {c.id}: step and asymmetry criteria apply to 'sprint' only")
     return criteria
