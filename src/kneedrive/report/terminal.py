@@ -108,7 +108,7 @@ REP_FIGURES: dict[str, tuple[str, ...]] = {
 
 
 def reps_table(analysis: Analysis) -> Table:
-    from ..drills.catalogue import MODELS
+    from ..drills.table import drill_spec
 
     drill = analysis.drill
     reps = drill.reps
@@ -121,7 +121,7 @@ def reps_table(analysis: Analysis) -> Table:
     for r in reps:
         table.add_column(f"Rep {r.index} {r.side}\n{r.start_s:.1f}-{r.end_s:.1f} s", justify="right")
     table.add_column("Unit")
-    pattern = MODELS[drill.drill_id].pattern
+    pattern = drill_spec(drill.drill_id).pattern
     for name in REP_FIGURES[pattern]:
         values = [getattr(r, name) for r in reps]
         if all(v is None for v in values):
