@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 import kneedrive
 from kneedrive.cli import app
 from kneedrive.coaching.faults import Coaching, Evidence, Fault
-from kneedrive.drills.catalogue import DrillSession
 from kneedrive.drills.generator import synthesize_drill
+from kneedrive.drills.keyframes import DrillSession
 from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.io.analysis_json import analysis_json_text
 from kneedrive.io.keypoints_csv import read_keypoints_csv

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import kneedrive
-from kneedrive.drills.catalogue import DrillSession
 from kneedrive.drills.generator import synthesize_drill
+from kneedrive.drills.keyframes import DrillSession
 from kneedrive.report.export import write_outputs
 
 from .chromium import Chromium

@@ -228,8 +228,8 @@ def _drill_demo(
     from dataclasses import replace
 
     from .drills.camera import Artefacts
-    from .drills.catalogue import DRILL_FAULTS, DrillSession
     from .drills.generator import synthesize_drill
+    from .drills.keyframes import DRILL_FAULTS, DrillSession
     from .io.keypoints_csv import write_keypoints_csv
     from .report.terminal import print_summary
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from ..drills.catalogue import DRILL_IDS
+from ..drills.table import drill_table
 from ..metrics.registry import Scope, registry
 from .data_files import CoachingDataError, load_validated
 from .library import load_library
@@ -72,6 +73,11 @@ class Criterion:
         return "moderate" if excess > self.moderate_beyond else "minor"
 
 
+def _drills_naming(column: str, rule_id: str) -> tuple[str, ...]:
+    """The drills whose row in the drill table lists `rule_id` in `column` (criteria or references)."""
+    return tuple(d.id for d in drill_table().drills if rule_id in getattr(d, column))
+
+
 def _criterion(raw: dict[str, Any]) -> Criterion:
     bands = raw["bands"]
     return Criterion(
@@ -85,7 +91,7 @@ def _criterion(raw: dict[str, Any]) -> Criterion:
         max=raw.get("max"),
         moderate_beyond=bands["moderate_beyond"],
         major_beyond=bands["major_beyond"],
-        drills=tuple(raw["drills"]),
+        drills=_drills_naming("criteria", raw["id"]),
         when=tuple(Condition(**c) for c in raw.get("when", [])),
         min_evidence=raw.get("min_evidence", 2 if raw["scope"] == "steps" else 1),
         cue=raw["cue"],
@@ -127,6 +133,10 @@ def _check_metrics(c: Criterion) -> None:
 @cache
 def load_criteria() -> tuple[Criterion, ...]:
     criteria = tuple(_criterion(raw) for raw in load_validated("criteria")["criterion"])
+    named = {c for d in drill_table().drills for c in d.criteria}
+    unknown = named - {c.id for c in criteria}
+    if unknown:
+        raise CoachingDataError(f"drills.toml names criteria not in criteria.toml: {', '.join(sorted(unknown))}")
     library_ids = set(load_library().ids)
     seen: set[str] = set()
     for c in criteria:

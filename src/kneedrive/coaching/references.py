@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from ..metrics.registry import Metric, RegistryError, registry
-from .criteria import load_criteria
+from .criteria import _drills_naming, load_criteria
 from .data_files import CoachingDataError, load_validated
 
 
@@ -84,7 +84,7 @@ def _reference(raw: dict[str, Any]) -> Reference:
         cue_low=raw.get("cue_low", ""),
         cue_high=raw.get("cue_high", ""),
         word=raw.get("word", "reference"),
-        drills=tuple(raw["drills"]),
+        drills=_drills_naming("references", raw["id"]),
     )
 
 
@@ -93,6 +93,11 @@ def load_references() -> References:
     raw = load_validated("references")
     references = tuple(_reference(r) for r in raw["reference"])
     ids = {r.id for r in references}
+    from ..drills.table import drill_table
+
+    unknown = {r for d in drill_table().drills for r in d.references} - ids
+    if unknown:
+        raise CoachingDataError(f"drills.toml names references not in references.toml: {', '.join(sorted(unknown))}")
     bands = tuple(TargetBand(b["angle"], b["min"], b["max"], b["label"], b["when"]) for b in raw["band"])
     for band in bands:
         if band.when not in ("always", "sprinting") and band.when not in ids:

@@ -59,27 +59,8 @@ def summary_table(record: AnalysisRecord) -> Table:
     return table
 
 
-REP_FIGURES: dict[str, tuple[str, ...]] = {
-    "unilateral": (
-        "cycles", "cycle_rate_hz", "rate_decay_pct", "thigh_angle_peak_deg", "hip_flexion_peak_deg",
-        "ankle_dorsiflexion_top_deg", "foot_under_knee_shanks", "heel_recovery_height_legs",
-        "ankle_dorsiflexion_downswing_deg", "body_line_deg", "trunk_lean_deg", "ascent_time_s", "descent_time_s",
-        "arm_leg_coordination",
-    ),
-    "hold": ("hold_time_s", "thigh_angle_held_deg", "ankle_dorsiflexion_top_deg", "trunk_lean_deg", "sway_legs"),
-    "alternating": (
-        "cycles", "cadence_spm", "cycle_rate_hz", "rate_decay_pct", "thigh_angle_peak_deg",
-        "ankle_dorsiflexion_top_deg", "foot_under_knee_shanks", "heel_recovery_height_legs",
-        "knee_flexion_min_after_top_deg", "trunk_lean_deg", "elbow_flexion_deg", "arm_swing_ratio",
-        "arm_leg_coordination", "contact_time_s",
-    ),
-    "bilateral": ("cycles", "cycle_rate_hz", "rate_decay_pct", "flight_time_s", "jump_height_m",
-                  "thigh_angle_peak_deg", "trunk_lean_deg"),
-}  # fmt: skip
-
-
 def reps_table(record: AnalysisRecord) -> Table:
-    from ..drills.catalogue import MODELS
+    from ..drills.table import drill_spec
 
     drill = record.drill
     reps = drill.reps
@@ -92,8 +73,7 @@ def reps_table(record: AnalysisRecord) -> Table:
     for r in reps:
         table.add_column(f"Rep {r.index} {r.side}\n{r.start_s:.1f}-{r.end_s:.1f} s", justify="right")
     table.add_column("Unit")
-    pattern = MODELS[drill.id].pattern
-    for name in REP_FIGURES[pattern]:
+    for name in drill_spec(drill.id).figures:
         values = [getattr(r, name) for r in reps]
         if all(v is None for v in values):
             continue
