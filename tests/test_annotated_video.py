@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 import kneedrive
 from kneedrive.analysis import Analysis
 from kneedrive.cli import app
-from kneedrive.drills.catalogue import DrillSession
 from kneedrive.drills.generator import synthesize_drill
+from kneedrive.drills.keyframes import DrillSession
 from kneedrive.errors import InputError
 from kneedrive.io.video import read_frames
 from kneedrive.report import annotated

@@ -4,15 +4,20 @@ criterion by criterion on hand-built analysis documents (steps, asymmetry, drill
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
 from importlib import resources
 from typing import Any
 
 import jsonschema
+import numpy as np
 import pytest
 
 import kneedrive
-from kneedrive.coaching import Criterion, attach_coaching, find_faults, load_criteria
+from kneedrive.coaching import Criterion, Judged, find_faults, load_criteria
+from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.drills.sprinter import SprinterModel, synthesize, with_faults
+from kneedrive.metrics import Step, Summary
+from kneedrive.record import AnalysisRecord
 
 from .realdata import PX_PER_M, dorn_sequence
 
@@ -74,24 +79,31 @@ def test_real_jog_is_not_judged_against_sprint_knee_height() -> None:
 # ------------------------------------------------------------------ hand-built documents
 
 
-def _steps_doc(metric: str, values: list[float | None], step_frequency_hz: float = 4.3) -> dict[str, Any]:
+def _blank(cls: Any, **given: Any) -> Any:
+    """A result dataclass with every field None except those given (figures not measured)."""
+    return cls(**{f.name: given.get(f.name) for f in fields(cls)})
+
+
+def _steps_doc(metric: str, values: list[float | None], step_frequency_hz: float = 4.3) -> Judged:
     steps = []
     for i, v in enumerate(values):
         t = 0.1 + 0.23 * i
         steps.append(
-            {"side": "left" if i % 2 == 0 else "right", "touchdown_frame": round(t * 240), "touchdown_time_s": t,
-             "knee_lift_time_s": t - 0.1, metric: v}
+            _blank(Step, side="left" if i % 2 == 0 else "right", touchdown_frame=round(t * 240), touchdown_time_s=t,
+                   knee_lift_time_s=t - 0.1, **{metric: v})
         )  # fmt: skip
-    return {
-        "input": {"fps_hz": 240.0},
-        "events": [{"side": "left", "kind": "touchdown", "frame": 24, "time_s": 0.1}],
-        "steps": steps,
-        "summary": {"step_frequency_hz": step_frequency_hz},
-        "asymmetry_pct": {},
-    }
+    return Judged(
+        drill_id="sprint",
+        steps=tuple(steps),
+        reps=(),
+        summary=_blank(Summary, step_frequency_hz=step_frequency_hz),
+        asymmetry_pct={},
+        fps_hz=240.0,
+        time_base_s=np.arange(0, 240 * 3) / 240.0,
+    )
 
 
-def _reps_doc(drill: str, metric: str, values: list[float | None]) -> dict[str, Any]:
+def _reps_doc(drill: str, metric: str, values: list[float | None], cycles: tuple[Cycle, ...] = ()) -> Judged:
     reps = []
     for i, v in enumerate(values):
         rep: dict[str, Any] = {"index": i, "start_s": 12.0 * i, "end_s": 12.0 * i + 9.0, "side": "left"}
@@ -101,24 +113,25 @@ def _reps_doc(drill: str, metric: str, values: list[float | None]) -> dict[str, 
             rep.update(ascent_time_s=0.4, descent_time_s=None if v is None else 0.4 * v)
         else:
             rep[metric] = v
-        reps.append(rep)
-    return {
-        "input": {"fps_hz": 60.0},
-        "steps": [],
-        "summary": {},
-        "drill": {"id": drill, "confidence": 0.9, "reps": reps},
-    }
+        reps.append(_blank(Rep, cycles_detail=cycles, **rep))
+    return Judged(
+        drill_id=drill,
+        steps=(),
+        reps=tuple(reps),
+        summary=_blank(Summary),
+        asymmetry_pct={},
+        fps_hz=60.0,
+        time_base_s=np.arange(0, 60 * 40) / 60.0,
+    )
 
 
-def _asymmetry_doc(metric: str, value: float | None) -> dict[str, Any]:
+def _asymmetry_doc(metric: str, value: float | None) -> Judged:
     stem = metric.removesuffix("_pct")
     field = {"thigh_angle_peak": "thigh_angle_peak_deg", "contact_time": "contact_time_s"}.get(stem, f"{stem}_legs")
-    doc = _steps_doc(field, [1.0] * 6)
-    doc["asymmetry_pct"] = {metric: value}
-    return doc
+    return replace(_steps_doc(field, [1.0] * 6), asymmetry_pct={metric: value})
 
 
-def _doc_for(c: Criterion, value: float | None, n: int = 4) -> dict[str, Any]:
+def _doc_for(c: Criterion, value: float | None, n: int = 4) -> Judged:
     if c.scope == "steps":
         return _steps_doc(c.metric, [value] * n)
     if c.scope == "asymmetry":
@@ -126,7 +139,7 @@ def _doc_for(c: Criterion, value: float | None, n: int = 4) -> dict[str, Any]:
     return _reps_doc(c.drills[0], c.metric, [value] * n)
 
 
-def _verdict(c: Criterion, doc: dict[str, Any]) -> tuple[str | None, bool]:
+def _verdict(c: Criterion, doc: Judged) -> tuple[str | None, bool]:
     coaching = find_faults(doc)
     faults = [f for f in coaching.faults if f.criterion == c.id]
     praised = any(p.criterion == c.id for p in coaching.praise)
@@ -183,20 +196,21 @@ def test_drill_rep_faults_carry_rep_evidence_and_follow_the_drill() -> None:
     )
     assert fault.evidence.times_s == (0.0, 24.0) and fault.evidence.frames == (0, 1440)
     # the same reps under a drill the criterion does not cover: nothing
-    doc["drill"]["id"] = "butt_kicks"
-    assert not find_faults(doc).faults
+    assert not find_faults(replace(doc, drill_id="butt_kicks")).faults
 
 
 def test_rep_values_fall_back_to_the_median_of_their_cycles() -> None:
-    doc = _reps_doc("high_knees", "thigh_angle_peak_deg", [None])
-    doc["drill"]["reps"][0]["cycles_detail"] = [{"thigh_angle_peak_deg": v} for v in (60.0, 62.0, 95.0)]
+    cycles = tuple(_blank(Cycle, thigh_angle_peak_deg=v) for v in (60.0, 62.0, 95.0))
+    doc = _reps_doc("high_knees", "thigh_angle_peak_deg", [None], cycles)
     (fault,) = [f for f in find_faults(doc).faults if f.id == "low_knee"]
     assert fault.value == 62.0
 
 
-def test_attach_coaching_keeps_the_document_and_validates() -> None:
+def test_a_saved_analysis_loads_back_with_the_same_coaching() -> None:
     doc = _sprint_doc("hunched")
+    loaded = AnalysisRecord.from_dict(doc)
+    assert loaded.to_dict(include_series=False) == doc
     bare = {k: v for k, v in doc.items() if k not in ("faults", "praise")}
-    again = attach_coaching(bare)
-    assert again["faults"] == doc["faults"] and "faults" not in bare
-    jsonschema.validate(again, ANALYSIS_SCHEMA)
+    judged_again = AnalysisRecord.from_dict(bare).to_dict(include_series=False)  # saved before coaching
+    assert [f["id"] for f in judged_again["faults"]] == [f["id"] for f in doc["faults"]]
+    jsonschema.validate(judged_again, ANALYSIS_SCHEMA)

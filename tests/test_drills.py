@@ -1,4 +1,4 @@
-"""Drills: every catalogue drill synthesizes, is recognized, segmented into the right reps and
+"""Drills: every modelled drill synthesizes, is recognized, segmented into the right reps and
 cycles, and its faults show in the figures. Real sprint data is recognized as a sprint."""
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ import kneedrive
 from kneedrive.analysis import Analysis
 from kneedrive.cli import app
 from kneedrive.drills.camera import Artefacts, Camera
-from kneedrive.drills.catalogue import DRILL_FAULTS, DRILL_IDS, MODELS, DrillSession
+from kneedrive.drills.catalogue import DRILL_IDS
 from kneedrive.drills.cycles import rate_decay_pct
 from kneedrive.drills.generator import DrillSynthetic, synthesize_drill
+from kneedrive.drills.keyframes import DRILL_FAULTS, MODELS, DrillSession
 from kneedrive.drills.recognize import load_rules
 from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.io.keypoints_csv import write_keypoints_csv
 
-DRILLS = tuple(d for d in DRILL_IDS if d != "sprint")
+DRILLS = tuple(d for d in DRILL_IDS if d in MODELS)  # the drills the generator models
 NOISE = Artefacts(jitter_px=1.5, swap_fraction=0.03, dropout_fraction=0.02, far_side_score=0.7)
 SCHEMA = Path(kneedrive.__file__).parent / "schema" / "analysis-v1.schema.json"
 

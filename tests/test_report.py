@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import re
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,29 @@ from typer.testing import CliRunner
 
 import kneedrive
 from kneedrive.cli import app
-from kneedrive.drills.catalogue import DrillSession
+from kneedrive.coaching.faults import Coaching, Evidence, Fault
 from kneedrive.drills.generator import synthesize_drill
+from kneedrive.drills.keyframes import DrillSession
+from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.io.analysis_json import analysis_json_text
 from kneedrive.io.keypoints_csv import read_keypoints_csv
 from kneedrive.io.trc import read_trc
+from kneedrive.kinematics.series import decimation_step
+from kneedrive.record import AnalysisRecord
 from kneedrive.report.export import table_csv, write_outputs
 from kneedrive.report.findings import top_findings
 from kneedrive.report.html import missing_frames, render_report
 from kneedrive.report.keyframes import key_frames
-from kneedrive.report.series import decimation_step
 from kneedrive.report.skeleton import skeleton_svg
 
 runner = CliRunner()
+
+
+def _blank(cls: Any, **given: Any) -> Any:
+    """A result dataclass with every field None except those given."""
+    return cls(**{f.name: given.get(f.name) for f in fields(cls)})
+
+
 SCHEMA = json.loads(resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text())
 
 
@@ -76,7 +87,7 @@ def _thigh_deg(pose: dict[str, tuple[float, float]], side: str) -> float:
 
 
 def test_key_frames_show_the_moment_they_name(demo_doc: dict[str, Any]) -> None:
-    frames = key_frames(demo_doc)
+    frames = key_frames(AnalysisRecord.from_dict(demo_doc))
     assert {(k.side, k.kind) for k in frames} == {
         (s, k) for s in ("left", "right") for k in ("knee_lift", "touchdown", "toe_off")
     }
@@ -93,24 +104,22 @@ def test_key_frames_show_the_moment_they_name(demo_doc: dict[str, Any]) -> None:
             other = min(k.pose[f"{o}_{p}"][1] for o in ("left", "right") if o != k.side for p in ("heel", "foot_index"))
             assert foot < other
             assert k.ground_y is not None and foot - k.ground_y < 0.08  # leg lengths (~7 cm)
-    assert key_frames({**demo_doc, "series": None}) == []
+    assert key_frames(replace(AnalysisRecord.from_dict(demo_doc), series=None)) == []
 
 
 def test_findings_prefer_coaching_faults_by_severity(demo_doc: dict[str, Any]) -> None:
-    faults = [
-        {"id": "soggy_foot", "severity": "minor", "metric": "ankle_dorsiflexion_knee_lift_deg", "value": -8.0,
-         "target": {"min": 0, "max": None, "units": "deg"}, "evidence": {"times_s": [1.2], "frames": [288]},
-         "cue": "toes up", "drills": ["wall_drill"], "source": "000_27d7facf02970776.txt"},
-        {"id": "low_knee_drive", "severity": "major", "metric": "thigh_angle_peak_deg", "value": 48.0,
-         "target": {"min": 58, "max": None, "units": "deg"}, "evidence": {"times_s": [0.9, 1.4], "frames": []},
-         "cue": "knee up", "drills": ["a_skip", "wall_drill"], "source": "004_cf001b25dbd66b18.txt"},
-    ]  # fmt: skip
-    findings = top_findings({**demo_doc, "faults": faults})
+    faults = (
+        Fault("soggy_foot", "x", "Soggy foot", "minor", "ankle_dorsiflexion_knee_lift_deg", -8.0, 0.0, None, "deg",
+              Evidence("steps", (3,), (1.2,), (288,), (-8.0,)), "toes up", ("wall_drill",), ("000",)),
+        Fault("low_knee_drive", "y", "Low knee drive", "major", "thigh_angle_peak_deg", 48.0, 58.0, None, "deg",
+              Evidence("steps", (1, 2), (0.9, 1.4), (), (48.0, 47.0)), "knee up", ("a_skip", "wall_drill"),
+              ("004",)),
+    )  # fmt: skip
+    record = replace(AnalysisRecord.from_dict(demo_doc), coaching=Coaching("sprint", faults, ()))
+    findings = top_findings(record)
     assert [f.severity for f in findings] == ["major", "minor"]
     assert findings[0].title.startswith("Low knee drive") and findings[0].cue == "knee up"
-    html = render_report(
-        {**demo_doc, "faults": faults}, drill_library={"a_skip": {"name": "A-skip", "dose": "2 x 25 yd"}}
-    )
+    html = render_report(record, drill_library={"a_skip": {"name": "A-skip", "dose": "2 x 25 yd"}})
     assert 'id="fault-low_knee_drive"' in html and 'href="#library-a_skip">A-skip</a>: 2 x 25 yd' in html
     assert 'href="#library-wall_drill">wall drill</a>' in html  # no library entry: the id, readable
     ids = re.findall(r'\bid="([^"]+)"', html)
@@ -126,11 +135,11 @@ def test_findings_without_faults_rank_reference_deviations(tmp_path: Path) -> No
     out = tmp_path / "low.json"
     assert runner.invoke(app, ["demo", "--fault", "overstride", "--json", str(out)]).exit_code == 0
     doc = json.loads(out.read_text())
-    assert doc.pop("faults") and doc.pop("praise") is not None  # coaching's view; here the fallback
-    findings = top_findings(doc)
+    assert doc["faults"] and doc["praise"] is not None  # coaching's view; here the fallback
+    findings = top_findings(replace(AnalysisRecord.from_dict(doc), coaching=Coaching("sprint", (), ())))
     assert len(findings) == 3
     assert findings[0].importance >= findings[1].importance >= findings[2].importance
-    overstride = next(f for f in findings if f.title.startswith("Foot ahead of the hips"))
+    overstride = next(f for f in findings if f.title.startswith("Foot ahead of hips"))
     assert overstride.severity in ("moderate", "major") and "overstriding" in overstride.cue
 
 
@@ -167,15 +176,16 @@ def test_out_writes_every_export_and_the_report_rerenders(tmp_path: Path) -> Non
 def test_drill_reps_give_reps_csv_and_a_cycle_rate_plot(
     demo_doc: dict[str, Any], tmp_path: Path, clean_sprint: Any
 ) -> None:
-    reps = [
-        {"index": i + 1, "start_s": 2.0 * i, "end_s": 2.0 * i + 1.5, "side": "left", "cycles": 4,
-         "cycle_rate_hz": rate, "rate_decay_pct": decay, "decayed": decay < -10, "thigh_angle_peak_deg": 92.0,
-         "cycles_detail": [{"start_s": 2.0 * i + c * d, "end_s": 2.0 * i + (c + 1) * d, "side": "left"}
-                           for c, d in enumerate((0.30, 0.32, 0.36, 0.40))]}
+    reps = tuple(
+        _blank(Rep, index=i + 1, start_s=2.0 * i, end_s=2.0 * i + 1.5, side="left", cycles=4,
+               cycle_rate_hz=rate, rate_decay_pct=decay, decayed=decay < -10, thigh_angle_peak_deg=92.0,
+               cycles_detail=tuple(_blank(Cycle, start_s=2.0 * i + c * d, end_s=2.0 * i + (c + 1) * d, side="left")
+                                   for c, d in enumerate((0.30, 0.32, 0.36, 0.40))))
         for i, (rate, decay) in enumerate(((3.0, -12.0), (2.8, -4.0)))
-    ]  # fmt: skip
-    doc = {**demo_doc, "drill": {"id": "high_knees", "confidence": 0.9, "reps": reps}}
-    written = write_outputs(doc, clean_sprint.sequence, tmp_path)
+    )  # fmt: skip
+    record = AnalysisRecord.from_dict(demo_doc)
+    record = replace(record, drill=replace(record.drill, id="high_knees", name="High knees", reps=reps))
+    written = write_outputs(record, clean_sprint.sequence, tmp_path)
     assert (tmp_path / "reps.csv") in written
     with (tmp_path / "reps.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -183,7 +193,7 @@ def test_drill_reps_give_reps_csv_and_a_cycle_rate_plot(
     html = (tmp_path / "report.html").read_text()
     assert 'id="plot-cycle-rate"' in html and 'id="reps-table"' in html
     assert "thigh parallel" in html  # a drill's thigh target band is parallel, not the sprint reference
-    assert ">high knees<" in html
+    assert ">High knees<" in html
 
 
 def test_table_csv_leaves_out_nested_fields_and_keeps_nulls_empty() -> None:
@@ -248,11 +258,12 @@ def test_dropped_frames_show_in_the_data_quality(clean_sprint: Any) -> None:
     seq = clean_sprint.sequence
     keep = np.r_[0:200, 207 : seq.n_frames]  # 7 frames dropped by the camera
     dropped = seq.replace(time_s=seq.time_s[keep], xy=seq.xy[keep], score=seq.score[keep])
-    doc = kneedrive.analyze(dropped, athlete_height_m=1.8).to_dict(include_series=True)
+    record = kneedrive.analyze(dropped, athlete_height_m=1.8).record
+    doc = record.to_dict()
     inp = doc["input"]
     assert missing_frames(inp["frames"], inp["fps_hz"], inp["duration_s"]) == 7
     assert missing_frames(seq.n_frames, seq.fps_hz, float(seq.time_s[-1] - seq.time_s[0])) == 0
-    assert '<td>Frames missing from the time stamps</td><td class="num">7</td>' in render_report(doc)
+    assert '<td>Frames missing from the time stamps</td><td class="num">7</td>' in render_report(record)
 
 
 def test_skeleton_draws_over_a_video_frame_in_image_pixels() -> None:
@@ -298,7 +309,8 @@ def test_a_drill_report_shows_reps_cycles_and_the_seeds_targets(drive_through: A
     synthetic, doc = drive_through
     jsonschema.validate(doc, SCHEMA)
     assert doc["drill"]["id"] == "single_leg_drive_through" and doc["steps"] == []
-    written = {p.name for p in write_outputs(doc, synthetic.sequence, tmp_path)}
+    record = AnalysisRecord.from_dict(doc)
+    written = {p.name for p in write_outputs(record, synthetic.sequence, tmp_path)}
     assert written == {"report.html", "analysis.json", "reps.csv", "keypoints.csv", "keypoints.trc"}  # no steps
     with (tmp_path / "reps.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -307,13 +319,13 @@ def test_a_drill_report_shows_reps_cycles_and_the_seeds_targets(drive_through: A
     # coaching sees the knee short of parallel (the model's peak x 0.85); so does the report's own
     # comparison with the seeds' targets when there are no faults, which also flags the slowed reps
     low_knee = doc["faults"][0]
-    assert low_knee["metric"] == "thigh_angle_peak_deg" and top_findings(doc)[0].title.startswith(low_knee["title"])
-    findings = top_findings({k: v for k, v in doc.items() if k not in ("faults", "praise")})
-    assert findings[0].title.startswith("Knee drive (thigh at the top)") and "parallel" in findings[0].detail
+    assert low_knee["metric"] == "thigh_angle_peak_deg" and top_findings(record)[0].title.startswith(low_knee["title"])
+    findings = top_findings(replace(record, coaching=Coaching(record.drill.id, (), ())))
+    assert findings[0].title.startswith("Knee drive (thigh peak from vertical)") and "parallel" in findings[0].detail
     assert findings[0].severity == "major" and "thigh is parallel" in findings[0].cue
     assert sum("slowed down" in f.title for f in findings) == 2
     # key moments from the cycles: drive, top and end per side, the top at the thigh's peak
-    frames = key_frames(doc)
+    frames = key_frames(record)
     assert {(k.side, k.kind) for k in frames} == {
         (s, k) for s in ("left", "right") for k in ("drive", "knee_lift", "cycle_end")
     }

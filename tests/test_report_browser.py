@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import kneedrive
-from kneedrive.drills.catalogue import DrillSession
 from kneedrive.drills.generator import synthesize_drill
+from kneedrive.drills.keyframes import DrillSession
 from kneedrive.report.export import write_outputs
 
 from .chromium import Chromium
@@ -53,9 +53,9 @@ DOM_FACTS = """(() => {
 })()"""
 
 
-def _render(name: str, doc: dict[str, Any], sequence: Any, root: Path) -> Path:
+def _render(name: str, record: Any, sequence: Any, root: Path) -> Path:
     out = root / name
-    write_outputs(doc, sequence, out)
+    write_outputs(record, sequence, out)
     return out / "report.html"
 
 
@@ -68,7 +68,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory, clean_sprint: Any) -> dict
     drill = synthesize_drill(DrillSession("single_leg_drive_through", rate_decay_pct=15.0), fps_hz=60.0)
     drive_through = kneedrive.analyze(drill.sequence, athlete_height_m=1.8)
     return {
-        name: _render(name, a.to_dict(include_series=True), a.sequence, root)
+        name: _render(name, a.record, a.sequence, root)
         for name, a in (
             ("demo", demo),
             ("dorn-sprint", dorn),

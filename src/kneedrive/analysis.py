@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import __version__
-from .coaching import attach_coaching
+from .coaching.faults import Coaching, Judged, find_faults
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
 from .io.load import load_keypoints
 from .kinematics import Kinematics, compute_kinematics
+from .kinematics.series import series_block
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series, VideoRecord, frozen_map
 from .sequence import PoseSequence
 
 if TYPE_CHECKING:
     from .pose import PoseBackend, VideoPose
     from .pose.run import Progress
 
-SCHEMA_VERSION = 1
 #: Below this frame rate contacts are not timed at all (DOMAIN.md); below the second, they
 #: are reported with a warning about their one-frame resolution.
 NO_CONTACT_TIMING_BELOW_FPS = 25.0
@@ -33,71 +36,67 @@ COARSE_CONTACT_TIMING_BELOW_FPS = 60.0
 
 @dataclass(frozen=True)
 class Analysis:
+    """A live analysis: the typed record (`record`, what every output renders from) plus the live
+    stages it came from (sequence, kinematics, ground line, the video's pose)."""
+
     source: str
     sequence: PoseSequence
     kinematics: Kinematics
     events: tuple[GaitEvent, ...]
     steps: tuple[Step, ...]
     summary: Summary
-    sides: dict[str, dict[str, float | None]]
-    asymmetry_pct: dict[str, float | None]
+    sides: Mapping[str, Mapping[str, float | None]]
+    asymmetry_pct: Mapping[str, float | None]
     ground: GroundLine
     drill: DrillResult
+    coaching: Coaching
     warnings: tuple[str, ...]
     video: VideoPose | None = None
+
+    @cached_property
+    def record(self) -> AnalysisRecord:
+        """The typed record (with the decimated series), built once."""
+        kin, seq, drill = self.kinematics, self.sequence, self.drill
+        return AnalysisRecord(
+            kneedrive_version=__version__,
+            source=self.source,
+            input=InputInfo(seq.n_frames, kin.fps_hz, float(seq.time_s[-1] - seq.time_s[0]), tuple(seq.names)),
+            processing=Processing(
+                cutoff_hz=kin.cutoff_hz,
+                direction="right" if kin.direction > 0 else "left",
+                direction_evidence=kin.direction_evidence,
+                swapped_frames=kin.swapped_frames,
+                filled_samples=kin.filled_samples,
+                leg_length_m=kin.leg_length_m,
+                ground_slope=self.ground.slope,
+            ),
+            events=self.events,
+            steps=self.steps,
+            summary=self.summary,
+            sides=frozen_map(self.sides),
+            asymmetry_pct=frozen_map(self.asymmetry_pct),
+            drill=DrillRecord(
+                id=drill.drill_id,
+                name=drill.name,
+                confidence=drill.confidence,
+                decided_by=drill.decided_by,
+                alternatives=tuple(drill.ranking[1:4]),
+                features=drill.features,
+                reps=drill.reps,
+                sides=frozen_map(drill.sides) if drill.one_legged else None,
+                asymmetry_pct=frozen_map(drill.asymmetry_pct) if drill.one_legged else None,
+            ),
+            unavailable=frozen_map(kin.unavailable),
+            warnings=self.warnings,
+            coaching=self.coaching,
+            series=Series.from_dict(series_block(kin)),
+            video=None if self.video is None else VideoRecord.from_dict(self.video.to_dict()),
+        )
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
         """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
         `include_series` adds the decimated angle/keypoint series a report is drawn from."""
-        kin, seq = self.kinematics, self.sequence
-        doc = {
-            "schema_version": SCHEMA_VERSION,
-            "kneedrive_version": __version__,
-            "source": self.source,
-            "input": {
-                "frames": seq.n_frames,
-                "fps_hz": kin.fps_hz,
-                "duration_s": float(seq.time_s[-1] - seq.time_s[0]),
-                "keypoints": list(seq.names),
-            },
-            "processing": {
-                "cutoff_hz": kin.cutoff_hz,
-                "direction": "right" if kin.direction > 0 else "left",
-                "direction_evidence": kin.direction_evidence,
-                "swapped_frames": kin.swapped_frames,
-                "filled_samples": kin.filled_samples,
-                "leg_length_m": kin.leg_length_m,
-                "ground_slope": self.ground.slope,
-            },
-            "events": [asdict(e) for e in self.events],
-            "steps": [asdict(s) for s in self.steps],
-            "summary": asdict(self.summary),
-            "sides": self.sides,
-            "asymmetry_pct": self.asymmetry_pct,
-            "drill": self.drill.to_dict(),
-            "unavailable": dict(kin.unavailable),
-            "warnings": list(self.warnings),
-        }
-        if include_series:
-            from .report.series import series_block
-
-            doc["series"] = series_block(kin)
-        if self.video is not None:
-            doc["video"] = self.video.to_dict()
-        cleaned: dict[str, Any] = _json_safe(doc)
-        return attach_coaching(cleaned)  # faults and praise (kneedrive.coaching)
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+        return self.record.to_dict(include_series=include_series)
 
 
 @dataclass(frozen=True)
@@ -208,6 +207,7 @@ def analyze(
         time_contacts=time_contacts,
         overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
     )
+    asymmetry = asymmetry_pct(sides)
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -215,10 +215,11 @@ def analyze(
         events=tuple(events),
         steps=tuple(steps),
         summary=summary,
-        sides=sides,
-        asymmetry_pct=asymmetry_pct(sides),
+        sides=frozen_map(sides),
+        asymmetry_pct=frozen_map(asymmetry),
         ground=ground,
         drill=drill_result,
+        coaching=_judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz),
         warnings=tuple(warnings),
         video=video_pose,
     )
@@ -235,19 +236,44 @@ def _drill_analysis(
         )
     feet = [kin.foot_centre(side) for side in ("left", "right")]
     sides = per_side([])
+    summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
+    asymmetry = asymmetry_pct(sides)
     return Analysis(
         source=seq.source,
         sequence=seq,
         kinematics=kin,
         events=(),
         steps=(),
-        summary=summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None)),
-        sides=sides,
-        asymmetry_pct=asymmetry_pct(sides),
+        summary=summary,
+        sides=frozen_map(sides),
+        asymmetry_pct=frozen_map(asymmetry),
         ground=fit_ground(feet),
         drill=drill,
+        coaching=_judge(seq, drill, (), summary, asymmetry, kin.fps_hz),
         warnings=tuple(warnings),
         video=video_pose,
+    )
+
+
+def _judge(
+    seq: PoseSequence,
+    drill: DrillResult,
+    steps: tuple[Step, ...],
+    summary: Summary,
+    asymmetry: Mapping[str, float | None],
+    fps_hz: float,
+) -> Coaching:
+    """The coaching stage, once per analysis, on the typed figures and the sequence's own time base."""
+    return find_faults(
+        Judged(
+            drill_id=drill.drill_id,
+            steps=steps,
+            reps=drill.reps,
+            summary=summary,
+            asymmetry_pct=frozen_map(asymmetry),
+            fps_hz=fps_hz,
+            time_base_s=seq.time_s,
+        )
     )
 
 

@@ -64,12 +64,12 @@ def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None
 def _write_out(analysis: Analysis, out_dir: Path) -> None:
     from .report.export import write_outputs
 
-    doc = analysis.to_dict(include_series=True)
+    record = analysis.record
     if analysis.video is None:
-        written = write_outputs(doc, analysis.sequence, out_dir)
+        written = write_outputs(record, analysis.sequence, out_dir)
     else:  # annotated.mp4 takes a while: show a progress bar
         with pose_progress(err) as progress:
-            written = write_outputs(doc, analysis.sequence, out_dir, analysis=analysis, progress=progress)
+            written = write_outputs(record, analysis.sequence, out_dir, analysis=analysis, progress=progress)
     console.print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 
@@ -142,7 +142,7 @@ def analyze_command(
             )
         from .report.terminal import print_summary
 
-        print_summary(result, console)
+        print_summary(result.record, console)
         if json_path is not None:
             _write_json(result, json_path, series=series)
         if out_dir is not None:
@@ -192,7 +192,7 @@ def demo_command(
     from .report.terminal import print_summary
 
     console.print(f"[bold]kneedrive demo[/bold]: synthetic sprinter, faults: {', '.join(fault or []) or 'none'}")
-    print_summary(result, console)
+    print_summary(result.record, console)
     truth, s = synthetic.truth, result.summary
     console.print(
         f"truth: speed {truth.speed_mps:.2f} m/s, cadence {truth.cadence_spm:.0f} spm, contact "
@@ -219,11 +219,11 @@ def report_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The report.html to write")],
 ) -> None:
     """Render the HTML report of a saved analysis (self-contained, works offline)."""
-    from .io.analysis_json import load_analysis
+    from .io.analysis_json import load_record
     from .report.html import write_report
 
     with _one_line_errors(output):
-        write_report(load_analysis(analysis_json), output)
+        write_report(load_record(analysis_json), output)
     console.print(f"wrote {output}")
 
 
@@ -233,8 +233,8 @@ def _drill_demo(
     from dataclasses import replace
 
     from .drills.camera import Artefacts
-    from .drills.catalogue import DRILL_FAULTS, DrillSession
     from .drills.generator import synthesize_drill
+    from .drills.keyframes import DRILL_FAULTS, DrillSession
     from .io.keypoints_csv import write_keypoints_csv
     from .report.terminal import print_summary
 
@@ -257,7 +257,7 @@ def _drill_demo(
         _fail(str(exc))
         return
     console.print(f"[bold]kneedrive demo[/bold]: synthetic {drill}, faults: {', '.join(faults) or 'none'}")
-    print_summary(result, console)
+    print_summary(result.record, console)
     truth = synthetic.truth
     console.print(
         "truth: "
@@ -295,12 +295,9 @@ def _video_faults(path: Path | None) -> list[dict[str, Any]]:
     """Faults of a saved analysis.json (computed now if the file predates coaching)."""
     if path is None:
         return []
-    from .coaching import find_faults
+    from .io.analysis_json import load_record
 
-    doc = _read_json_file(path)
-    if "faults" in doc:
-        return list(doc["faults"])
-    return [f.to_dict() for f in find_faults(doc).faults]
+    return [f.to_dict() for f in load_record(path).coaching.faults]
 
 
 def _answers_from(path: Path | None, answer: list[str], condition: list[str]) -> Answers | None:
@@ -568,13 +565,14 @@ def pose_command(
 ) -> None:
     """Estimate the athlete's pose in a video and write the keypoints CSV."""
     from .io.keypoints_csv import write_keypoints_csv
+    from .record import VideoRecord
     from .report.terminal import print_video_quality
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     with _one_line_errors(video):
         with pose_progress(err) as progress:
             result = _video_options(start, end, person, pose_model, no_cache, progress, capture_fps).estimate(video)
-        print_video_quality(result, console)
+        print_video_quality(VideoRecord.from_dict(result.to_dict()), console, warnings=result.warnings)
         write_keypoints_csv(result.sequence, output)
         console.print(f"wrote {output}")
 

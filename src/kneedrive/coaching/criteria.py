@@ -7,6 +7,8 @@ from functools import cache
 from typing import Any
 
 from ..drills.catalogue import DRILL_IDS
+from ..drills.table import drill_table
+from ..metrics.registry import Scope, registry
 from .data_files import CoachingDataError, load_validated
 from .library import load_library
 
@@ -71,6 +73,11 @@ class Criterion:
         return "moderate" if excess > self.moderate_beyond else "minor"
 
 
+def _drills_naming(column: str, rule_id: str) -> tuple[str, ...]:
+    """The drills whose row in the drill table lists `rule_id` in `column` (criteria or references)."""
+    return tuple(d.id for d in drill_table().drills if rule_id in getattr(d, column))
+
+
 def _criterion(raw: dict[str, Any]) -> Criterion:
     bands = raw["bands"]
     return Criterion(
@@ -84,7 +91,7 @@ def _criterion(raw: dict[str, Any]) -> Criterion:
         max=raw.get("max"),
         moderate_beyond=bands["moderate_beyond"],
         major_beyond=bands["major_beyond"],
-        drills=tuple(raw["drills"]),
+        drills=_drills_naming("criteria", raw["id"]),
         when=tuple(Condition(**c) for c in raw.get("when", [])),
         min_evidence=raw.get("min_evidence", 2 if raw["scope"] == "steps" else 1),
         cue=raw["cue"],
@@ -95,9 +102,41 @@ def _criterion(raw: dict[str, Any]) -> Criterion:
     )
 
 
+#: Fields of the clip a condition may test besides the summary's figures.
+INPUT_FIELDS = ("input.fps_hz",)
+
+
+def _check_metrics(c: Criterion) -> None:
+    """A criterion's metric (and every condition's field) must be in the metric registry: a misspelled
+    metric is an error here, not a criterion that silently never fires."""
+    reg = registry()
+    where = f"criteria.toml: criterion {c.id}"
+    by_scope: dict[str, tuple[Scope, ...]] = {
+        "steps": ("step",),
+        "reps": ("rep", "cycle", "rep_derived"),
+        "asymmetry": ("asymmetry",),
+    }
+    scopes = by_scope[c.scope]
+    row = reg.metrics.get(c.metric)
+    if row is None or not set(scopes) & set(row.scopes):
+        raise CoachingDataError(
+            f"{where}: metric {c.metric!r} is not a {'/'.join(scopes)} metric in kneedrive/metrics/data/metrics.toml"
+        )
+    for cond in c.when:
+        block, name = cond.field.split(".", 1) if "." in cond.field else ("", cond.field)
+        if cond.field not in INPUT_FIELDS and not (
+            block == "summary" and "summary" in getattr(reg.metrics.get(name), "scopes", ())
+        ):
+            raise CoachingDataError(f"{where}: condition on {cond.field!r}, which is not a summary metric")
+
+
 @cache
 def load_criteria() -> tuple[Criterion, ...]:
     criteria = tuple(_criterion(raw) for raw in load_validated("criteria")["criterion"])
+    named = {c for d in drill_table().drills for c in d.criteria}
+    unknown = named - {c.id for c in criteria}
+    if unknown:
+        raise CoachingDataError(f"drills.toml names criteria not in criteria.toml: {', '.join(sorted(unknown))}")
     library_ids = set(load_library().ids)
     seen: set[str] = set()
     for c in criteria:
@@ -114,6 +153,7 @@ def load_criteria() -> tuple[Criterion, ...]:
         for drill in (*c.drills, *c.prescribe):
             if drill not in library_ids:
                 raise CoachingDataError(f"criteria.toml: {c.id} names {drill!r}, not in the library")
+        _check_metrics(c)
         if c.scope in ("steps", "asymmetry") and c.drills != ("sprint",):
             raise CoachingDataError(f"criteria.toml: {c.id}: step and asymmetry criteria apply to 'sprint' only")
     return criteria

@@ -1,4 +1,4 @@
-"""Faults and praise from an analysis JSON document (live or a saved analysis.json).
+"""Faults and praise from the analysis' typed figures (steps, reps, summary, asymmetry).
 
 Robust by design: a criterion is judged on the median over steps (or reps), and a fault also needs
 at least `min_evidence` steps/reps that breach the target, so one noisy step never invents a
@@ -8,17 +8,17 @@ fault. Missing (null) metrics give neither a fault nor praise.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .criteria import SEVERITIES, Criterion, load_criteria
-from .library import SEED_FILES
+import numpy as np
 
-#: Step metrics measured at the top of the knee lift are timed there, the rest at touchdown.
-KNEE_LIFT_METRICS = frozenset(
-    {"thigh_angle_peak_deg", "hip_flexion_peak_deg", "ankle_dorsiflexion_knee_lift_deg", "foot_under_knee_shanks",
-     "foot_angle_knee_lift_deg", "heel_recovery_height_legs", "heel_recovery_height_m"}
-)  # fmt: skip
+from ..drills.rep_metrics import Rep
+from ..metrics import Step, Summary
+from ..metrics.registry import registry
+from .criteria import SEVERITIES, Condition, Criterion, load_criteria
+from .library import SEED_FILES
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,33 @@ class Fault:
             "sources": [SEED_FILES[s] for s in self.sources],
         }
 
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Fault:
+        ev, target = doc["evidence"], doc["target"]
+        unit = "reps" if "reps" in ev else "steps"
+        by_file = {f: i for i, f in SEED_FILES.items()}
+        return cls(
+            id=doc["id"],
+            criterion=doc["criterion"],
+            title=doc["title"],
+            severity=doc["severity"],
+            metric=doc["metric"],
+            value=float(doc["value"]),
+            target_min=target.get("min"),
+            target_max=target.get("max"),
+            units=target.get("units", ""),
+            evidence=Evidence(
+                unit=unit,
+                indices=tuple(ev[unit]),
+                times_s=tuple(ev["times_s"]),
+                frames=tuple(ev["frames"]),
+                values=tuple(ev["values"]),
+            ),
+            cue=doc["cue"],
+            drills=tuple(doc["drills"]),
+            sources=tuple(by_file.get(f, f) for f in doc["sources"]),
+        )
+
 
 @dataclass(frozen=True)
 class Praise:
@@ -88,6 +115,10 @@ class Praise:
     def to_dict(self) -> dict[str, Any]:
         return {"criterion": self.criterion, "metric": self.metric, "value": self.value, "message": self.message}
 
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Praise:
+        return cls(doc["criterion"], doc["metric"], float(doc["value"]), doc["message"])
+
 
 @dataclass(frozen=True)
 class Coaching:
@@ -95,87 +126,111 @@ class Coaching:
     faults: tuple[Fault, ...]
     praise: tuple[Praise, ...]
 
-
-def drill_of(doc: dict[str, Any]) -> str:
-    drill = doc.get("drill") or {}
-    return str(drill.get("id") or "sprint")
-
-
-def _frame_origin_s(doc: dict[str, Any]) -> float:
-    for event in doc.get("events") or []:
-        fps = (doc.get("input") or {}).get("fps_hz")
-        if fps and event.get("frame") is not None:
-            return float(event["time_s"]) - float(event["frame"]) / float(fps)
-    return 0.0
+    @classmethod
+    def from_dict(cls, drill: str, doc: Mapping[str, Any]) -> Coaching:
+        """The coaching saved in an analysis document's `faults` and `praise`."""
+        return cls(
+            drill=drill,
+            faults=tuple(Fault.from_dict(f) for f in doc.get("faults") or ()),
+            praise=tuple(Praise.from_dict(p) for p in doc.get("praise") or ()),
+        )
 
 
-def _frame(doc: dict[str, Any], t: float | None) -> int | None:
-    fps = (doc.get("input") or {}).get("fps_hz")
-    if t is None or not fps:
-        return None
-    return round((t - _frame_origin_s(doc)) * float(fps))
+@dataclass(frozen=True)
+class Judged:
+    """What the coaching judges: the clip's typed figures, and its time base so that evidence frames are
+    the sequence's own frames (`time_base_s[i]` is the time of frame `frame_numbers[i]`, or of frame i)."""
+
+    drill_id: str
+    steps: tuple[Step, ...]
+    reps: tuple[Rep, ...]
+    summary: Summary
+    asymmetry_pct: Mapping[str, float | None]
+    fps_hz: float
+    time_base_s: np.ndarray | None = None
+    frame_numbers: np.ndarray | None = None
+
+    def frame_at(self, t: float | None) -> int | None:
+        """The frame nearest to time `t` (None without a time base)."""
+        times = self.time_base_s
+        if t is None or times is None or len(times) == 0:
+            return None
+        i = int(np.clip(np.searchsorted(times, t), 1, len(times) - 1)) if len(times) > 1 else 0
+        if i > 0 and abs(times[i - 1] - t) <= abs(times[i] - t):
+            i -= 1
+        return int(i if self.frame_numbers is None else self.frame_numbers[i])
+
+    def field(self, name: str) -> float | None:
+        """A condition's field: `summary.<metric>` or `input.fps_hz`."""
+        block, metric = name.split(".", 1)
+        value = self.fps_hz if name == "input.fps_hz" else getattr(self.summary, metric) if block == "summary" else None
+        return None if value is None else float(value)
 
 
-def _step_observations(doc: dict[str, Any], metric: str) -> list[Observation]:
-    time_field = "knee_lift_time_s" if metric in KNEE_LIFT_METRICS else "touchdown_time_s"
+def _holds(cond: Condition, judged: Judged) -> bool:
+    value = judged.field(cond.field)
+    if value is None:
+        return False
+    return (cond.min is None or value >= cond.min) and (cond.max is None or value <= cond.max)
+
+
+def _step_observations(judged: Judged, metric: str) -> list[Observation]:
+    timed_at_knee_lift = registry()[metric].measured_at in ("knee_lift", "swing")
     out = []
-    for i, step in enumerate(doc.get("steps") or []):
-        value = step.get(metric)
+    for i, step in enumerate(judged.steps):
+        value = getattr(step, metric)
         if value is None:
             continue
-        t = step.get(time_field)
-        out.append(Observation(i, float(value), t, _frame(doc, t)))
+        t = step.knee_lift_time_s if timed_at_knee_lift else step.touchdown_time_s
+        frame = step.touchdown_frame if not timed_at_knee_lift else judged.frame_at(t)
+        out.append(Observation(i, float(value), t, frame))
     return out
 
 
-def _rep_value(rep: dict[str, Any], metric: str) -> float | None:
+def _rep_value(rep: Rep, metric: str) -> float | None:
     if metric == "rep_duration_s":
-        start, end = rep.get("start_s"), rep.get("end_s")
+        start, end = rep.start_s, rep.end_s
         return None if start is None or end is None else float(end) - float(start)
     if metric == "descent_to_ascent_ratio":
-        up, down = rep.get("ascent_time_s"), rep.get("descent_time_s")
+        up, down = rep.ascent_time_s, rep.descent_time_s
         return None if not up or down is None else float(down) / float(up)
-    value = rep.get(metric)
+    value = getattr(rep, metric, None)
     if value is not None:
         return float(value)
-    cycles = [c.get(metric) for c in rep.get("cycles_detail") or [] if c.get(metric) is not None]
+    cycles = [v for c in rep.cycles_detail if (v := getattr(c, metric, None)) is not None]
     return float(statistics.median(cycles)) if cycles else None
 
 
-def _rep_observations(doc: dict[str, Any], metric: str) -> list[Observation]:
+def _rep_observations(judged: Judged, metric: str) -> list[Observation]:
     out = []
-    for i, rep in enumerate((doc.get("drill") or {}).get("reps") or []):
+    for rep in judged.reps:
         value = _rep_value(rep, metric)
         if value is None:
             continue
-        t = rep.get("start_s")
-        out.append(Observation(int(rep.get("index", i)), value, t, _frame(doc, t)))
+        out.append(Observation(rep.index, value, rep.start_s, judged.frame_at(rep.start_s)))
     return out
 
 
-def _asymmetry_observations(doc: dict[str, Any], metric: str) -> tuple[float | None, list[Observation]]:
+def _asymmetry_observations(judged: Judged, metric: str) -> tuple[float | None, list[Observation]]:
     """The clip's asymmetry figure and the steps behind it (both sides)."""
-    value = (doc.get("asymmetry_pct") or {}).get(metric)
-    stem = metric.removesuffix("_pct")
-    steps = doc.get("steps") or []
-    fields = [f for f in (steps[0] if steps else {}) if f.rsplit("_", 1)[0] == stem]
-    field = next((f for f in fields if f.endswith("_legs")), fields[0] if fields else None)
-    return value, ([] if field is None else _step_observations(doc, field))
+    side_metric = registry()[metric].of
+    value = judged.asymmetry_pct.get(metric)
+    return value, ([] if side_metric is None else _step_observations(judged, side_metric))
 
 
-def _judge(criterion: Criterion, doc: dict[str, Any]) -> Fault | Praise | None:
-    if not all(cond.holds(doc) for cond in criterion.when):
+def _judge(criterion: Criterion, judged: Judged) -> Fault | Praise | None:
+    if not all(_holds(cond, judged) for cond in criterion.when):
         return None
     if criterion.scope == "asymmetry":
-        value, observations = _asymmetry_observations(doc, criterion.metric)
-        per_side = {
-            s: sum(1 for o in observations if doc["steps"][o.index].get("side") == s) for s in ("left", "right")
-        }
+        value, observations = _asymmetry_observations(judged, criterion.metric)
+        per_side = {s: sum(1 for o in observations if judged.steps[o.index].side == s) for s in ("left", "right")}
         if value is None or min(per_side.values()) < criterion.min_evidence:
             return None
         breaching = observations if criterion.breached(value) else []
     else:
-        observations = (_step_observations if criterion.scope == "steps" else _rep_observations)(doc, criterion.metric)
+        observations = (_step_observations if criterion.scope == "steps" else _rep_observations)(
+            judged, criterion.metric
+        )
         if not observations:
             return None
         value = float(statistics.median(o.value for o in observations))
@@ -211,24 +266,18 @@ def _judge(criterion: Criterion, doc: dict[str, Any]) -> Fault | Praise | None:
     )
 
 
-def find_faults(analysis_doc: dict[str, Any]) -> Coaching:
-    """Faults (worst first) and praise for the drill in `analysis_doc` ("sprint" without a drill block)."""
-    drill = drill_of(analysis_doc)
+def find_faults(judged: Judged) -> Coaching:
+    """Faults (worst first) and praise for the clip's drill ("sprint" for running)."""
+    drill = judged.drill_id
     faults: list[Fault] = []
     praise: list[Praise] = []
     for criterion in load_criteria():
         if drill not in criterion.drills:
             continue
-        verdict = _judge(criterion, analysis_doc)
+        verdict = _judge(criterion, judged)
         if isinstance(verdict, Fault):
             faults.append(verdict)
         elif isinstance(verdict, Praise):
             praise.append(verdict)
     faults.sort(key=lambda f: -SEVERITIES.index(f.severity))
     return Coaching(drill=drill, faults=tuple(faults), praise=tuple(praise))
-
-
-def attach_coaching(doc: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the analysis document with `faults` and `praise` added."""
-    coaching = find_faults(doc)
-    return {**doc, "faults": [f.to_dict() for f in coaching.faults], "praise": [p.to_dict() for p in coaching.praise]}

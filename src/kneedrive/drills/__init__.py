@@ -1,1 +1,2 @@
-"""Drill and sprint models (synthetic athletes with known truth), recognition, per-drill metrics."""
+"""Drills: the drill table (data), recognition and per-drill metrics; the synthetic drill and sprint
+models (athletes with known truth) that the generator builds demos and tests from."""

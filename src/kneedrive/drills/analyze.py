@@ -11,12 +11,13 @@ from ..errors import InputError
 from ..events.contacts import lowest_point
 from ..events.ground import fit_ground
 from ..kinematics import Kinematics
-from .catalogue import DRILL_IDS, DRILL_NAMES, MODELS
+from .catalogue import DrillCatalogue, load_catalogue
 from .cycles import DECAY_FLAG_PCT, interval_decay_pct
 from .features import DrillFeatures, clip_features
 from .recognize import recognize
 from .rep_metrics import Rep, compare_sides, measure_rep
 from .reps import RepWindow, find_reps
+from .table import DrillSpec, drill_ids
 
 AUTO = "auto"
 #: Below this confidence the name is given with a warning to check it (or to force it with --drill).
@@ -34,15 +35,15 @@ class DrillResult:
     sides: dict[str, dict[str, float | None]]
     asymmetry_pct: dict[str, float | None]
     warnings: tuple[str, ...]
+    spec: DrillSpec  # the drill table's row for drill_id
 
     @property
     def name(self) -> str:
-        return DRILL_NAMES[self.drill_id]
+        return self.spec.name
 
     @property
     def one_legged(self) -> bool:
-        model = MODELS.get(self.drill_id)
-        return model is not None and model.pattern in ("unilateral", "hold")
+        return self.spec.one_legged
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,15 +59,20 @@ class DrillResult:
         }
 
 
-def check_drill_id(drill: str) -> str:
-    if drill != AUTO and drill not in DRILL_IDS:
-        raise InputError(f"unknown drill {drill!r}; use auto or one of: {', '.join(DRILL_IDS)}")
+def check_drill_id(drill: str, known: tuple[str, ...] | None = None) -> str:
+    """`drill` if it is "auto" or one of `known` (None: the shipped drill table's ids)."""
+    known = drill_ids() if known is None else known
+    if drill != AUTO and drill not in known:
+        raise InputError(f"unknown drill {drill!r}; use auto or one of: {', '.join(known)}")
     return drill
 
 
-def analyze_drill(kin: Kinematics, drill: str = AUTO) -> DrillResult:
-    """Segment reps, name the drill (unless given) and measure every rep."""
-    check_drill_id(drill)
+def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalogue | None = None) -> DrillResult:
+    """Segment reps, name the drill (unless given) and measure every rep. `catalogue`: the drills
+    to choose from (None: the shipped ones; see kneedrive.drills.catalogue.load_catalogue)."""
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    names = catalogue.table.names
+    check_drill_id(drill, catalogue.table.ids)
     kin = _levelled(kin)
     windows = find_reps(kin)
     warnings = []
@@ -74,19 +80,20 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO) -> DrillResult:
         # A short clip of continuous running has no rest to frame it: take the whole clip.
         windows = [RepWindow(0, kin.n_frames, "both", 1.0)]
     features = clip_features(kin, windows)
-    recognition = recognize(features)
+    recognition = recognize(features, catalogue.rules)
     if drill == AUTO:
         drill_id, confidence, decided_by = recognition.drill_id, recognition.confidence, "auto"
         if confidence < LOW_CONFIDENCE:
             runner_up = recognition.ranking[1][0]
             warnings.append(
-                f"the drill looks like {DRILL_NAMES[drill_id]} but could be {DRILL_NAMES[runner_up]} "
+                f"the drill looks like {names[drill_id]} but could be {names[runner_up]} "
                 f"(confidence {confidence:.2f}): check it, or name it with --drill"
             )
     else:
         drill_id, decided_by = drill, "given"
         confidence = dict(recognition.ranking)[drill]
-    reps = [measure_rep(kin, w, i + 1, drill_id) for i, w in enumerate(windows)]
+    spec = catalogue.table.spec(drill_id)
+    reps = [measure_rep(kin, w, i + 1, spec) for i, w in enumerate(windows)]
     sides, asym = compare_sides(reps)
     if drill_id != "sprint":  # a run's rate comes from its touchdowns, once the events are known
         warnings += decay_warnings(reps)
@@ -100,6 +107,7 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO) -> DrillResult:
         sides=sides,
         asymmetry_pct=asym,
         warnings=tuple(warnings),
+        spec=spec,
     )
 
 

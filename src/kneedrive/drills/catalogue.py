@@ -1,253 +1,70 @@
-"""The drill catalogue: ids shared with the coaching library, and each drill's kinematic model.
+"""The drill catalogue: the drill table and the recognition bands, loaded from one data directory.
 
-A model is a set of keyframes over one cycle of the working leg (phase 0..1): thigh angle, knee
-flexion and ankle dorsiflexion, interpolated periodically (PCHIP, no overshoot), plus what the rest
-of the body does. The keyframes are read off the seed articles' descriptions (DOMAIN.md) and typical
-drill footage; they are models to test the analysis with, not measurements.
+The shipped catalogue is `kneedrive/drills/data/` (drills.toml, recognition.toml). Adding a drill
+means a row in drills.toml, its bands in recognition.toml and its entry in the coaching library;
+no Python changes. `load_catalogue(directory)` reads another directory laid out the same way (a
+drill being tried out, or a test's copy) and checks the two files against each other;
+`kneedrive.drills.analyze.analyze_drill(..., catalogue=...)` then names and measures with it.
+
+`DRILL_IDS` and `DRILL_NAMES` (the shipped table's) are kept here for the modules importing them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources.abc import Traversable
+from typing import Any
 
-DRILL_IDS = (
-    "sprint",
-    "single_leg_drive_through",
-    "wall_drill",
-    "isometric_hip_flexion_hold",
-    "high_knees",
-    "piston_run",
-    "pocket_run",
-    "a_skip",
-    "b_skip",
-    "butt_kicks",
-    "single_leg_knee_drive",
-    "step_up_knee_drive",
-    "tuck_jump",
-)
-
-DRILL_NAMES = {
-    "sprint": "Sprint / run",
-    "single_leg_drive_through": "Single-leg drive-through",
-    "wall_drill": "Wall drill (repeat knee drives)",
-    "isometric_hip_flexion_hold": "Isometric hip-flexion hold",
-    "high_knees": "High knees",
-    "piston_run": "Piston run",
-    "pocket_run": "Pocket run",
-    "a_skip": "A-skip",
-    "b_skip": "B-skip",
-    "butt_kicks": "Butt kicks",
-    "single_leg_knee_drive": "Single-leg knee drive",
-    "step_up_knee_drive": "Step-up with knee drive",
-    "tuck_jump": "Tuck jump",
-}
-
-#: How the legs share the work: one leg at a time (reps per side), alternating legs, both legs
-#: together, or one leg held still at the top.
-PATTERNS = ("unilateral", "alternating", "bilateral", "hold")
+from . import table
+from .recognize import DrillRules, load_rules, read_rules
+from .rep_metrics import Rep
+from .table import DrillDataError, DrillTable, drill_table, load_drill_table
 
 
 @dataclass(frozen=True)
-class Keyframes:
-    phase: tuple[float, ...]
-    thigh_deg: tuple[float, ...]
-    knee_flexion_deg: tuple[float, ...]
-    dorsiflexion_deg: tuple[float, ...]
+class DrillCatalogue:
+    """The drills the analysis knows (the table) and how it tells them apart (the bands)."""
+
+    table: DrillTable
+    rules: DrillRules
 
 
-@dataclass(frozen=True)
-class Flight:
-    """Both feet leave their support between these phases of the (right) working leg's cycle."""
-
-    start_phase: float
-    end_phase: float
-    height_m: float | None = None  # None: ballistic height from the flight time
-
-
-@dataclass(frozen=True)
-class DrillModel:
-    drill_id: str
-    pattern: str
-    cycle_rate_hz: float  # cycles of one leg per second
-    working: Keyframes
-    trunk_lean_deg: float
-    #: the other leg: a fixed pose (thigh, knee, dorsiflexion) or its own keyframes (step-up)
-    stance_pose: tuple[float, float, float] = (0.0, 5.0, 0.0)
-    support_keyframes: Keyframes | None = None
-    box_height_m: float = 0.0
-    flights: tuple[Flight, ...] = ()
-    arms: str = "swing"  # swing | wall | pocket | opposite | jump
-    rep_cycles: int = 10
-    hold_s: float = 0.0
+def load_catalogue(directory: Traversable | None = None) -> DrillCatalogue:
+    """drills.toml and recognition.toml from `directory` (None: the shipped ones), cross-checked:
+    bands for exactly the table's drills, and figures that are rep figures."""
+    if directory is None:
+        return shipped_catalogue()
+    return _load(directory)
 
 
-LEAN_STANCE = (-45.0, 0.0, 25.0)  # stance leg in line with a 45-degree body, on the ball of the foot
-
-#: The piston run's leg action, shared by the pocket run (which differs in the arms).
-_PISTON = Keyframes((0, 0.35, 0.55, 0.72, 0.9), (6, -10, 35, 85, 35), (12, 25, 115, 100, 35), (0, -20, 10, 12, 5))
-_RUN_FLIGHTS = (Flight(0.35, 0.5, 0.04), Flight(0.85, 1.0, 0.04))
-_SKIP_FLIGHTS = (Flight(0.12, 0.3, 0.07), Flight(0.62, 0.8, 0.07))
-
-MODELS: dict[str, DrillModel] = {
-    m.drill_id: m
-    for m in (
-        DrillModel(
-            "single_leg_drive_through",
-            "unilateral",
-            1.6,
-            Keyframes((0, 0.3, 0.55, 0.8), (-40, -15, 92, 30), (15, 125, 95, 45), (-25, 0, 15, -20)),
-            trunk_lean_deg=45.0,
-            stance_pose=LEAN_STANCE,
-            arms="wall",
-            rep_cycles=14,
-        ),
-        DrillModel(
-            "wall_drill",
-            "unilateral",
-            0.9,
-            Keyframes((0, 0.3, 0.6), (-45, 92, 92), (0, 95, 95), (25, 15, 15)),
-            trunk_lean_deg=45.0,
-            stance_pose=LEAN_STANCE,
-            arms="wall",
-            rep_cycles=8,
-        ),
-        DrillModel(
-            "isometric_hip_flexion_hold",
-            "hold",
-            0.0,
-            Keyframes((0.0,), (92,), (90,), (15,)),
-            trunk_lean_deg=3.0,
-            arms="opposite",
-            hold_s=12.0,
-        ),
-        DrillModel(
-            "high_knees",
-            "alternating",
-            2.0,
-            Keyframes((0, 0.35, 0.55, 0.72, 0.9), (2, -2, 40, 92, 40), (10, 13, 110, 100, 40), (0, -20, 10, 15, 5)),
-            trunk_lean_deg=5.0,
-            flights=_RUN_FLIGHTS,
-            rep_cycles=14,
-        ),
-        DrillModel(
-            "piston_run",
-            "alternating",
-            1.9,
-            _PISTON,
-            trunk_lean_deg=8.0,
-            flights=_RUN_FLIGHTS,
-            rep_cycles=14,
-        ),
-        DrillModel(
-            "pocket_run",
-            "alternating",
-            1.9,
-            _PISTON,
-            trunk_lean_deg=8.0,
-            flights=_RUN_FLIGHTS,
-            arms="pocket",
-            rep_cycles=14,
-        ),
-        DrillModel(
-            "butt_kicks",
-            "alternating",
-            2.2,
-            Keyframes((0, 0.35, 0.6, 0.8), (3, -5, 15, 22), (10, 18, 140, 70), (0, -20, -10, 0)),
-            trunk_lean_deg=4.0,
-            flights=(Flight(0.35, 0.5, 0.03), Flight(0.85, 1.0, 0.03)),
-            rep_cycles=16,
-        ),
-        DrillModel(
-            "a_skip",
-            "alternating",
-            1.3,
-            Keyframes((0, 0.2, 0.45, 0.7, 0.9), (5, -5, -12, 92, 30), (10, 15, 25, 100, 30), (0, -5, -20, 15, 5)),
-            trunk_lean_deg=4.0,
-            flights=_SKIP_FLIGHTS,
-            rep_cycles=10,
-        ),
-        DrillModel(
-            "b_skip",
-            "alternating",
-            1.2,
-            Keyframes(
-                (0, 0.2, 0.45, 0.65, 0.8, 0.92),
-                (5, -5, -12, 88, 70, 20),
-                (10, 15, 25, 105, 20, 15),
-                (0, -5, -20, 15, 0, 0),
-            ),
-            trunk_lean_deg=4.0,
-            flights=_SKIP_FLIGHTS,
-            rep_cycles=10,
-        ),
-        DrillModel(
-            "single_leg_knee_drive",
-            "unilateral",
-            0.7,
-            Keyframes((0, 0.18, 0.35, 0.85), (0, 95, 95, 0), (5, 95, 95, 5), (0, 15, 15, 0)),
-            trunk_lean_deg=3.0,
-            arms="opposite",
-            rep_cycles=8,
-        ),
-        DrillModel(
-            "step_up_knee_drive",
-            "unilateral",
-            0.5,
-            Keyframes((0, 0.4, 0.6, 0.95), (-10, 95, 95, -10), (10, 95, 95, 10), (0, 15, 15, 0)),
-            trunk_lean_deg=8.0,
-            support_keyframes=Keyframes((0, 0.4, 0.6, 0.95), (70, 0, 0, 70), (95, 3, 3, 95), (20, 0, 0, 20)),
-            box_height_m=0.35,
-            arms="opposite",
-            rep_cycles=6,
-        ),
-        DrillModel(
-            "tuck_jump",
-            "bilateral",
-            0.9,
-            Keyframes(
-                (0, 0.2, 0.35, 0.6, 0.85, 0.93),
-                (25, 55, 5, 100, 5, 30),
-                (40, 95, 10, 125, 10, 50),
-                (0, 15, -30, 10, -10, 10),
-            ),
-            trunk_lean_deg=10.0,
-            flights=(Flight(0.35, 0.85),),
-            arms="jump",
-            rep_cycles=6,
-        ),
-    )
-}
+@cache
+def shipped_catalogue() -> DrillCatalogue:
+    return DrillCatalogue(_with_rep_figures(drill_table()), load_rules())
 
 
-@dataclass(frozen=True)
-class DrillSession:
-    """What the athlete does in front of the camera: the drill, its dose and its faults."""
-
-    drill_id: str
-    height_m: float = 1.80
-    reps: int = 2
-    cycles_per_rep: int | None = None  # None: the model's
-    hold_s: float | None = None
-    rest_s: float = 4.0
-    rate_scale: float = 1.0
-    rate_decay_pct: float = 0.0  # the cycle rate drops linearly by this much across a rep
-    thigh_peak_scale: float = 1.0  # < 1: the knee does not reach the model's height
-    dorsiflexion_top_offset_deg: float = 0.0  # < 0: soggy foot at the top
-    heel_recovery_scale: float = 1.0  # < 1: the heel does not come up to the buttocks
-    trunk_lean_offset_deg: float = 0.0
-    sway_m: float = 0.0  # hold drills: slow sway of the pelvis
-    first_side: str = "right"
-    lead_in_s: float = 1.0
-    speed_scale: float = 1.0
-    weaker_side: str | None = None  # one-legged drills: this leg's knee drive is lower...
-    weaker_side_thigh_scale: float = 1.0  # ...by this factor (an imbalance single-leg work exposes)
+def _load(directory: Traversable) -> DrillCatalogue:
+    drills = _with_rep_figures(load_drill_table(directory))
+    return DrillCatalogue(drills, read_rules(directory, drills.ids))
 
 
-#: Named technique faults for the demo and tests: each changes the session's parameters.
-DRILL_FAULTS: dict[str, dict[str, float]] = {
-    "low_knee": {"thigh_peak_scale": 0.7},
-    "soggy_foot": {"dorsiflexion_top_offset_deg": -30.0},
-    "no_heel_recovery": {"heel_recovery_scale": 0.45},
-    "hunched": {"trunk_lean_offset_deg": 15.0},
-    "rate_decay": {"rate_decay_pct": 25.0},
-}
+def _with_rep_figures(drills: DrillTable) -> DrillTable:
+    """`drills`, once every figure it shows is checked to be a rep figure."""
+    rep_fields = set(Rep.__dataclass_fields__)
+    for drill in drills.drills:
+        unknown = [f for f in drill.figures if f not in rep_fields]
+        if unknown:
+            raise DrillDataError(f"drills.toml: {drill.id} shows {unknown}, which are not rep figures (Rep fields)")
+    return drills
+
+
+# Read from the shipped table when first asked for (see kneedrive.drills.table).
+DRILL_IDS: tuple[str, ...]
+DRILL_NAMES: Mapping[str, str]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("DRILL_IDS", "DRILL_NAMES"):
+        return getattr(table, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

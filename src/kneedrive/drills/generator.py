@@ -1,7 +1,8 @@
 """Synthesize a drill session (reps and rests) from a drill model, with known truth.
 
 Feeds `kneedrive demo --drill`, the tests and the recognition benchmark. The sprint itself comes
-from the sprinter model (`drills.sprinter`), wrapped here so that every catalogue id synthesizes.
+from the sprinter model (`drills.sprinter`), wrapped here so that every modelled drill synthesizes.
+The drill's pattern and arm use come from the drill table (`drills.table`), through its model.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from scipy.interpolate import PchipInterpolator
 from ..sequence import PoseSequence
 from .body import Body
 from .camera import Artefacts, Camera, observe, to_image
-from .catalogue import DRILL_IDS, MODELS, DrillModel, DrillSession, Keyframes
 from .cycles import rate_decay_pct
+from .keyframes import MODELS, DrillModel, DrillSession, Keyframes
 from .motion import SIDES, ArmAngles, Array, LegAngles, leg_points, lowest_below_hip, pose_body
 from .sprinter import SprinterModel, synthesize
+from .table import drill_ids
 
 REST_POSE = (0.0, 4.0, 0.0)
 REST_TRUNK_DEG = 2.0
@@ -159,10 +161,12 @@ def synthesize_drill(
     seed: int = 0,
 ) -> DrillSynthetic:
     """Keypoints of `session` as seen by `camera`, and the truth per rep."""
-    if session.drill_id not in DRILL_IDS:
-        raise ValueError(f"unknown drill {session.drill_id!r}; known: {', '.join(DRILL_IDS)}")
+    if session.drill_id not in drill_ids():
+        raise ValueError(f"unknown drill {session.drill_id!r}; known: {', '.join(drill_ids())}")
     if session.drill_id == "sprint":
         return _sprint(session, fps_hz=fps_hz, camera=camera, artefacts=artefacts, seed=seed)
+    if session.drill_id not in MODELS:
+        raise ValueError(f"no synthetic model of {session.drill_id!r}; modelled: {', '.join(MODELS)}")
     model = MODELS[session.drill_id]
     body = Body(session.height_m)
     rate = model.cycle_rate_hz * session.rate_scale

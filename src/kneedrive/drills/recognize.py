@@ -7,9 +7,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
-from .catalogue import DRILL_IDS
 from .features import DrillFeatures
+from .table import drill_table
 
 
 @dataclass(frozen=True)
@@ -30,23 +31,27 @@ class Recognition:
 
 @cache
 def load_rules() -> DrillRules:
-    """Read and check the recognition rules shipped with the package."""
-    text = resources.files("kneedrive.drills").joinpath("data/recognition.toml").read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
+    """Read and check the recognition rules shipped with the package (once, on first use)."""
+    return read_rules(resources.files("kneedrive.drills").joinpath("data"), drill_table().ids)
+
+
+def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules:
+    """`directory`'s recognition.toml, with bands for exactly the drills `drill_ids`."""
+    raw = tomllib.loads(directory.joinpath("recognition.toml").read_text(encoding="utf-8"))
     features = set(DrillFeatures.__dataclass_fields__)
     scale = {str(k): float(v) for k, v in raw["scale"].items()}
     if set(scale) != features:
         raise ValueError(f"recognition.toml: [scale] must list exactly {sorted(features)}")
     bands: dict[str, dict[str, tuple[float, float]]] = {}
     for drill, table in raw["drill"].items():
-        if drill not in DRILL_IDS:
+        if drill not in drill_ids:
             raise ValueError(f"recognition.toml: unknown drill {drill!r}")
         bands[drill] = {}
         for name, band in table.items():
             if name not in features or len(band) != 2 or not band[0] <= band[1]:
                 raise ValueError(f"recognition.toml: bad band {drill}.{name} = {band}")
             bands[drill][name] = (float(band[0]), float(band[1]))
-    missing = set(DRILL_IDS) - set(bands)
+    missing = set(drill_ids) - set(bands)
     if missing:
         raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
     return DrillRules(scale, bands)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kinematics import Kinematics
-from .catalogue import MODELS
 from .cycles import DECAY_FLAG_PCT, cycle_rate_hz, knee_drive_tops, rate_decay_pct
 from .features import HELD_SPEED_DEG_PER_S, lowest_foot_height, median_or_none, on_support
 from .motion import Array
 from .reps import RepWindow, runs
+from .table import DrillSpec
 
 GRAVITY_MPS2 = 9.81
 #: A hold lasts while the thigh stays within this many degrees of its held angle.
@@ -191,10 +191,10 @@ def _arms(kin: Kinematics, a: int, b: int, side: str) -> tuple[float | None, flo
     return elbow, ratio, coord
 
 
-def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> Rep:
+def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill: DrillSpec) -> Rep:
     a, b = rep.start, rep.end
     t = kin.time_s
-    pattern = MODELS[drill_id].pattern if drill_id in MODELS else "alternating"
+    pattern = drill.pattern
     sides = ("left", "right") if rep.side == "both" else (rep.side,)
     if pattern == "bilateral":
         sides = ("right",)  # both legs do the same: one leg's cycles count the jumps
@@ -205,7 +205,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
     jumps = _jumps(kin, a, b) if pattern == "bilateral" else []
     flight = median_or_none([float(t[y - 1] - t[x]) for x, y in jumps]) if jumps else None
     hold_time = held = sway = None
-    if pattern == "hold" or drill_id == "single_leg_knee_drive":
+    if pattern == "hold" or drill.balance:
         hold_time, held, sway = _hold(kin, sides[0], a, b)
         if pattern != "hold":
             hold_time = held = None
@@ -216,7 +216,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
         body_line = float(np.nanmedian(bl[a:b])) if bl is not None else None
     lean = kin.angles.get("trunk_lean_deg")
     trunk = float(np.nanmedian(lean[a:b])) if lean is not None else None
-    elbow, arm_ratio, coord = _arms(kin, a, b, rep.side) if not _hands_on_wall(drill_id) else (None, None, None)
+    elbow, arm_ratio, coord = _arms(kin, a, b, rep.side) if not drill.hands_on_wall else (None, None, None)
     contacts: list[tuple[int, int]] = []
     if pattern == "alternating" and kin.fps_hz >= 25:
         for s in sides:
@@ -270,11 +270,6 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill_id: str) -> R
         jump_height_m=GRAVITY_MPS2 * flight**2 / 8.0 if flight is not None else None,
         cycles_detail=tuple(sorted(cycles, key=lambda c: c.top_s)),
     )
-
-
-def _hands_on_wall(drill_id: str) -> bool:
-    model = MODELS.get(drill_id)
-    return model is not None and model.arms == "wall"
 
 
 def _held_dorsi(kin: Kinematics, rep: RepWindow) -> float | None:

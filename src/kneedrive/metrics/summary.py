@@ -7,19 +7,8 @@ import math
 import statistics
 from dataclasses import dataclass, fields
 
+from .registry import registry
 from .steps import Step
-
-#: Per-side figures compared left vs right: (left - right) / mean x 100.
-ASYMMETRY_FIELDS = (
-    "contact_time_s",
-    "flight_time_s",
-    "step_time_s",
-    "step_length_legs",
-    "thigh_angle_peak_deg",
-    "knee_flexion_touchdown_deg",
-    "touchdown_distance_legs",
-    "heel_recovery_height_legs",
-)
 
 
 @dataclass(frozen=True)
@@ -200,11 +189,14 @@ def per_side(steps: list[Step]) -> dict[str, dict[str, float | None]]:
 
 
 def asymmetry_pct(sides: dict[str, dict[str, float | None]]) -> dict[str, float | None]:
+    """Per-side figures compared left vs right (the registry's asymmetry rows): (left - right) / mean x 100."""
     out: dict[str, float | None] = {}
-    for name in ASYMMETRY_FIELDS:
-        left, right = sides["left"].get(name), sides["right"].get(name)
-        if left is None or right is None or abs(left + right) < 1e-9:
-            out[f"{name.rsplit('_', 1)[0]}_pct"] = None
+    for row in registry().metrics.values():
+        if row.of is None:
             continue
-        out[f"{name.rsplit('_', 1)[0]}_pct"] = 100.0 * (left - right) / ((left + right) / 2.0)
+        left, right = sides["left"].get(row.of), sides["right"].get(row.of)
+        if left is None or right is None or abs(left + right) < 1e-9:
+            out[row.name] = None
+            continue
+        out[row.name] = 100.0 * (left - right) / ((left + right) / 2.0)
     return out

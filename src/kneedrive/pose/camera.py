@@ -59,6 +59,10 @@ FIXED_FRACTION = 0.005
 FIXED_SCALE = 0.015
 #: Zoom beyond this (max / min scale - 1) is reported as zooming.
 ZOOM_SCALE = 0.1
+#: A measured motion is used (keypoints moved to the ground frame) only when its zoom stays within this
+#: factor (max / min scale) and no frame's motion had to be carried on: chained fits drift (on a panning
+#: race clip the zoom grew about 2x), and a drifting ground frame is worse than the image's.
+PLAUSIBLE_SCALE = 1.25
 
 CameraKind = Literal["fixed", "panning", "zooming"]
 Matrix = NDArray[np.float64]
@@ -86,6 +90,16 @@ class CameraMotion:
     def moving(self) -> bool:
         return self.kind != "fixed"
 
+    @property
+    def plausible(self) -> bool:
+        """The motion is believable enough to move the keypoints to the ground frame (see PLAUSIBLE_SCALE)."""
+        return self.scale_change <= PLAUSIBLE_SCALE and self.unmeasured_frames == 0
+
+    @property
+    def in_ground_frame(self) -> bool:
+        """The keypoints were moved to the ground frame (the camera moved and its motion is plausible)."""
+        return self.moving and self.plausible
+
     def ground_xy(self, xy: Matrix, rows: slice | NDArray[np.intp] | None = None) -> Matrix:
         """Image points (N, K, 2) of frames `rows` (all by default) in the ground frame."""
         return _apply(self.to_ground if rows is None else self.to_ground[rows], xy)
@@ -107,6 +121,12 @@ class CameraMotion:
         """One line for the quality block and the warnings; None for a fixed camera."""
         if not self.moving:
             return None
+        if not self.plausible:
+            return (
+                f"the camera moves ({self.kind}) but its motion could not be measured reliably (zoom seemed to "
+                f"change {self.scale_change:.2f}x, {self.unmeasured_frames} frames unmeasured): contacts, speed "
+                "and step length are measured in the image and may be wrong"
+            )
         zoom = f", zoom changes {100 * (self.scale_change - 1):.0f} %" if self.scale_change > 1 + FIXED_SCALE else ""
         unmeasured = (
             f"; its motion could not be measured in {self.unmeasured_frames} frames (carried on there)"

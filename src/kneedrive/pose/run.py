@@ -73,7 +73,7 @@ class VideoPose:
 
     def image_xy(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
         """Points (N, K, 2) of the sequence's rows, in the sequence's frame, back in image pixels."""
-        if self.camera is None or not self.camera.moving:
+        if self.camera is None or not self.camera.in_ground_frame:
             return xy
         return self.camera.image_xy(xy)
 
@@ -309,7 +309,8 @@ def _video_pose(
     camera = _camera(pose)
     xy = pose.xy[span]
     if camera is not None and camera.moving:
-        xy = camera.ground_xy(xy, span)
+        if camera.in_ground_frame:  # an implausible estimate leaves the keypoints in the image (warned below)
+            xy = camera.ground_xy(xy, span)
         camera = CameraMotion(
             camera.to_ground[span], camera.kind, camera.pan_px, camera.scale_change, camera.unmeasured_frames
         )

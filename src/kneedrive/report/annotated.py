@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import av
 import numpy as np
@@ -34,7 +34,25 @@ from ..io.video import probe, read_frames
 from .skeleton import CENTRE_COLOUR, SIDE_BONES, SIDE_COLOURS, Point
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
+    from ..drills.rep_metrics import Rep
+    from ..kinematics import Kinematics
+    from ..pose import VideoPose
+    from ..record import AnalysisRecord
+
+
+class LiveAnalysis(Protocol):
+    """What drawing on the video needs beyond the record: the kinematics in the image's scale and the
+    video it came from (kneedrive.Analysis is one)."""
+
+    @property
+    def record(self) -> AnalysisRecord: ...
+
+    @property
+    def kinematics(self) -> Kinematics: ...
+
+    @property
+    def video(self) -> VideoPose | None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +89,7 @@ class ImagePose:
         return {name: (float(p[i, 0]), float(p[i, 1])) for name, p in self.points.items() if np.all(np.isfinite(p[i]))}
 
 
-def image_pose(analysis: Analysis) -> ImagePose:
+def image_pose(analysis: LiveAnalysis) -> ImagePose:
     """Kinematics points (leg lengths, x toward travel, y up) back to image pixels: the kinematics stage
     only flips and scales them (kneedrive.kinematics.build), so this is exact."""
     kin = analysis.kinematics
@@ -96,25 +114,18 @@ class Overlay:
     angles: Mapping[str, NDArray[np.float64]]
     events: tuple[tuple[float, str, str], ...]  # (time_s, side, kind)
     faults: tuple[tuple[str, tuple[float, ...]], ...]  # (title, times seen)
-    reps: tuple[Mapping[str, Any], ...]  # drills only (a sprint has no rep counter)
+    reps: tuple[Rep, ...]  # drills only (a sprint has no rep counter)
 
     @classmethod
-    def of(cls, analysis: Analysis, doc: Mapping[str, Any] | None = None) -> Overlay:
-        doc = analysis.to_dict() if doc is None else doc
-        drill = doc.get("drill") or {}
-        faults = tuple(
-            (
-                str(f.get("title") or f.get("id")),
-                tuple(float(t) for t in (f.get("evidence") or {}).get("times_s") or []),
-            )
-            for f in doc.get("faults") or []
-        )
+    def of(cls, analysis: LiveAnalysis) -> Overlay:
+        record = analysis.record
+        faults = tuple((f.title, tuple(float(t) for t in f.evidence.times_s)) for f in record.coaching.faults)
         return cls(
             pose=image_pose(analysis),
             angles=analysis.kinematics.angles,
-            events=tuple((e.time_s, e.side, e.kind) for e in analysis.events),
+            events=tuple((e.time_s, e.side, e.kind) for e in record.events),
             faults=faults,
-            reps=tuple(drill.get("reps") or []) if drill.get("id", "sprint") != "sprint" else (),
+            reps=record.drill.reps if record.is_drill else (),
         )
 
     def angle(self, name: str, i: int) -> float | None:
@@ -140,9 +151,9 @@ class Overlay:
 
     def rep_counter(self, time_s: float) -> str | None:
         for number, rep in enumerate(self.reps, start=1):
-            if float(rep["start_s"]) <= time_s <= float(rep["end_s"]):
-                cycles = rep.get("cycles_detail") or []
-                done = sum(1 for c in cycles if c.get("end_s") is not None and float(c["end_s"]) <= time_s)
+            if float(rep.start_s) <= time_s <= float(rep.end_s):
+                cycles = rep.cycles_detail
+                done = sum(1 for c in cycles if c.end_s is not None and float(c.end_s) <= time_s)
                 return f"Rep {number} of {len(self.reps)}, cycle {min(done + 1, len(cycles) or 1)} of {len(cycles)}"
         return None
 
@@ -240,7 +251,7 @@ def _encoder_name() -> str:
 
 
 def write_annotated_video(
-    video_path: Path, analysis: Analysis, out_path: Path, progress: Progress | None = None
+    video_path: Path, analysis: LiveAnalysis, out_path: Path, progress: Progress | None = None
 ) -> Path:
     """Write the annotated copy of `video_path` to `out_path` atomically (a temporary file in the same
     folder, renamed when complete; a failure leaves no file). Returns `out_path`."""

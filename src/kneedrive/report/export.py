@@ -21,12 +21,12 @@ from ..io.analysis_json import analysis_json_text
 from ..io.atomic import write_text_atomic
 from ..io.keypoints_csv import keypoints_csv_text
 from ..io.trc import trc_text
+from ..record import AnalysisRecord
 from ..sequence import PoseSequence
 from .html import DrillLibrary, render_report
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
-    from .annotated import Progress
+    from .annotated import LiveAnalysis, Progress
 
 log = logging.getLogger(__name__)
 
@@ -56,41 +56,41 @@ def _cell(value: Any) -> str:
 
 
 def write_outputs(
-    doc: Mapping[str, Any],
+    record: AnalysisRecord,
     sequence: PoseSequence,
     out_dir: Path,
     *,
     drill_library: DrillLibrary | None = None,
-    analysis: Analysis | None = None,
+    analysis: LiveAnalysis | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
     """Write the output folder (created if missing; existing files are replaced) and return the paths.
 
-    `doc` is the analysis document with its series (Analysis.to_dict(include_series=True)). With the
-    `analysis` of a video that is still where it was read from, annotated.mp4 is written too (last: it
-    takes longest; `progress` follows it) and the report's key frames are drawn on the video's frames."""
+    `record` is the analysis record with its series. With the live `analysis` of a video that is still
+    where it was read from, annotated.mp4 is written too (last: it takes longest; `progress` follows it)
+    and the report's key frames are drawn on the video's frames."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
-    if "series" not in doc:
-        raise ValueError("write_outputs needs the analysis document with its series block")
+    if record.series is None:
+        raise ValueError("write_outputs needs the analysis record with its series")
+    doc = record.to_dict(include_series=True)
     files: dict[str, str] = {
         "analysis.json": analysis_json_text(doc),
         "keypoints.csv": keypoints_csv_text(sequence),
         "keypoints.trc": trc_text(sequence),
     }
-    if doc.get("steps"):
+    if record.steps:
         files["steps.csv"] = table_csv(doc["steps"])
-    reps = (doc.get("drill") or {}).get("reps") or []
-    if reps:
-        files["reps.csv"] = table_csv(reps)
+    if record.drill.reps:
+        files["reps.csv"] = table_csv(doc["drill"]["reps"])
     video = _video_path(analysis)
     stills = None
     if video is not None and analysis is not None:
         from .video_stills import VideoStills
 
         stills = VideoStills(video, analysis).svgs
-    files["report.html"] = render_report(doc, drill_library=drill_library, video_frames=stills)
+    files["report.html"] = render_report(record, drill_library=drill_library, video_frames=stills)
     written = []
     for name, text in files.items():
         path = out_dir / name
@@ -103,7 +103,7 @@ def write_outputs(
     return written
 
 
-def _video_path(analysis: Analysis | None) -> Path | None:
+def _video_path(analysis: LiveAnalysis | None) -> Path | None:
     """The analyzed video, when the analysis came from one and the file is still there."""
     if analysis is None or analysis.video is None:
         return None

@@ -1,7 +1,7 @@
 """Key moments a coach looks at, per side: peak knee lift, touchdown, toe-off.
 
-Chosen from a saved analysis document (its `steps` and `series`), so a report can be re-rendered
-from the JSON alone. The pose is the series sample nearest the event (at most half a series
+Chosen from the analysis record (its steps and series), so a report re-rendered from a saved
+analysis.json shows the same moments. The pose is the series sample nearest the event (at most half a series
 sample away: <= 5 ms at the 100 Hz series rate). `frame` is the input (video) frame of the
 event, for drawing on the video frame instead of a blank canvas once frames are available.
 """
@@ -9,10 +9,14 @@ event, for drawing on the video frame instead of a blank canvas once frames are 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import numpy as np
+
+from ..drills.rep_metrics import Cycle
+from ..metrics import Step
+from ..record import AnalysisRecord, Series
 from .skeleton import Point, Readout, fit_pose, skeleton_svg
 
 KIND_LABELS = {
@@ -43,32 +47,31 @@ class KeyFrame:
         return f"{KIND_LABELS[self.kind]}, {self.side}" if self.side else KIND_LABELS[self.kind]
 
 
-def nearest_sample(time_s: list[float | None], t: float) -> int:
-    best, best_d = 0, math.inf
-    for i, ti in enumerate(time_s):
-        if ti is not None and abs(ti - t) < best_d:
-            best, best_d = i, abs(ti - t)
-    return best
+def nearest_sample(time_s: np.ndarray, t: float) -> int:
+    finite = np.isfinite(time_s)
+    if not finite.any():
+        return 0
+    distance = np.where(finite, np.abs(time_s - t), np.inf)
+    return int(np.argmin(distance))
 
 
-def _angle(series: Mapping[str, Any], name: str, i: int) -> float | None:
-    values = series["angles"].get(name)
-    if values is None or i >= len(values):
+def _angle(series: Series, name: str, i: int) -> float | None:
+    values = series.angles.get(name)
+    if values is None or i >= len(values) or not math.isfinite(values[i]):
         return None
-    v = values[i]
-    return None if v is None else float(v)
+    return float(values[i])
 
 
-def _representative_step(steps: list[dict[str, Any]], side: str) -> dict[str, Any] | None:
+def _representative_step(steps: Sequence[Step], side: str) -> Step | None:
     """The complete step of this side nearest the middle of the side's steps (a typical step,
     away from the clip edges where the filter and the event search are weakest)."""
-    own = [s for s in steps if s["side"] == side]
-    complete = [s for s in own if s.get("toe_off_time_s") is not None and s.get("knee_lift_time_s") is not None]
-    pool = complete or [s for s in own if s.get("toe_off_time_s") is not None] or own
+    own = [s for s in steps if s.side == side]
+    complete = [s for s in own if s.toe_off_time_s is not None and s.knee_lift_time_s is not None]
+    pool = complete or [s for s in own if s.toe_off_time_s is not None] or own
     return pool[len(pool) // 2] if pool else None
 
 
-def _readouts(series: Mapping[str, Any], side: str, kind: str, i: int) -> tuple[Readout, ...]:
+def _readouts(series: Series, side: str, kind: str, i: int) -> tuple[Readout, ...]:
     out = []
     thigh = _angle(series, f"{side}_thigh_angle_deg", i)
     knee = _angle(series, f"{side}_knee_flexion_deg", i)
@@ -85,70 +88,71 @@ def _readouts(series: Mapping[str, Any], side: str, kind: str, i: int) -> tuple[
     return tuple(out)
 
 
-def _ground_y(series: Mapping[str, Any], t: float) -> float | None:
-    times = series["time_s"]
-    lows = []
-    for name in ("left_heel", "left_foot_index", "left_ankle", "right_heel", "right_foot_index", "right_ankle"):
-        for ti, p in zip(times, series["points"].get(name, []), strict=False):
-            if ti is not None and p is not None and abs(ti - t) <= GROUND_WINDOW_S:
-                lows.append(p[1])
-    return min(lows) if lows else None
+def _ground_y(series: Series, t: float) -> float | None:
+    near = np.abs(series.time_s - t) <= GROUND_WINDOW_S
+    lows = [
+        series.points[name][near, 1]
+        for name in ("left_heel", "left_foot_index", "left_ankle", "right_heel", "right_foot_index", "right_ankle")
+        if name in series.points
+    ]
+    heights = np.concatenate(lows) if lows else np.empty(0)
+    heights = heights[np.isfinite(heights)]
+    return float(heights.min()) if heights.size else None
 
 
-def key_frame_at(doc: Mapping[str, Any], t: float, *, kind: str, side: str = "") -> KeyFrame | None:
+def key_frame_at(record: AnalysisRecord, t: float, *, kind: str, side: str = "") -> KeyFrame | None:
     """The pose nearest time `t` (None without a series or keypoints there). `side` ("" for none)
-    is highlighted and gets the angle readouts."""
-    series = doc.get("series")
-    if not series or not series.get("time_s"):
+    is highlighted and gets the angle readouts. `frame` is the input frame nearest `t`, from the series'
+    own frame numbers and times (between two samples: interpolated, so variable frame rates are right)."""
+    series = record.series
+    if series is None or len(series.time_s) == 0:
         return None
-    i = nearest_sample(series["time_s"], t)
-    pose = {name: (float(p[i][0]), float(p[i][1])) for name, p in series["points"].items() if p[i] is not None}
+    i = nearest_sample(series.time_s, t)
+    pose = {name: (float(p[i][0]), float(p[i][1])) for name, p in series.points.items() if np.isfinite(p[i]).all()}
     if not pose:
         return None
-    t0 = next((s for s in series["time_s"] if s is not None), 0.0)
-    frame = max(0, round(series["frames"][0] + (t - t0) * float(doc["input"]["fps_hz"])))
+    finite = np.isfinite(series.time_s)
+    frame = round(float(np.interp(t, series.time_s[finite], series.frames[finite].astype(float))))
     readouts = _readouts(series, side, kind, i) if side else ()
-    return KeyFrame(side, kind, t, frame, i, pose, _ground_y(series, t), readouts)
+    return KeyFrame(side, kind, t, max(0, frame), i, pose, _ground_y(series, t), readouts)
 
 
-def _representative_cycle(doc: Mapping[str, Any], side: str) -> dict[str, Any] | None:
+def _representative_cycle(record: AnalysisRecord, side: str) -> Cycle | None:
     """The middle cycle of this side in the first rep that works it."""
-    for rep in (doc.get("drill") or {}).get("reps") or []:
-        cycles = [c for c in rep.get("cycles_detail") or [] if c.get("side") == side]
+    for rep in record.drill.reps:
+        cycles = [c for c in rep.cycles_detail if c.side == side]
         if cycles:
-            chosen: dict[str, Any] = cycles[len(cycles) // 2]
-            return chosen
+            return cycles[len(cycles) // 2]
     return None
 
 
-def drill_key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
+def drill_key_frames(record: AnalysisRecord) -> list[KeyFrame]:
     """For a drill: the start of the drive, the top and the end of a typical cycle, per side."""
     out = []
     for side in ("left", "right"):
-        cycle = _representative_cycle(doc, side)
+        cycle = _representative_cycle(record, side)
         if cycle is None:
             continue
-        for kind, field in (("drive", "drive_s"), ("knee_lift", "top_s"), ("cycle_end", "end_s")):
-            t = cycle.get(field)
-            key = None if t is None else key_frame_at(doc, float(t), kind=kind, side=side)
+        for kind, t in (("drive", cycle.drive_s), ("knee_lift", cycle.top_s), ("cycle_end", cycle.end_s)):
+            key = None if t is None else key_frame_at(record, float(t), kind=kind, side=side)
             if key is not None:
                 out.append(key)
     return out
 
 
-def key_frames(doc: Mapping[str, Any]) -> list[KeyFrame]:
+def key_frames(record: AnalysisRecord) -> list[KeyFrame]:
     """Peak knee lift, touchdown and toe-off for each side (fewer when events are missing); for a
-    drill without steps, its cycles' drive, top and end. Empty without a `series` block."""
-    if not doc.get("steps") and (doc.get("drill") or {}).get("reps"):
-        return drill_key_frames(doc)
+    drill without steps, its cycles' drive, top and end. Empty without a series."""
+    if not record.steps and record.drill.reps:
+        return drill_key_frames(record)
     out = []
     for side in ("left", "right"):
-        step = _representative_step(doc.get("steps", []), side)
+        step = _representative_step(record.steps, side)
         if step is None:
             continue
-        for kind in ("knee_lift", "touchdown", "toe_off"):
-            t = step.get(f"{kind}_time_s")
-            key = None if t is None else key_frame_at(doc, float(t), kind=kind, side=side)
+        times = {"knee_lift": step.knee_lift_time_s, "touchdown": step.touchdown_time_s, "toe_off": step.toe_off_time_s}
+        for kind, t in times.items():
+            key = None if t is None else key_frame_at(record, float(t), kind=kind, side=side)
             if key is not None:
                 out.append(key)
     return out

@@ -1,8 +1,8 @@
 """Report plots, drawn with matplotlib's object API (no pyplot global state) into inline SVG.
 
 Text stays text in the SVG (`svg.fonttype = none`), so the browser draws it with the page's system
-font: nothing is embedded or fetched. Every figure takes the saved analysis document (a dict), so a
-report re-rendered from analysis.json draws the same plots.
+font: nothing is embedded or fetched. Every figure takes the analysis record, so a report re-rendered
+from analysis.json draws the same plots.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ import contextlib
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .drill_view import KNEE_DRIVE_DRILLS, UPRIGHT_KNEE_DRIVE_DRILLS
+from ..coaching.references import load_references
+from ..events import GaitEvent
+from ..metrics.registry import registry
+from ..record import AnalysisRecord, Series
 from .skeleton import SIDE_COLOURS
 
 SIDES = ("left", "right")
@@ -62,31 +66,33 @@ ANGLE_PANELS = (
 
 
 def target_bands(*, drill_id: str | None, sprinting: bool) -> dict[str, tuple[TargetBand, ...]]:
-    """Bands per angle (DOMAIN.md). Knee-drive drills aim for thigh parallel (upright ones also for
-    the seed-004 hip bend); a sprint (>= 8 m/s) is compared with the 9.47 m/s sprinter of Dorn et al.
-    (2012); slower running gets no speed-bound band."""
-    bands: dict[str, tuple[TargetBand, ...]] = {
-        "ankle_dorsiflexion_deg": (TargetBand(0.0, 30.0, "dorsiflexed at knee lift: 'sprung' (seeds 000, 001, 004)"),),
-    }
-    if drill_id in KNEE_DRIVE_DRILLS:
-        bands["thigh_angle_deg"] = (TargetBand(90.0, 120.0, "target: thigh parallel, >= 90° (seeds 000, 002, 003)"),)
-    if drill_id in UPRIGHT_KNEE_DRIVE_DRILLS:
-        bands["hip_flexion_deg"] = (TargetBand(90.0, 105.0, "target: hip bend 90-105° at the top (seed 004)"),)
-    if drill_id is None and sprinting:
-        bands["thigh_angle_deg"] = (TargetBand(58.0, 65.0, "thigh peak 58-65°: sprinter at 9.5 m/s (Dorn 2012)"),)
-        bands["knee_flexion_deg"] = (TargetBand(21.0, 27.0, "at touchdown 21-27°: sprinter at 9.5 m/s (Dorn 2012)"),)
+    """Bands per angle (coaching/data/references.toml): drawn always, at sprint speed (a sprint compared
+    with the 9.47 m/s sprinter of Dorn et al. 2012), or for the drills a reference applies to."""
+    refs = load_references()
+    applying = {r.id for r in refs.for_drill(drill_id)} if drill_id is not None else set()
+    bands: dict[str, tuple[TargetBand, ...]] = {}
+    for band in refs.bands:
+        wanted = (
+            band.when == "always"
+            or (band.when == "sprinting" and drill_id is None and sprinting)
+            or band.when in applying
+        )
+        if wanted:
+            bands[band.angle] = (TargetBand(band.low, band.high, band.label),)
     return bands
 
 
-def _windowed(doc: Mapping[str, Any], window_s: tuple[float, float] | None) -> tuple[list[int], list[Any]]:
+def _windowed(
+    record: AnalysisRecord, series: Series, window_s: tuple[float, float] | None
+) -> tuple[list[int], list[GaitEvent]]:
     """Series sample indices and events inside the window (all of them without one)."""
-    times = doc["series"]["time_s"]
-    events = list(doc.get("events", []))
+    times = series.time_s
+    events = list(record.events)
     if window_s is None:
         return list(range(len(times))), events
     lo, hi = window_s
-    keep = [i for i, t in enumerate(times) if t is not None and lo <= t <= hi]
-    return keep, [e for e in events if lo <= e["time_s"] <= hi]
+    keep = [i for i, t in enumerate(times) if math.isfinite(t) and lo <= t <= hi]
+    return keep, [e for e in events if lo <= e.time_s <= hi]
 
 
 def _style() -> contextlib.AbstractContextManager[None]:
@@ -113,33 +119,33 @@ def _svg(fig: Figure, figure_id: str) -> str:
     return _SVG_ID.sub(lambda m: f"{m.group(1)}{figure_id}-{m.group(2)}", text)
 
 
-def _values(series: Mapping[str, Any], name: str) -> list[float] | None:
-    raw = series["angles"].get(name)
-    if raw is None or all(v is None for v in raw):
+def _values(series: Series, name: str) -> list[float] | None:
+    raw = series.angles.get(name)
+    if raw is None or not np.isfinite(raw).any():
         return None
-    return [math.nan if v is None else float(v) for v in raw]
+    return [float(v) for v in raw]
 
 
-def _times(series: Mapping[str, Any]) -> list[float]:
-    return [math.nan if t is None else float(t) for t in series["time_s"]]
+def _times(series: Series) -> list[float]:
+    return [float(t) for t in series.time_s]
 
 
-def _mark_events(ax: Any, events: Sequence[Mapping[str, Any]]) -> None:
+def _mark_events(ax: Any, events: Sequence[GaitEvent]) -> None:
     for e in events:
-        colour = SIDE_COLOURS.get(e["side"], "#444")
-        style = "-" if e["kind"] == "touchdown" else ":"
-        ax.axvline(e["time_s"], color=colour, linestyle=style, linewidth=0.8, alpha=0.7)
+        colour = SIDE_COLOURS.get(e.side, "#444")
+        style = "-" if e.kind == "touchdown" else ":"
+        ax.axvline(e.time_s, color=colour, linestyle=style, linewidth=0.8, alpha=0.7)
 
 
 def angles_figure(
-    doc: Mapping[str, Any], *, drill_id: str | None, sprinting: bool, window_s: tuple[float, float] | None = None
+    record: AnalysisRecord, *, drill_id: str | None, sprinting: bool, window_s: tuple[float, float] | None = None
 ) -> str | None:
     """Thigh / hip / knee / ankle angles over time, left and right, target bands shaded, touchdowns
     (solid) and toe-offs (dotted) marked in the side's colour. None without a series."""
-    series = doc.get("series")
-    if not series:
+    series = record.series
+    if series is None:
         return None
-    keep, events = _windowed(doc, window_s)
+    keep, events = _windowed(record, series, window_s)
     t = [_times(series)[i] for i in keep]
     bands = target_bands(drill_id=drill_id, sprinting=sprinting)
     panels = [p for p in ANGLE_PANELS if any(_values(series, f"{s}_{p.angle}") for s in SIDES)]
@@ -164,12 +170,12 @@ def angles_figure(
         return _svg(fig, "angles")
 
 
-def trunk_figure(doc: Mapping[str, Any], *, window_s: tuple[float, float] | None = None) -> str | None:
-    series = doc.get("series")
-    values = None if not series else _values(series, "trunk_lean_deg")
+def trunk_figure(record: AnalysisRecord, *, window_s: tuple[float, float] | None = None) -> str | None:
+    series = record.series
+    values = None if series is None else _values(series, "trunk_lean_deg")
     if series is None or values is None:
         return None
-    keep, events = _windowed(doc, window_s)
+    keep, events = _windowed(record, series, window_s)
     times = _times(series)
     with _style():
         fig = Figure(figsize=(FIGURE_WIDTH_IN, 2.0), layout="constrained")
@@ -183,17 +189,18 @@ def trunk_figure(doc: Mapping[str, Any], *, window_s: tuple[float, float] | None
         return _svg(fig, "trunk")
 
 
-STEP_BARS = (
-    ("contact_time_s", "Ground contact (ms)", 1000.0),
-    ("flight_time_s", "Flight (ms)", 1000.0),
-    ("thigh_angle_peak_deg", "Thigh peak before touchdown (deg)", 1.0),
-)
+STEP_BARS = ("contact_time_s", "flight_time_s", "thigh_angle_peak_deg")
 
 
-def step_bars_figure(doc: Mapping[str, Any]) -> str | None:
+def step_bars_figure(record: AnalysisRecord) -> str | None:
     """Per step, in time order, bars coloured by the touchdown foot; the side's median as a line."""
-    steps = doc.get("steps", [])
-    metrics = [m for m in STEP_BARS if any(s.get(m[0]) is not None for s in steps)]
+    steps = record.steps
+    reg = registry()
+    metrics = [
+        (name, f"{reg[name].label} ({reg[name].display or reg[name].unit})", reg[name].factor)
+        for name in STEP_BARS
+        if any(getattr(s, name) is not None for s in steps)
+    ]
     if not steps or not metrics:
         return None
     with _style():
@@ -202,10 +209,10 @@ def step_bars_figure(doc: Mapping[str, Any]) -> str | None:
         positions = list(range(1, len(steps) + 1))
         for ax, (name, title, factor) in zip(axes, metrics, strict=True):
             for side in SIDES:
-                xs = [p for p, s in zip(positions, steps, strict=True) if s["side"] == side and s.get(name) is not None]
-                ys = [s[name] * factor for s in steps if s["side"] == side and s.get(name) is not None]
-                ax.bar(xs, ys, color=SIDE_COLOURS[side], width=0.75)
-                median = doc.get("sides", {}).get(side, {}).get(name)
+                mine = [(p, getattr(s, name)) for p, s in zip(positions, steps, strict=True) if s.side == side]
+                shown = [(p, v) for p, v in mine if v is not None]
+                ax.bar([p for p, _ in shown], [v * factor for _, v in shown], color=SIDE_COLOURS[side], width=0.75)
+                median = record.sides.get(side, {}).get(name)
                 if median is not None:
                     ax.axhline(median * factor, color=SIDE_COLOURS[side], linestyle="--", linewidth=1.0)
             ax.set_title(title, loc="left", fontsize=9.5)
@@ -215,10 +222,10 @@ def step_bars_figure(doc: Mapping[str, Any]) -> str | None:
         return _svg(fig, "steps")
 
 
-def cycle_rate_figure(doc: Mapping[str, Any]) -> str | None:
+def cycle_rate_figure(record: AnalysisRecord) -> str | None:
     """Within-rep cycle rate of a drill: one line per rep (cycles/s against the cycle number) when
     the reps carry cycle detail, else one bar per rep; each rep labelled with its rate decay."""
-    reps = (doc.get("drill") or {}).get("reps") or []
+    reps = record.drill.reps
     if not reps:
         return None
     with _style():
@@ -226,25 +233,23 @@ def cycle_rate_figure(doc: Mapping[str, Any]) -> str | None:
         ax = fig.subplots()
         drew = False
         for rep in reps:
-            cycles = [c for c in rep.get("cycles_detail") or [] if c.get("start_s") is not None and c.get("end_s")]
-            rates = [1.0 / (c["end_s"] - c["start_s"]) for c in cycles if c["end_s"] > c["start_s"]]
-            decay = rep.get("rate_decay_pct")
-            label = f"rep {rep.get('index')}" + ("" if decay is None else f": {decay:+.0f} %")
+            rates = [1.0 / (c.end_s - c.start_s) for c in rep.cycles_detail if c.end_s > c.start_s]
+            decay = rep.rate_decay_pct
+            label = f"rep {rep.index}" + ("" if decay is None else f": {decay:+.0f} %")
             if len(rates) >= 2:
                 ax.plot(range(1, len(rates) + 1), rates, marker="o", markersize=3, linewidth=1.2, label=label)
                 drew = True
         if drew:
             ax.set_xlabel("cycle within the rep")
         else:
-            indices = [r.get("index", i + 1) for i, r in enumerate(reps)]
-            rates = [r.get("cycle_rate_hz") for r in reps]
-            if all(v is None for v in rates):
+            rates_or_none = [r.cycle_rate_hz for r in reps]
+            if all(v is None for v in rates_or_none):
                 return None
-            colours = ["#d62728" if r.get("decayed") else "#2ca02c" for r in reps]
-            ax.bar([str(i) for i in indices], [v or 0.0 for v in rates], color=colours)
+            colours = ["#d62728" if r.decayed else "#2ca02c" for r in reps]
+            ax.bar([str(r.index) for r in reps], [v or 0.0 for v in rates_or_none], color=colours)
             for x, rep in enumerate(reps):
-                if rep.get("rate_decay_pct") is not None:
-                    ax.annotate(f"{rep['rate_decay_pct']:+.0f} %", (x, rep.get("cycle_rate_hz") or 0.0), ha="center")
+                if rep.rate_decay_pct is not None:
+                    ax.annotate(f"{rep.rate_decay_pct:+.0f} %", (x, rep.cycle_rate_hz or 0.0), ha="center")
             ax.set_xlabel("rep (red: rate decayed)")
         ax.set_ylabel("cycles / s")
         ax.set_title("Cycle rate within each rep (decay = slowing down)", loc="left", fontsize=9.5)

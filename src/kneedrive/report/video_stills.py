@@ -24,7 +24,7 @@ from .keyframes import KeyFrame
 from .skeleton import Point, skeleton_svg
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
+    from .annotated import LiveAnalysis
 
 #: The side of a key-frame image (px; square, cropped around the athlete): sharp on a phone, tens of kB.
 STILL_SIDE_PX = 480
@@ -58,7 +58,7 @@ def athlete_box(pose: Mapping[str, Point], width_px: int, height_px: int) -> tup
 class VideoStills:
     """Draws report key frames over the video frames of an analysis (see `svgs`)."""
 
-    def __init__(self, video_path: Path, analysis: Analysis, *, side_px: int = STILL_SIDE_PX) -> None:
+    def __init__(self, video_path: Path, analysis: LiveAnalysis, *, side_px: int = STILL_SIDE_PX) -> None:
         self.video_path = Path(video_path)
         self.info = probe(self.video_path)  # a missing or unreadable video fails here, in one line
         self.pose: ImagePose = image_pose(analysis)

@@ -1,8 +1,8 @@
 """The `series` block of the analysis JSON: the time series a report needs (angles and keypoints in
 the athlete frame), decimated so a saved analysis stays small but can be re-rendered on its own.
 
-Only `kneedrive.kinematics` is imported here (not `analysis`), so `Analysis.to_dict` can call
-`series_block` without an import cycle.
+Part of the kinematics stage (it only decimates Kinematics), so the analysis record needs nothing from
+the report to carry it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..kinematics import Kinematics
+from .result import Kinematics
 
 #: The saved series is decimated to at most this rate: 100 Hz keeps a 9 ms resolution (a sprint
 #: contact is 85-130 ms) while a 30 s, 150 Hz treadmill clip stays under ~1 MB of JSON.
