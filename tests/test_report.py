@@ -30,7 +30,7 @@ from kneedrive.io.trc import read_trc
 from kneedrive.kinematics.series import decimation_step
 from kneedrive.record import AnalysisRecord
 from kneedrive.report.export import table_csv, write_outputs
-from kneedrive.report.findings import top_findings
+from kneedrive.report.headline import top_findings
 from kneedrive.report.html import missing_frames, render_report
 from kneedrive.report.keyframes import key_frames
 from kneedrive.report.skeleton import skeleton_svg

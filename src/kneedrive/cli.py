@@ -219,7 +219,7 @@ def report_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The report.html to write")],
 ) -> None:
     """Render the HTML report of a saved analysis (self-contained, works offline)."""
-    from .io.analysis_json import load_record
+    from .record import load_record
     from .report.html import write_report
 
     with _one_line_errors(output):
@@ -295,7 +295,7 @@ def _video_faults(path: Path | None) -> list[dict[str, Any]]:
     """Faults of a saved analysis.json (computed now if the file predates coaching)."""
     if path is None:
         return []
-    from .io.analysis_json import load_record
+    from .record import load_record
 
     return [f.to_dict() for f in load_record(path).coaching.faults]
 

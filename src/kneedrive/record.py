@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -328,3 +329,15 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def load_record(path: Path) -> AnalysisRecord:
+    """A saved analysis.json as the typed record (validated first; InputError with one line otherwise)."""
+    from .errors import InputError
+    from .io.analysis_json import load_analysis
+
+    doc = load_analysis(path)
+    try:
+        return AnalysisRecord.from_dict(doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: not a complete kneedrive analysis ({exc.__class__.__name__}: {exc})") from None

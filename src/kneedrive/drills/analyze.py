@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -32,10 +34,16 @@ class DrillResult:
     ranking: tuple[tuple[str, float], ...]
     features: DrillFeatures
     reps: tuple[Rep, ...]
-    sides: dict[str, dict[str, float | None]]
-    asymmetry_pct: dict[str, float | None]
+    sides: Mapping[str, Mapping[str, float | None]]
+    asymmetry_pct: Mapping[str, float | None]
     warnings: tuple[str, ...]
     spec: DrillSpec  # the drill table's row for drill_id
+
+    def __post_init__(self) -> None:
+        """Results are immutable: the per-side mappings are read-only views."""
+        sides = {k: MappingProxyType(dict(v)) for k, v in self.sides.items()}
+        object.__setattr__(self, "sides", MappingProxyType(sides))
+        object.__setattr__(self, "asymmetry_pct", MappingProxyType(dict(self.asymmetry_pct)))
 
     @property
     def name(self) -> str:

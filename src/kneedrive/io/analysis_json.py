@@ -7,14 +7,11 @@ import json
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jsonschema
 
 from ..errors import InputError
-
-if TYPE_CHECKING:
-    from ..record import AnalysisRecord
 
 
 def analysis_json_text(doc: Mapping[str, Any]) -> str:
@@ -50,14 +47,3 @@ def load_analysis(path: Path) -> dict[str, Any]:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
         raise InputError(f"{path}: not a valid kneedrive analysis at {where}: {error.message[:200]}")
     return doc
-
-
-def load_record(path: Path) -> AnalysisRecord:
-    """A saved analysis.json as the typed record (validated first; InputError with one line otherwise)."""
-    from ..record import AnalysisRecord
-
-    doc = load_analysis(path)
-    try:
-        return AnalysisRecord.from_dict(doc)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: not a complete kneedrive analysis ({exc.__class__.__name__}: {exc})") from None

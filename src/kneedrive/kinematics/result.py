@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+
+
+def _read_only(array: Array) -> Array:
+    if array.flags.writeable:
+        array = array.copy() if not array.flags.owndata else array
+        array.flags.writeable = False
+    return array
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,14 @@ class Kinematics:
     step_frequency_estimate_hz: float | None
     unavailable: Mapping[str, str]
     warnings: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """Results are immutable: arrays read-only, mappings read-only views."""
+        for name in ("points", "angles"):
+            frozen = {k: _read_only(v) for k, v in getattr(self, name).items()}
+            object.__setattr__(self, name, MappingProxyType(frozen))
+        object.__setattr__(self, "time_s", _read_only(self.time_s))
+        object.__setattr__(self, "unavailable", MappingProxyType(dict(self.unavailable)))
 
     @property
     def n_frames(self) -> int:

@@ -70,7 +70,7 @@ def reference_finding(ref: Reference, value: float, *, label: str | None = None)
     )
 
 
-def _asymmetry_findings(record: AnalysisRecord) -> list[Finding]:
+def asymmetry_findings(record: AnalysisRecord) -> list[Finding]:
     rule = load_references().asymmetry
     out = []
     for name, pct in record.asymmetry_pct.items():
@@ -108,27 +108,6 @@ def fault_finding(fault: Fault) -> Finding:
     )
 
 
-def top_findings(record: AnalysisRecord, count: int = 3) -> list[Finding]:
-    """The `count` most important findings: coaching faults when present, else reference deviations
-    (the closest-to-target figures fill up the list when fewer deviate)."""
-    faults = record.coaching.faults
-    if faults:
-        ranked = sorted(faults, key=lambda f: SEVERITY_RANK.get(f.severity, 3))
-        return [fault_finding(f) for f in ranked[:count]]
-    if record.is_drill:
-        from .drill_view import drill_findings
-
-        return sorted(drill_findings(record), key=lambda f: -f.importance)[:count]
-    sprinting = is_sprinting(record)
-    candidates = []
-    for ref in load_references().for_drill("sprint"):
-        value = getattr(record.summary, ref.metric.name) if ref.scope == "summary" else _weaker_side(record, ref)
-        if value is not None and (sprinting or not ref.sprint_only):
-            candidates.append(reference_finding(ref, float(value)))
-    candidates += _asymmetry_findings(record)
-    return sorted(candidates, key=lambda f: -f.importance)[:count]
-
-
 def is_sprinting(record: AnalysisRecord) -> bool:
     """At sprint speed (references.toml: sprint_speed_min_mps) and not a drill: the Dorn sprint references
     apply."""
@@ -136,6 +115,6 @@ def is_sprinting(record: AnalysisRecord) -> bool:
     return speed is not None and speed >= load_references().sprint_speed_min_mps and not record.is_drill
 
 
-def _weaker_side(record: AnalysisRecord, ref: Reference) -> float | None:
+def weaker_side(record: AnalysisRecord, ref: Reference) -> float | None:
     values = [v for side in ("left", "right") if (v := record.sides.get(side, {}).get(ref.metric.name)) is not None]
     return min(values) if values else None  # the weaker side speaks for the athlete

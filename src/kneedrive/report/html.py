@@ -23,7 +23,8 @@ from ..metrics.registry import registry
 from ..record import AnalysisRecord
 from . import plots
 from .drill_view import drill_rows, rep_figure
-from .findings import is_sprinting, top_findings
+from .findings import is_sprinting
+from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
