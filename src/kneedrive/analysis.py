@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ import numpy as np
 from . import __version__
 from .coaching.faults import Coaching, Judged, find_faults
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
+from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
@@ -21,6 +22,14 @@ from .io.load import load_keypoints
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.series import series_block
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .metrics.honesty import (
+    Withheld,
+    plausible_figures,
+    plausible_reps,
+    plausible_steps,
+    plausible_summary,
+    slowed_warning,
+)
 from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series, VideoRecord, frozen_map
 from .sequence import PoseSequence
 
@@ -28,6 +37,7 @@ if TYPE_CHECKING:
     from .pose import PoseBackend, VideoPose
     from .pose.run import Progress
 
+STEP_FIELDS = frozenset(f.name for f in fields(Step))
 #: Below this frame rate contacts are not timed at all (DOMAIN.md); below the second, they
 #: are reported with a warning about their one-frame resolution.
 NO_CONTACT_TIMING_BELOW_FPS = 25.0
@@ -52,6 +62,8 @@ class Analysis:
     coaching: Coaching
     warnings: tuple[str, ...]
     video: VideoPose | None = None
+    #: Figures left out because no human produces them or they contradict each other (metrics.honesty).
+    withheld: tuple[Withheld, ...] = ()
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -86,7 +98,12 @@ class Analysis:
                 sides=frozen_map(drill.sides) if drill.one_legged else None,
                 asymmetry_pct=frozen_map(drill.asymmetry_pct) if drill.one_legged else None,
             ),
-            unavailable=frozen_map(kin.unavailable),
+            unavailable=frozen_map(
+                {
+                    **kin.unavailable,
+                    **{w.metric: f"withheld: {w.reason}" for w in self.withheld if w.scope == "summary"},
+                }
+            ),
             warnings=self.warnings,
             coaching=self.coaching,
             series=Series.from_dict(series_block(kin)),
@@ -200,14 +217,27 @@ def analyze(
             f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
             f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
-    sides = per_side(steps)
+    slowed = _slowed(video_pose)
+    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed)
     summary = summarize(
         steps,
         fps_hz=kin.fps_hz,
         time_contacts=time_contacts,
         overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
     )
-    asymmetry = asymmetry_pct(sides)
+    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed)
+    withheld += summary_withheld
+    gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
+    if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
+        cleared: dict[str, Any] = dict.fromkeys(gone)
+        steps = [replace(s, **cleared) for s in steps]
+    sides = per_side(steps)
+    reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
+    drill_result = replace(drill_result, reps=reps)
+    withheld += rep_withheld
+    asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
+    withheld += asym_withheld
+    warnings += _withheld_warnings(withheld, slowed, video_pose)
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -222,6 +252,7 @@ def analyze(
         coaching=_judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz),
         warnings=tuple(warnings),
         video=video_pose,
+        withheld=tuple(withheld),
     )
 
 
@@ -234,6 +265,12 @@ def _drill_analysis(
         raise NotEnoughMotionError(
             f"{seq.source}: no complete {drill.name} cycle found in {seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
+    slowed = _slowed(video_pose)
+    reps, withheld = plausible_reps(drill.reps, slowed=slowed)
+    if withheld or slowed:
+        drill_sides, drill_asymmetry = compare_sides(list(reps))
+        drill = replace(drill, reps=reps, sides=drill_sides, asymmetry_pct=drill_asymmetry)
+    warnings = [*warnings, *_withheld_warnings(withheld, slowed, video_pose)]
     feet = [kin.foot_centre(side) for side in ("left", "right")]
     sides = per_side([])
     summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
@@ -252,7 +289,23 @@ def _drill_analysis(
         coaching=_judge(seq, drill, (), summary, asymmetry, kin.fps_hz),
         warnings=tuple(warnings),
         video=video_pose,
+        withheld=tuple(withheld),
     )
+
+
+def _slowed(video_pose: VideoPose | None) -> bool:
+    """Slowed footage with no known capture rate: its times are file time, not real time."""
+    timing = None if video_pose is None else video_pose.timing
+    return bool(timing is not None and timing.suspected_slow_motion)
+
+
+def _withheld_warnings(withheld: list[Withheld], slowed: bool, video_pose: VideoPose | None) -> list[str]:
+    out = (
+        []
+        if not slowed or video_pose is None or video_pose.timing is None
+        else [slowed_warning(video_pose.timing.slow_motion_factor)]
+    )
+    return out + [w.warning() for w in withheld]
 
 
 def _judge(

@@ -1,0 +1,177 @@
+"""Honest numbers: a figure outside what a human can do, or inconsistent with the others, is withheld
+(set to None) with a reason, before anything is judged, shown or saved.
+
+The plausible ranges and their sources are the metric registry's (data/metrics.toml). The consistency
+rules are physics:
+- speed = step length x step frequency (the hips cover a step per step);
+- at sprint step rates the steps are long: Dorn et al. (2012) measured 1.35 m steps at 2.64 Hz (3.5 m/s)
+  and 2.2 m at 4.35 Hz (9.5 m/s); steps under 1.2 leg lengths (about 1.1 m) at 3.8 Hz or more are not
+  running but a tracking or scale failure (or a drill in place, which is not analyzed as a run);
+- contact + flight = step time (one step's own events);
+- slowed footage (slow motion played at the file's rate, with no capture rate known) has no real times:
+  every time, rate and speed is withheld.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypeVar
+
+from .registry import Metric, Scope, registry
+from .steps import Step
+from .summary import Summary
+
+T = TypeVar("T")
+#: Units of the figures that need real time (withheld on slowed footage).
+TIME_UNITS = frozenset({"s", "Hz", "m/s", "steps/min", "leg lengths/s"})
+#: speed and step length x step frequency may differ by this fraction (speed is the hips' over whole
+#: steps, step length the feet's: they differ by a few % on lab data).
+SPEED_CONSISTENCY = 0.25
+SPRINT_RATE_HZ = 3.8
+SPRINT_STEP_MIN_LEGS = 1.2
+#: contact + flight may differ from the step time by this many frames (each event is rounded once).
+EVENT_SLACK_FRAMES = 1.5
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure left out: where, in how many of its values, and why."""
+
+    metric: str
+    scope: str
+    count: int
+    total: int
+    reason: str
+
+    def warning(self) -> str:
+        where = (
+            f" in {self.count} of {self.total} {self.scope}s"
+            if self.scope in ("step", "rep", "cycle") and self.total > 1
+            else ""
+        )
+        return f"{self.metric} withheld{where}: {self.reason}"
+
+
+def _out_of_range(metric: Metric, value: float) -> str:
+    low, high = metric.plausible_min, metric.plausible_max
+    shown = f"{value * metric.factor:.3g} {metric.display}".rstrip()
+    if metric.of is not None:  # an asymmetry
+        return (
+            f"left and right differ by {shown} of their mean: the figure is too close to zero for a percentage, "
+            "or one side is mismeasured"
+        )
+    lo = "" if low is None else f"{low * metric.factor:.3g}"
+    hi = "" if high is None else f"{high * metric.factor:.3g}"
+    band = f"{lo} to {hi}" if lo and hi else f"at least {lo}" if lo else f"at most {hi}"
+    return f"{shown} is outside what a human can do ({band} {metric.display}; {metric.range_source})".replace(" ;", ";")
+
+
+def _clean(item: T, scope: Scope, tally: dict[str, list[str]], slowed: bool) -> T:
+    """`item` (a Step, Rep or Cycle) with its implausible figures set to None; reasons collected."""
+    reg = registry()
+    changes: dict[str, Any] = {}
+    for f in fields(item):  # type: ignore[arg-type]
+        metric = reg.metrics.get(f.name)
+        value = getattr(item, f.name)
+        if metric is None or scope not in metric.scopes or not isinstance(value, int | float):
+            continue
+        if isinstance(value, bool):
+            continue
+        if slowed and metric.unit in TIME_UNITS:
+            changes[f.name] = None
+            continue
+        if not metric.plausible(float(value)):
+            changes[f.name] = None
+            tally[f.name].append(_out_of_range(metric, float(value)))
+    return replace(item, **changes) if changes else item  # type: ignore[type-var]
+
+
+def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[Withheld]:
+    return [Withheld(name, scope, len(reasons), total, reasons[0]) for name, reasons in tally.items() if reasons]
+
+
+def plausible_steps(steps: Sequence[Step], *, fps_hz: float, slowed: bool = False) -> tuple[list[Step], list[Withheld]]:
+    """Steps with every implausible figure withheld; contact and flight also when they do not add up to
+    the step time."""
+    tally: dict[str, list[str]] = defaultdict(list)
+    cleaned = [_clean(s, "step", tally, slowed) for s in steps]
+    out = []
+    for step in cleaned:
+        c, f, st = step.contact_time_s, step.flight_time_s, step.step_time_s
+        if c is not None and f is not None and st is not None and abs(c + f - st) > EVENT_SLACK_FRAMES / fps_hz:
+            reason = (
+                f"contact {c * 1000:.0f} ms + flight {f * 1000:.0f} ms do not add up to the step's {st * 1000:.0f} ms"
+            )
+            tally["contact_time_s"].append(reason)
+            tally["flight_time_s"].append(reason)
+            step = replace(step, contact_time_s=None, flight_time_s=None)
+        out.append(step)
+    return out, _report("step", tally, len(steps))
+
+
+def plausible_reps(reps: Iterable[Any], *, slowed: bool = False) -> tuple[tuple[Any, ...], list[Withheld]]:
+    """Drill reps (and their cycles) with every implausible figure withheld."""
+    rep_tally: dict[str, list[str]] = defaultdict(list)
+    cycle_tally: dict[str, list[str]] = defaultdict(list)
+    out = []
+    n_cycles = 0
+    reps = list(reps)
+    for rep in reps:
+        cycles = tuple(_clean(c, "cycle", cycle_tally, slowed) for c in rep.cycles_detail)
+        n_cycles += len(cycles)
+        out.append(replace(_clean(rep, "rep", rep_tally, slowed), cycles_detail=cycles))
+    return tuple(out), _report("rep", rep_tally, len(reps)) + _report("cycle", cycle_tally, n_cycles)
+
+
+def plausible_summary(summary: Summary, *, hips_travel: bool, slowed: bool = False) -> tuple[Summary, list[Withheld]]:
+    """The summary with implausible figures withheld, and speed and step length withheld when they do not
+    agree with each other and with the step rate."""
+    tally: dict[str, list[str]] = defaultdict(list)
+    s = _clean(summary, "summary", tally, slowed)
+    f, speed, length = s.step_frequency_hz, s.speed_mps, s.step_length_m
+    speed_legs, length_legs = s.speed_legs_per_s, s.step_length_legs
+    if hips_travel and f:
+        reason = None
+        if speed is not None and length is not None and abs(speed - length * f) > SPEED_CONSISTENCY * speed:
+            reason = (
+                f"{speed:.2f} m/s does not match {length:.2f} m steps at {f * 60:.0f} steps/min "
+                f"({length * f:.2f} m/s): the hips and the feet disagree (camera motion or tracking)"
+            )
+        elif length_legs is not None and f >= SPRINT_RATE_HZ and length_legs < SPRINT_STEP_MIN_LEGS:
+            reason = (
+                f"{length_legs:.2f} leg-length steps at {f * 60:.0f} steps/min: at sprint step rates steps are "
+                f"longer than {SPRINT_STEP_MIN_LEGS} leg lengths (Dorn et al. 2012); camera motion, tracking or scale"
+            )
+        if reason is not None:
+            for name in ("speed_mps", "speed_legs_per_s", "step_length_m", "step_length_legs"):
+                tally[name].append(reason)
+            s = replace(s, speed_mps=None, speed_legs_per_s=None, step_length_m=None, step_length_legs=None)
+        elif speed_legs is not None and length_legs is not None and speed is None:
+            pass  # no scale: the leg-length figures were checked by range
+    return s, _report("summary", tally, 1)
+
+
+def plausible_figures(
+    figures: Mapping[str, float | None], scope: Scope
+) -> tuple[dict[str, float | None], list[Withheld]]:
+    """A mapping of figures (per side, asymmetry) with implausible values withheld."""
+    reg = registry()
+    out: dict[str, float | None] = {}
+    withheld = []
+    for name, value in figures.items():
+        metric = reg.metrics.get(name)
+        if value is not None and metric is not None and not metric.plausible(float(value)):
+            withheld.append(Withheld(name, scope, 1, 1, _out_of_range(metric, float(value))))
+            value = None
+        out[name] = value
+    return out, withheld
+
+
+def slowed_warning(factor: float | None) -> str:
+    shown = "" if factor is None else f" (about {factor:.0f}x)"
+    return (
+        f"the clip looks slowed{shown} and its capture rate is unknown: times, rates and speeds are withheld; "
+        "give the capture rate with --capture-fps to measure them"
+    )

@@ -1,0 +1,121 @@
+"""Honest numbers: impossible or inconsistent figures are withheld with a warning, everywhere, and no
+fault is raised from them."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+import kneedrive
+from kneedrive.drills.rep_metrics import Cycle, Rep
+from kneedrive.drills.sprinter import SprinterModel, synthesize
+from kneedrive.metrics import Step, Summary
+from kneedrive.metrics.honesty import plausible_figures, plausible_reps, plausible_steps, plausible_summary
+from kneedrive.metrics.registry import registry
+from kneedrive.report.html import render_report
+from kneedrive.report.terminal import print_summary
+from kneedrive.sequence import PoseSequence
+
+
+def _blank(cls: Any, **given: Any) -> Any:
+    return cls(**{f.name: given.get(f.name) for f in fields(cls)})
+
+
+def _step(**given: Any) -> Step:
+    base = {"side": "left", "touchdown_frame": 0, "touchdown_time_s": 0.0}
+    return _blank(Step, **(base | given))  # type: ignore[no-any-return]
+
+
+def test_a_negative_step_and_an_impossible_speed_are_withheld_with_their_reason() -> None:
+    steps, withheld = plausible_steps(
+        [_step(step_length_m=-0.09, speed_mps=25.0), _step(step_length_m=2.1, speed_mps=9.4)], fps_hz=240.0
+    )
+    assert steps[0].step_length_m is None and steps[0].speed_mps is None
+    assert steps[1].step_length_m == 2.1 and steps[1].speed_mps == 9.4
+    reasons = {w.metric: w.warning() for w in withheld}
+    assert "-0.09 m is outside what a human can do" in reasons["step_length_m"]
+    assert "in 1 of 2 steps" in reasons["speed_mps"] and "Coh et al. 2018" in reasons["speed_mps"]
+
+
+def test_a_tuck_jump_of_1_5_m_and_a_rate_decay_of_843_percent_are_withheld() -> None:
+    rep = _blank(Rep, index=1, start_s=0.0, end_s=5.0, side="both", jump_height_m=1.48, flight_time_s=1.1,
+                 rate_decay_pct=-843.0, thigh_angle_peak_deg=95.0, cycles_detail=(_blank(Cycle, side="left",
+                 start_s=0.0, drive_s=0.1, top_s=0.2, end_s=0.5, thigh_angle_peak_deg=400.0),))  # fmt: skip
+    (cleaned,), withheld = plausible_reps([rep])
+    assert cleaned.jump_height_m is None and cleaned.flight_time_s is None and cleaned.rate_decay_pct is None
+    assert cleaned.thigh_angle_peak_deg == 95.0 and cleaned.cycles_detail[0].thigh_angle_peak_deg is None
+    assert {w.metric for w in withheld} == {"jump_height_m", "flight_time_s", "rate_decay_pct", "thigh_angle_peak_deg"}
+
+
+def test_a_slow_sprint_at_sprint_cadence_loses_speed_and_step_length() -> None:
+    """1.4 m/s at 285 steps/min: 0.3 m steps at a sprinter's rate, which no runner takes."""
+    summary = _blank(Summary, steps=20, step_frequency_hz=4.75, cadence_spm=285.0, speed_mps=1.36,
+                     speed_legs_per_s=1.5, step_length_m=0.29, step_length_legs=0.32)  # fmt: skip
+    cleaned, withheld = plausible_summary(summary, hips_travel=True)
+    assert cleaned.speed_mps is None and cleaned.step_length_m is None and cleaned.cadence_spm == 285.0
+    assert any("Dorn et al. 2012" in w.reason for w in withheld)
+
+
+def test_speed_that_disagrees_with_steps_times_rate_is_withheld_but_a_consistent_one_is_kept() -> None:
+    good = _blank(Summary, steps=10, step_frequency_hz=4.3, speed_mps=9.4, step_length_m=2.18, step_length_legs=2.4)
+    assert plausible_summary(good, hips_travel=True) == (good, [])
+    bad = replace(good, speed_mps=4.0)
+    cleaned, withheld = plausible_summary(bad, hips_travel=True)
+    assert cleaned.speed_mps is None and cleaned.step_length_m is None
+    assert "does not match" in withheld[0].reason
+    # on a treadmill (hips still) the belt speed is not compared with the feet
+    assert plausible_summary(bad, hips_travel=False)[0].speed_mps == 4.0
+
+
+def test_slowed_footage_has_no_times_rates_or_speeds() -> None:
+    steps, _ = plausible_steps([_step(contact_time_s=0.8, step_time_s=1.2, thigh_angle_peak_deg=40.0)], fps_hz=30.0,
+                               slowed=True)  # fmt: skip
+    assert steps[0].contact_time_s is None and steps[0].step_time_s is None
+    assert steps[0].thigh_angle_peak_deg == 40.0  # angles do not depend on time
+
+
+def test_an_asymmetry_of_a_figure_near_zero_is_withheld() -> None:
+    figures, withheld = plausible_figures({"knee_flexion_touchdown_pct": 749.0, "step_time_pct": 3.0}, "asymmetry")
+    assert figures == {"knee_flexion_touchdown_pct": None, "step_time_pct": 3.0}
+    assert "too close to zero" in withheld[0].reason
+
+
+def test_every_registry_range_holds_the_lab_and_synthetic_figures() -> None:
+    """The ranges catch failures, not athletes: nothing is withheld on the clean synthetic sprinter."""
+    analysis = kneedrive.analyze(synthesize(SprinterModel(), duration_s=2.0).sequence, athlete_height_m=1.8)
+    assert analysis.withheld == ()
+
+
+def _scaled_wrong(seq: PoseSequence) -> PoseSequence:
+    """The sprinter filmed so that his hips barely move in the image (a panning camera followed him)."""
+    xy = np.array(seq.xy)
+    hip = np.nanmean(xy[:, [seq.names.index("left_hip"), seq.names.index("right_hip")], 0], axis=1)
+    xy[:, :, 0] -= (hip - hip[0])[:, None] * 0.85
+    return replace(seq, xy=xy, source="<panned>")
+
+
+def test_an_analysis_with_inconsistent_speed_shows_it_nowhere_and_faults_nothing_from_it() -> None:
+    analysis = kneedrive.analyze(_scaled_wrong(synthesize(SprinterModel(), duration_s=2.0).sequence),
+                                 athlete_height_m=1.8)  # fmt: skip
+    record = analysis.record
+    assert record.summary.speed_mps is None and record.summary.step_length_m is None
+    assert all(s.step_length_m is None and s.speed_mps is None for s in record.steps)
+    assert record.sides["left"]["step_length_m"] is None and record.asymmetry_pct["step_length_pct"] is None
+    assert "speed_mps" in record.unavailable and "withheld" in record.unavailable["speed_mps"]
+    assert any("speed_mps withheld" in w for w in record.warnings)
+    assert not any(f.metric.startswith(("step_length", "speed")) for f in record.coaching.faults)
+    assert not any(f.criterion == "uneven_steps" for f in record.coaching.faults)
+    console = Console(record=True, width=200)
+    print_summary(record, console)
+    assert "speed_mps withheld" in console.export_text()
+    assert "speed_mps withheld" in render_report(record, drill_library={})
+
+
+@pytest.mark.parametrize("name", sorted(registry().names("summary")))
+def test_every_summary_figure_has_a_range_or_is_a_count(name: str) -> None:
+    row = registry()[name]
+    assert row.plausible_min is not None or row.plausible_max is not None or name == "contact_time_uncertainty_s"
