@@ -119,3 +119,27 @@ def test_an_analysis_with_inconsistent_speed_shows_it_nowhere_and_faults_nothing
 def test_every_summary_figure_has_a_range_or_is_a_count(name: str) -> None:
     row = registry()[name]
     assert row.plausible_min is not None or row.plausible_max is not None or name == "contact_time_uncertainty_s"
+
+
+def test_touchdown_coverage_and_alternation_tell_a_lost_athlete_from_a_clean_run() -> None:
+    from kneedrive.metrics.honesty import alternation, touchdown_coverage
+
+    clean = [_step(side="left" if i % 2 == 0 else "right", touchdown_time_s=0.23 * i) for i in range(10)]
+    assert touchdown_coverage(clean, 1 / 0.23) == (10, 10) and alternation(clean) == 1.0
+    sparse = clean[:2] + clean[8:]  # the athlete lost for six steps
+    assert touchdown_coverage(sparse, 1 / 0.23) == (4, 10)
+    mixed = [replace(s, side="left") if i % 3 else s for i, s in enumerate(clean)]
+    assert (alternation(mixed) or 0.0) < 0.75
+
+
+def test_a_camera_that_moves_unmeasured_leaves_no_ground_figure() -> None:
+    from kneedrive.metrics.honesty import without_ground_figures
+
+    steps = [_step(step_length_m=2.0, contact_time_s=0.1, thigh_angle_peak_deg=60.0)]
+    summary = _blank(Summary, steps=1, speed_mps=9.0, step_length_m=2.0, cadence_spm=270.0)
+    steps2, summary2, withheld = without_ground_figures(steps, summary, "camera")
+    assert steps2[0].step_length_m is None and steps2[0].contact_time_s is None
+    assert steps2[0].thigh_angle_peak_deg == 60.0  # an angle needs no ground
+    assert summary2.speed_mps is None and summary2.cadence_spm == 270.0
+    assert {w.metric for w in withheld} == {"speed_mps", "step_length_m", "contact_time_s"}
+    assert all(registry()[w.metric].needs_ground for w in withheld)

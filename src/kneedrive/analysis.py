@@ -23,12 +23,17 @@ from .kinematics import Kinematics, compute_kinematics
 from .kinematics.series import series_block
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.honesty import (
+    MIN_ALTERNATION,
+    MIN_TOUCHDOWN_COVERAGE,
     Withheld,
+    alternation,
     plausible_figures,
     plausible_reps,
     plausible_steps,
     plausible_summary,
     slowed_warning,
+    touchdown_coverage,
+    without_ground_figures,
 )
 from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series, VideoRecord, frozen_map
 from .sequence import PoseSequence
@@ -225,6 +230,9 @@ def analyze(
         time_contacts=time_contacts,
         overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
     )
+    if _camera_unmeasured(video_pose):
+        steps, summary, ground_withheld = without_ground_figures(steps, summary, CAMERA_UNMEASURED)
+        withheld += ground_withheld
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
@@ -237,7 +245,14 @@ def analyze(
     withheld += rep_withheld
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
+    unjudged = _why_not_judged(steps, summary, slowed)
+    if unjudged is not None:
+        reason = f"{unjudged}: left and right cannot be compared"
+        withheld += [Withheld(name, "asymmetry", 1, 1, reason) for name, v in asymmetry.items() if v is not None]
+        asymmetry = dict.fromkeys(asymmetry)
     warnings += _withheld_warnings(withheld, slowed, video_pose)
+    if unjudged is not None:
+        warnings.append(f"{unjudged}: technique is not judged (no fault, no praise)")
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -249,7 +264,9 @@ def analyze(
         asymmetry_pct=frozen_map(asymmetry),
         ground=ground,
         drill=drill_result,
-        coaching=_judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz),
+        coaching=Coaching("sprint", (), ())
+        if unjudged is not None
+        else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz),
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
@@ -291,6 +308,31 @@ def _drill_analysis(
         video=video_pose,
         withheld=tuple(withheld),
     )
+
+
+CAMERA_UNMEASURED = (
+    "the camera moves and its motion could not be measured, so the feet's positions on the ground are not known"
+)
+
+
+def _camera_unmeasured(video_pose: VideoPose | None) -> bool:
+    """The camera moved but the keypoints are still in the image (its motion could not be measured)."""
+    camera = None if video_pose is None else video_pose.camera
+    return bool(camera is not None and camera.moving and not camera.in_ground_frame)
+
+
+def _why_not_judged(steps: list[Step], summary: Summary, slowed: bool) -> str | None:
+    """Why the steps cannot be judged (None: they can): slowed footage of unknown capture rate, touchdowns
+    missing (the athlete or the feet lost), or touchdowns whose feet do not alternate (sides mixed up)."""
+    if slowed:
+        return "the clip looks slowed and its capture rate is unknown (give --capture-fps)"
+    coverage = touchdown_coverage(steps, summary.step_frequency_hz)
+    if coverage is not None and coverage[0] < MIN_TOUCHDOWN_COVERAGE * coverage[1]:
+        return f"only {coverage[0]} of the about {coverage[1]} touchdowns the step rate implies were found"
+    share = alternation(steps)
+    if share is not None and share < MIN_ALTERNATION:
+        return f"only {share:.0%} of successive touchdowns change foot (left and right are mixed up)"
+    return None
 
 
 def _slowed(video_pose: VideoPose | None) -> bool:

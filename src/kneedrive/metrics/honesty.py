@@ -14,6 +14,7 @@ rules are physics:
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -167,6 +168,48 @@ def plausible_figures(
             value = None
         out[name] = value
     return out, withheld
+
+
+#: Below this share of the touchdowns the step rate implies, the steps found are a biased sample (a lost
+#: athlete, a camera the events could not follow): left/right comparisons are withheld and nothing is judged.
+MIN_TOUCHDOWN_COVERAGE = 0.6
+
+
+def touchdown_coverage(steps: Sequence[Step], step_frequency_hz: float | None) -> tuple[int, int] | None:
+    """(touchdowns found, touchdowns the step rate implies between the first and the last one)."""
+    times = sorted(s.touchdown_time_s for s in steps)
+    if step_frequency_hz is None or len(times) < 2:
+        return None
+    expected = round((times[-1] - times[0]) * step_frequency_hz) + 1
+    return len(times), max(expected, len(times))
+
+
+#: Below this share of successive touchdowns that change foot, the sides are not told apart reliably.
+MIN_ALTERNATION = 0.75
+
+
+def alternation(steps: Sequence[Step]) -> float | None:
+    """Share of successive touchdowns made by the other foot (1 for clean running)."""
+    sides = [s.side for s in sorted(steps, key=lambda s: s.touchdown_time_s)]
+    if len(sides) < 3:
+        return None
+    return sum(a != b for a, b in itertools.pairwise(sides)) / (len(sides) - 1)
+
+
+def without_ground_figures(
+    steps: Sequence[Step], summary: Summary, reason: str
+) -> tuple[list[Step], Summary, list[Withheld]]:
+    """Steps and summary without the figures that need positions relative to the ground (registry:
+    needs_ground), each withheld with `reason`."""
+    reg = registry()
+    names = [n for n, m in reg.metrics.items() if m.needs_ground]
+    step_names = {f.name for f in fields(Step)} & set(names)
+    summary_names = {f.name for f in fields(Summary)} & set(names)
+    cleared_steps = [replace(s, **dict.fromkeys(step_names)) for s in steps]  # type: ignore[arg-type]
+    present = [n for n in sorted(step_names | summary_names) if any(getattr(x, n, None) is not None
+               for x in (*steps, summary))]  # fmt: skip
+    cleared_summary = replace(summary, **dict.fromkeys(summary_names))  # type: ignore[arg-type]
+    return cleared_steps, cleared_summary, [Withheld(n, "summary", 1, 1, reason) for n in present]
 
 
 def slowed_warning(factor: float | None) -> str:

@@ -36,6 +36,7 @@ class Metric:
     better: str
     scope_labels: MappingProxyType[str, str]
     of: str | None = None  # an asymmetry row: the per-side figure it compares
+    needs_ground: bool = False  # positions relative to the ground: a still or measured camera
 
     def label_in(self, scope: str) -> str:
         """The label for this scope (a rep's cadence is knee drives per minute)."""
@@ -105,6 +106,7 @@ def _metric(raw: dict[str, Any]) -> Metric:
         range_source=raw["range_source"],
         better=raw["better"],
         scope_labels=MappingProxyType(dict(raw.get("labels", {}))),
+        needs_ground=bool(raw.get("needs_ground", False)),
     )
 
 
