@@ -18,6 +18,19 @@ SEED_FILES = {
     "003": "003_c990c04542f3434c.txt",
     "004": "004_cf001b25dbd66b18.txt",
 }
+#: Their titles, as a coach would look them up (../shared/DOMAIN.md).
+SEED_TITLES = {
+    "000": "Single Leg Drive Through (running form drill, Kbands)",
+    "001": "Drills to improve knee drive for sprinting and acceleration",
+    "002": "How to master the leg drive for athletic power",
+    "003": "Strategies to improve knee drive for speed and efficiency",
+    "004": "The hip flexors and knee drive in sprinting",
+}
+
+
+def cite(seed: str) -> str:
+    """A seed article as a reader finds it: its title and number ("... (seed 004)")."""
+    return f"“{SEED_TITLES[seed]}” (seed {seed})"
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def _to_sequence(
 
 
 def _sagittal_axes(points: dict[str, np.ndarray], by_key: dict[str, np.ndarray]) -> tuple[int, np.ndarray]:
-    hip = np.nanmean([points["left_hip"] if "left_hip" in points else points["left_knee"]], axis=0)
+    hip = points["left_hip"] if "left_hip" in points else points["left_knee"]
     ankle = points["left_ankle"]
     height = np.nanmedian(hip - ankle, axis=0)
     vertical = int(np.argmax(np.abs(height)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from ..coaching.assess import LimitingFactor
-from ..coaching.library import SEED_FILES, Exercise
+from ..coaching.library import Exercise, cite
 from ..coaching.plan import WEEKDAYS, Plan
 from ..coaching.timer import Interval, Tick
 
@@ -44,7 +45,7 @@ def exercise_panel(e: Exercise) -> Panel:
         lines.append("progress to: " + ", ".join(e.progressions))
     if e.regressions:
         lines.append("regress to: " + ", ".join(e.regressions))
-    lines.append("[dim]sources: " + ", ".join(SEED_FILES[s] for s in e.sources) + "[/dim]")
+    lines.append("[dim]sources: " + escape("; ".join(cite(s) for s in e.sources)) + "[/dim]")
     return Panel("\n".join(lines), title=f"{e.name} ({e.id})", title_align="left")
 
 

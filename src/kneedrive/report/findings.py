@@ -96,12 +96,12 @@ def fault_finding(fault: Fault) -> Finding:
     units = fault.units
     bounds = [f"{k} {v:g}" for k, v in (("min", fault.target_min), ("max", fault.target_max)) if v is not None]
     shown = f" ({fault.value:.3g} {units})".replace(" )", ")")
-    from ..coaching.library import SEED_FILES
+    from ..coaching.library import cite
 
     return Finding(
         title=f"{fault.title}{shown}",
         detail=(f"target {', '.join(bounds)} {units}".rstrip() if bounds else "")
-        + (f" ({SEED_FILES[fault.sources[0]]})" if fault.sources else ""),
+        + (f" ({', '.join(cite(s) for s in fault.sources)})" if fault.sources else ""),
         cue=fault.cue,
         severity=fault.severity,
         importance=3.0 - SEVERITY_RANK.get(fault.severity, 2),

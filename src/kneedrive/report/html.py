@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..coaching.faults import Fault
-from ..coaching.library import SEED_FILES
+from ..coaching.library import cite
 from ..io.atomic import write_text_atomic
 from ..metrics.registry import registry
 from ..record import AnalysisRecord
@@ -99,7 +99,7 @@ def _faults(record: AnalysisRecord, library: DrillLibrary, figure: Figure) -> li
                 + (f" {fault.units}" if fault.units else ""),
                 "times": ", ".join(f"{t:.2f} s" for t in fault.evidence.times_s[:12]),
                 "cue": fault.cue,
-                "source": SEED_FILES[fault.sources[0]] if fault.sources else "",
+                "source": "; ".join(cite(s) for s in fault.sources),
                 "seen": _evidence_figures(record, fault, figure),
                 "drills": [
                     {

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..coaching.faults import Coaching
+from ..coaching.library import cite
 from ..metrics.registry import registry
 from ..record import AnalysisRecord, VideoRecord
 
@@ -155,7 +156,8 @@ def print_coaching(coaching: Coaching, console: Console, *, praise_shown: int = 
             target = f">= {_fmt(low, 1.0)}" if low is not None else f"<= {_fmt(high, 1.0)}"
         table.add_row(
             f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]",
-            f"{escape(f.title)}\n[dim]{len(f.evidence.values)} {f.evidence.unit} at {_times(f.evidence.times_s)}[/dim]",
+            f"{escape(f.title)}\n[dim]{len(f.evidence.values)} {f.evidence.unit} at {_times(f.evidence.times_s)}; "
+            f"{escape(cite(f.sources[0]) if f.sources else '')}[/dim]",
             f"{_fmt(f.value, 1.0)} {escape(f.units)}",
             target,
             escape(f.cue),
