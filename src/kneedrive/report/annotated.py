@@ -163,6 +163,29 @@ def _font(size_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size_px)
 
 
+class _Labels:
+    """Places text labels so that none overlaps another: each tries its preferred spot, then spots a line
+    above and below it; a label with no free spot is dropped (labels are placed most important first)."""
+
+    def __init__(self, draw: ImageDraw.ImageDraw, font: Any, stroke_px: int) -> None:
+        self.draw, self.font, self.stroke_px = draw, font, stroke_px
+        self.taken: list[tuple[float, float, float, float]] = []
+
+    def place(self, at: Point, text: str, *, anchor: str, fill: str, stroke: str) -> bool:
+        left, top, right, bottom = self.draw.textbbox((0, 0), text, font=self.font, anchor=anchor)
+        step = (bottom - top) + 2 * self.stroke_px
+        for dy in (0.0, -step, step, -2 * step, 2 * step):
+            box = (at[0] + left - 2, at[1] + dy + top - 2, at[0] + right + 2, at[1] + dy + bottom + 2)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in self.taken):
+                self.taken.append(box)
+                self.draw.text(
+                    (at[0], at[1] + dy), text, font=self.font, fill=fill, anchor=anchor,
+                    stroke_width=self.stroke_px, stroke_fill=stroke,
+                )  # fmt: skip
+                return True
+        return False
+
+
 def draw_overlay(image: Image.Image, overlay: Overlay, time_s: float) -> bool:
     """Draw the analysis at `time_s` on `image` (in place). False when the time is outside the analysis."""
     i = overlay.pose.index_at(time_s)
@@ -174,16 +197,8 @@ def draw_overlay(image: Image.Image, overlay: Overlay, time_s: float) -> bool:
     font = _font(font_px)
     pose = overlay.pose.at(i)
     _skeleton(draw, pose, line_px)
-    for name, text, side in overlay.readouts(i):
-        at = _mid(pose, "left_shoulder", "right_shoulder") if name == "shoulder" else pose.get(name)
-        if at is not None:
-            colour = SIDE_COLOURS.get(side, "#ffffff")
-            dx = -2 * line_px if side == "left" else 2 * line_px
-            draw.text(
-                (at[0] + dx, at[1]), text, font=font, fill=colour, anchor="rm" if side == "left" else "lm",
-                stroke_width=max(2, line_px // 2), stroke_fill="#ffffff" if side else "#000000",
-            )  # fmt: skip
-    for event_s, side, kind in overlay.events:
+    labels = _Labels(draw, font, max(2, line_px // 2))
+    for event_s, side, kind in overlay.events:  # the events first: they matter most at their frame
         foot = _mid(pose, f"{side}_heel", f"{side}_foot_index") or pose.get(f"{side}_ankle")
         if abs(event_s - time_s) <= EVENT_MARK_S and foot is not None:
             r = 4 * line_px
@@ -191,10 +206,17 @@ def draw_overlay(image: Image.Image, overlay: Overlay, time_s: float) -> bool:
                 (foot[0] - r, foot[1] - r, foot[0] + r, foot[1] + r), outline=SIDE_COLOURS[side], width=line_px
             )
             label = f"{'Touchdown' if kind == 'touchdown' else 'Toe-off'}, {side}"
-            below = r + line_px + (font_px + line_px if side == "right" else 0)  # both feet at once: no overlap
-            draw.text(
-                (foot[0], foot[1] + below), label, font=font, fill=SIDE_COLOURS[side], anchor="mt",
-                stroke_width=max(2, line_px // 2), stroke_fill="#ffffff",
+            labels.place(
+                (foot[0], foot[1] + r + line_px), label, anchor="mt", fill=SIDE_COLOURS[side], stroke="#ffffff"
+            )
+    for name, text, side in overlay.readouts(i):
+        at = _mid(pose, "left_shoulder", "right_shoulder") if name == "shoulder" else pose.get(name)
+        if at is not None:
+            colour = SIDE_COLOURS.get(side, "#ffffff")
+            dx = -2 * line_px if side == "left" else 2 * line_px
+            labels.place(
+                (at[0] + dx, at[1]), text, anchor="rm" if side == "left" else "lm", fill=colour,
+                stroke="#ffffff" if side else "#000000",
             )  # fmt: skip
     banners = [
         f"Fault: {title}" for title, times in overlay.faults if any(abs(t - time_s) <= FAULT_FLAG_S for t in times)
@@ -202,7 +224,22 @@ def draw_overlay(image: Image.Image, overlay: Overlay, time_s: float) -> bool:
     counter = overlay.rep_counter(time_s)
     _boxes(draw, font, banners, top=True, fill=FAULT_COLOUR)
     _boxes(draw, font, [counter] if counter else [], top=False, fill="#202020")
+    _legend(draw, font)
     return True
+
+
+def _legend(draw: ImageDraw.ImageDraw, font: Any) -> None:
+    """Which colour is which side, bottom right."""
+    width, height = draw.im.size
+    pad = max(4, height // 120)
+    x = width - pad
+    for side in ("right", "left"):
+        text = side
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        x0 = x - (right - left) - 2 * pad
+        draw.rectangle((x0, height - pad - (bottom - top) - 2 * pad, x, height - pad), fill="#202020")
+        draw.text((x0 + pad - left, height - 2 * pad - bottom), text, font=font, fill=SIDE_COLOURS[side])
+        x = x0 - pad
 
 
 def _mid(pose: Mapping[str, Point], a: str, b: str) -> Point | None:
