@@ -253,6 +253,12 @@ def analyze(
     warnings += _withheld_warnings(withheld, slowed, video_pose)
     if unjudged is not None:
         warnings.append(f"{unjudged}: technique is not judged (no fault, no praise)")
+    coaching = (
+        Coaching("sprint", (), ())
+        if unjudged is not None
+        else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
+    )
+    warnings += coaching.not_judged
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -264,9 +270,7 @@ def analyze(
         asymmetry_pct=frozen_map(asymmetry),
         ground=ground,
         drill=drill_result,
-        coaching=Coaching("sprint", (), ())
-        if unjudged is not None
-        else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz),
+        coaching=coaching,
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
@@ -292,6 +296,8 @@ def _drill_analysis(
     sides = per_side([])
     summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
     asymmetry = asymmetry_pct(sides)
+    coaching = _judge(seq, drill, (), summary, asymmetry, kin.fps_hz)
+    warnings = [*warnings, *coaching.not_judged]
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -303,7 +309,7 @@ def _drill_analysis(
         asymmetry_pct=frozen_map(asymmetry),
         ground=fit_ground(feet),
         drill=drill,
-        coaching=_judge(seq, drill, (), summary, asymmetry, kin.fps_hz),
+        coaching=coaching,
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -125,6 +125,8 @@ class Coaching:
     drill: str
     faults: tuple[Fault, ...]
     praise: tuple[Praise, ...]
+    #: Criteria of this drill left unjudged because a condition did not hold, one line per condition.
+    not_judged: tuple[str, ...] = field(default=(), compare=False)  # in the analysis' warnings
 
     @classmethod
     def from_dict(cls, drill: str, doc: Mapping[str, Any]) -> Coaching:
@@ -271,8 +273,13 @@ def find_faults(judged: Judged) -> Coaching:
     drill = judged.drill_id
     faults: list[Fault] = []
     praise: list[Praise] = []
+    skipped: dict[str, list[str]] = {}
     for criterion in load_criteria():
         if drill not in criterion.drills:
+            continue
+        failing = next((c for c in criterion.when if not _holds(c, judged)), None)
+        if failing is not None:
+            skipped.setdefault(_describe(failing, judged), []).append(criterion.title.lower())
             continue
         verdict = _judge(criterion, judged)
         if isinstance(verdict, Fault):
@@ -280,4 +287,24 @@ def find_faults(judged: Judged) -> Coaching:
         elif isinstance(verdict, Praise):
             praise.append(verdict)
     faults.sort(key=lambda f: -SEVERITIES.index(f.severity))
-    return Coaching(drill=drill, faults=tuple(faults), praise=tuple(praise))
+    not_judged = tuple(f"not judged {why}: {', '.join(titles)}" for why, titles in skipped.items())
+    return Coaching(drill=drill, faults=tuple(faults), praise=tuple(praise), not_judged=not_judged)
+
+
+def _describe(cond: Condition, judged: Judged) -> str:
+    """Why a condition fails, for a coach: "at 94 steps/min (needs at least 132)"."""
+    have = judged.field(cond.field)
+    if cond.field == "input.fps_hz":
+        unit, factor = "fps", 1.0
+    elif cond.field == "summary.step_frequency_hz":
+        unit, factor = "steps/min", 60.0
+    else:
+        row = registry()[cond.field.split(".", 1)[1]]
+        unit, factor = row.display, row.factor
+    bound = (
+        f"at least {cond.min * factor:.0f}"
+        if cond.min is not None and (have is None or have < cond.min)
+        else f"at most {(cond.max or 0.0) * factor:.0f}"
+    )
+    shown = "without the figure" if have is None else f"at {have * factor:.0f} {unit}"
+    return f"{shown} (needs {bound})"
