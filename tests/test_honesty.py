@@ -143,3 +143,11 @@ def test_a_camera_that_moves_unmeasured_leaves_no_ground_figure() -> None:
     assert summary2.speed_mps is None and summary2.cadence_spm == 270.0
     assert {w.metric for w in withheld} == {"speed_mps", "step_length_m", "contact_time_s"}
     assert all(registry()[w.metric].needs_ground for w in withheld)
+
+
+def test_a_25_fps_clip_whose_time_stamps_read_a_hair_under_25_gets_its_contacts_timed() -> None:
+    seq = synthesize(SprinterModel(), duration_s=3.0, fps_hz=25.0).sequence
+    stamps = np.arange(len(seq.time_s)) * (1.0 / 25.0) * (1.0 - 1e-12)  # 24.99999... fps, as decoded video reads
+    analysis = kneedrive.analyze(replace(seq, time_s=stamps), athlete_height_m=1.8)
+    assert not any("is below" in w for w in analysis.warnings)
+    assert any("one frame is 40 ms" in w for w in analysis.warnings)
