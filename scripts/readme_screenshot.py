@@ -26,7 +26,7 @@ def main() -> None:
     analysis = kneedrive.analyze(dorn_sequence("JA1Gait35"), px_per_m=PX_PER_M)
     target = ROOT / "docs" / "report-dorn.png"
     with tempfile.TemporaryDirectory() as tmp:
-        write_outputs(analysis.to_dict(include_series=True), analysis.sequence, Path(tmp))
+        write_outputs(analysis.record, analysis.sequence, Path(tmp))
         with Chromium(width_px=WIDTH_PX, height_px=HEIGHT_PX, mobile=False) as chromium:
             requests = chromium.load((Path(tmp) / "report.html").as_uri())
             assert len(requests) == 1, requests

@@ -336,7 +336,7 @@ def render_report(
     ]
     context = {
         "title": f"kneedrive report: {_short_source(record.source)}",
-        "source": record.source,
+        "source": _short_source(record.source),  # a report is shared: no folder of this machine in it
         "version": record.kneedrive_version,
         "rendered_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "headline": headline,
