@@ -34,6 +34,7 @@ class Outcome:
     cycle_errors: list[int]
     boundary_errors_s: list[float]
     decay_errors_pct: list[float]
+    unsure: bool = False
 
 
 def evaluate_take(drill_id: str, rng: np.random.Generator) -> Outcome:
@@ -65,10 +66,11 @@ def evaluate_take(drill_id: str, rng: np.random.Generator) -> Outcome:
         cycles,
         bounds,
         decays,
+        result.drill.unsure,
     )
 
 
-def real_clips(data: Path) -> list[tuple[str, str, float]]:
+def real_clips(data: Path) -> list[tuple[str, str, float, str]]:
     """What the real clips are recognized as (videos go through the pose model first)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     import realdata
@@ -83,7 +85,7 @@ def real_clips(data: Path) -> list[tuple[str, str, float]]:
         ("Sports2D walk, video 30 fps (BlazePose)", data / "sports2d_demo" / "demo.mp4"),
     ):
         r = kneedrive.analyze(seq)
-        rows.append((label, r.drill.drill_id, r.drill.confidence))
+        rows.append((label, r.drill.drill_id, r.drill.confidence, r.drill.decided_by))
     return rows
 
 
@@ -108,10 +110,10 @@ def main() -> None:
         f"({100 * right / total:.0f}%)\n"
     )
     print(
-        "| drill | recognized | mean confidence when right | most frequent confusion | reps found/true "
+        "| drill | recognized | unsure | mean confidence when right | most frequent confusion | reps found/true "
         "| cycle count error (median abs, max) | rep start/end error (median abs) | rate-decay error (median abs) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for drill_id, rows in outcomes.items():
         ok = [o for o in rows if o.guess == o.truth]
         wrong = Counter(o.guess for o in rows if o.guess != o.truth).most_common(1)
@@ -119,7 +121,8 @@ def main() -> None:
         bnd = [abs(b) for o in rows for b in o.boundary_errors_s]
         dec = [abs(d) for o in rows for d in o.decay_errors_pct]
         print(
-            f"| {drill_id} | {len(ok)}/{len(rows)} | {np.mean([o.confidence for o in ok]) if ok else 0:.2f} "
+            f"| {drill_id} | {len(ok)}/{len(rows)} | {sum(o.unsure for o in rows)} "
+            f"| {np.mean([o.confidence for o in ok]) if ok else 0:.2f} "
             f"| {f'{wrong[0][0]} ({wrong[0][1]})' if wrong else '-'} "
             f"| {sum(o.reps_found for o in rows)}/{sum(o.reps_true for o in rows)} "
             f"| {f'{np.median(cyc):.0f}, {max(cyc)}' if cyc else '-'} "
@@ -129,9 +132,9 @@ def main() -> None:
 
 
 def _print_real() -> None:
-    print("\n| real clip | recognized as | confidence |\n|---|---|---|")
-    for label, drill_id, conf in real_clips(Path(__file__).resolve().parents[2] / "shared" / "data"):
-        print(f"| {label} | {drill_id} | {conf:.2f} |")
+    print("\n| real clip | recognized as | confidence | decided |\n|---|---|---|---|")
+    for label, drill_id, conf, decided in real_clips(Path(__file__).resolve().parents[2] / "shared" / "data"):
+        print(f"| {label} | {drill_id} | {conf:.2f} | {decided} |")
 
 
 if __name__ == "__main__":

@@ -22,15 +22,19 @@ from .reps import RepWindow, find_reps
 from .table import DrillSpec, drill_ids
 
 AUTO = "auto"
-#: Below this confidence the name is given with a warning to check it (or to force it with --drill).
-LOW_CONFIDENCE = 0.6
+#: How the drill was decided (DrillResult.decided_by): recognized, given with --drill, or not decided
+#: because the clip fits no drill well, or two about as well (see DrillResult.unsure).
+DECIDED_BY = ("auto", "given", "unsure")
 
 
 @dataclass(frozen=True)
 class DrillResult:
     drill_id: str
     confidence: float
-    decided_by: str  # "auto" (recognized) or "given" (--drill)
+    #: "auto" (recognized), "given" (--drill) or "unsure": then drill_id is only the best guess (the
+    #: reps and cycles are measured as it), `guesses` are the two best, and no drill-specific
+    #: criterion should judge the clip
+    decided_by: str
     ranking: tuple[tuple[str, float], ...]
     features: DrillFeatures
     reps: tuple[Rep, ...]
@@ -48,6 +52,16 @@ class DrillResult:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def unsure(self) -> bool:
+        """The clip fits no drill well (or two about as well): drill_id is a guess, not a finding."""
+        return self.decided_by == "unsure"
+
+    @property
+    def guesses(self) -> tuple[tuple[str, float], ...]:
+        """The two best guesses (id, confidence), best first: what to show when unsure."""
+        return self.ranking[:2]
 
     @property
     def one_legged(self) -> bool:
@@ -90,12 +104,16 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalog
     features = clip_features(kin, windows)
     recognition = recognize(features, catalogue.rules)
     if drill == AUTO:
-        drill_id, confidence, decided_by = recognition.drill_id, recognition.confidence, "auto"
-        if confidence < LOW_CONFIDENCE:
-            runner_up = recognition.ranking[1][0]
+        drill_id, confidence = recognition.drill_id, recognition.confidence
+        decided_by = "unsure" if recognition.unsure else "auto"
+        if recognition.unsure:
+            runner_up, second = recognition.ranking[1]
+            poor = recognition.penalty > catalogue.rules.unsure_above_penalty
+            why = "fits no drill well" if poor else "fits two drills about as well"
             warnings.append(
-                f"the drill looks like {names[drill_id]} but could be {names[runner_up]} "
-                f"(confidence {confidence:.2f}): check it, or name it with --drill"
+                f"unsure what the athlete is doing: the clip {why}; best guesses {names[drill_id]} "
+                f"({confidence:.2f}) or {names[runner_up]} ({second:.2f}); figures are measured as "
+                f"{names[drill_id]} but not judged as it: name the drill with --drill"
             )
     else:
         drill_id, decided_by = drill, "given"
@@ -143,8 +161,9 @@ def decay_warnings(reps: list[Rep]) -> list[str]:
 
 def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]]) -> DrillResult:
     """A run's reps timed by its touchdowns instead of its knee drives: cycles are steps, the rate is
-    one foot's strides per second, and the decay is each foot's own (median of the feet, strides within
-    0.7-1.4x the typical one), so that a far foot the pose model loses does not read as slowing down."""
+    one foot's strides per second, and the decay (rate_decay_pct) is that of the stride times, each
+    foot's own (median of the feet, strides within 0.7-1.4x the typical one), so that a far foot the
+    pose model loses does not read as slowing down; the warnings say it is the stride time."""
     reps = []
     for rep in drill.reps:
         inside = {s: [t for t in ts if rep.start_s <= t <= rep.end_s] for s, ts in touchdowns.items()}
@@ -168,4 +187,18 @@ def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]]) -> Dr
                 decayed=bool(decay is not None and decay > DECAY_FLAG_PCT),
             )
         )
-    return replace(drill, reps=tuple(reps), warnings=drill.warnings + tuple(decay_warnings(reps)))
+    return replace(drill, reps=tuple(reps), warnings=drill.warnings + tuple(stride_decay_warnings(reps)))
+
+
+def stride_decay_warnings(reps: list[Rep]) -> list[str]:
+    """A run's slowing, said as what it was measured from: its stride times (with_step_rate)."""
+    out = []
+    for rep in reps:
+        if rep.decayed and rep.rate_decay_pct is not None:
+            longer = 100.0 / (1.0 - rep.rate_decay_pct / 100.0) - 100.0
+            out.append(
+                f"rep {rep.index}: the stride time (touchdown to touchdown of the same foot) grew {longer:.0f}% "
+                f"from the first to the last third of the run (step rate -{rep.rate_decay_pct:.0f}%): "
+                "stop the rep when the speed lags"
+            )
+    return out

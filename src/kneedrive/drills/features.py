@@ -15,9 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..kinematics import Kinematics
-from .cycles import knee_drive_tops
+from .cycles import knee_drive_tops, leg_tops
 from .motion import Array
-from .reps import RepWindow
+from .reps import RepWindow, ankle_paths, runs
 
 #: A foot is on its support when its lowest point is within this height (leg lengths) of the
 #: lowest level that foot reaches in the rep.
@@ -44,6 +44,12 @@ class DrillFeatures:
     knee_extension_deg: float | None  # least knee flexion on the way down while the thigh is high
     arm_swing_ratio: float | None  # quieter wrist's swing / busier wrist's swing
     ascent_fraction: float | None  # share of a cycle spent lifting the knee to the top
+    #: correlation of the two feet's heights relative to the hips: +1 the legs move together (a jump),
+    #: -1 they take turns (running, high knees, skips); the same whichever leg is called left
+    legs_in_phase: float | None = None
+    #: typical time with both feet off their support at once (a standing tuck jump's is bounded by
+    #: physics: t = sqrt(8h/g), 0.6 s is already a 45 cm jump)
+    flight_time_s: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
@@ -66,9 +72,19 @@ def on_support(low: Array) -> NDArray[np.bool_]:
     return np.asarray(low < np.nanpercentile(low, 3) + CONTACT_LEGS)
 
 
-def _path(p: Array) -> float:
-    d = np.linalg.norm(np.diff(p, axis=0), axis=1)
-    return float(np.nansum(d))
+def feet_on_support(kin: Kinematics, a: int, b: int) -> dict[str, NDArray[np.bool_]]:
+    """Per foot, the frames a..b where it stands on its support (on_support of its lowest point)."""
+    return {s: on_support(lowest_foot_height(kin, s, a, b)) for s in ("left", "right")}
+
+
+def legs_in_phase(kin: Kinematics, a: int, b: int) -> float | None:
+    """Correlation of the feet's heights relative to the hips in frames a..b (see DrillFeatures)."""
+    hip = kin.mid_hip()[a:b, 1]
+    left, right = (kin.points[f"{s}_ankle"][a:b, 1] - hip for s in ("left", "right"))
+    ok = np.isfinite(left) & np.isfinite(right)
+    if ok.sum() < 10 or np.std(left[ok]) == 0 or np.std(right[ok]) == 0:
+        return None
+    return float(np.corrcoef(left[ok], right[ok])[0, 1])
 
 
 def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
@@ -81,10 +97,12 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
     work_thigh = np.concatenate([thighs[s] for s in working])
     work_knee = np.concatenate([knees[s] for s in working])
 
-    ankle_paths = [_path(kin.points[f"{s}_ankle"][a:b]) for s in ("left", "right")]
-    one_sided = min(ankle_paths) / max(ankle_paths) if max(ankle_paths) > 0 else None
+    paths = list(ankle_paths(kin, a, b).values())
+    one_sided = min(paths) / max(paths) if max(paths) > 0 else None
 
-    tops = {s: knee_drive_tops(t, thighs[s]) for s in working}
+    in_phase = legs_in_phase(kin, a, b)
+    tops = _tops_by_side(t, thighs, knees, rep.side, alternating=rep.side == "both" and (in_phase or 0.0) < 0.0)
+    tops = {s: tops[s] for s in working}
     rates = [1.0 / float(np.median(np.diff(t[i]))) for i in tops.values() if len(i) >= 2]
 
     dt = np.gradient(t)
@@ -94,8 +112,11 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         held.append(float(np.mean((thighs[s] > 60.0) & (speed < HELD_SPEED_DEG_PER_S))))
 
     lows = {s: lowest_foot_height(kin, s, a, b) for s in ("left", "right")}
-    support = {s: on_support(low) for s, low in lows.items()}
-    flight = float(np.mean(~support["left"] & ~support["right"]))
+    support = feet_on_support(kin, a, b)
+    airborne = ~support["left"] & ~support["right"]
+    flight = float(np.mean(airborne))
+    # whole flights only (not cut by the rep's ends), of two frames or more
+    flights = [float(t[y - 1] - t[x]) for x, y in runs(airborne) if x > 0 and y < b - a and y - x >= 2]
     contacts = []
     for s in working:
         n_tops = len(tops[s])
@@ -154,7 +175,22 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         knee_extension_deg=median_or_none(extension),
         arm_swing_ratio=arm,
         ascent_fraction=median_or_none(ascent),
+        legs_in_phase=in_phase,
+        flight_time_s=median_or_none(flights),
     )
+
+
+def _tops_by_side(
+    t: Array, thighs: dict[str, Array], knees: dict[str, Array], rep_side: str, *, alternating: bool
+) -> dict[str, Array]:
+    """Each side's cycle tops (indices into the rep): knee drives on the thighs' envelope, or, when
+    the thighs hardly move (butt kicks), heel kicks on the knees' (cycles.leg_tops)."""
+    if rep_side != "both":  # one working leg: its own tops (the other leg's can be higher: a step-up's)
+        return {s: knee_drive_tops(t, thighs[s]) if s == rep_side else np.array([], dtype=int) for s in thighs}
+    found = leg_tops(t, thighs["left"], thighs["right"], alternating=alternating)
+    if len(found) < 2:
+        found = leg_tops(t, knees["left"], knees["right"], alternating=alternating)
+    return {s: np.array([i for i, side in found if side == s], dtype=int) for s in ("left", "right")}
 
 
 def clip_features(kin: Kinematics, reps: list[RepWindow]) -> DrillFeatures:

@@ -17,6 +17,10 @@ from .table import drill_table
 class DrillRules:
     scale: dict[str, float]
     bands: dict[str, dict[str, tuple[float, float]]]
+    #: "unsure" below this confidence (two drills fit about as well) ...
+    unsure_below_confidence: float = 0.6
+    #: ... or when even the winner's penalty is above this (it fits no drill well)
+    unsure_above_penalty: float = 9.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,10 @@ class Recognition:
     ranking: tuple[tuple[str, float], ...]
     #: per feature, how far outside the winner's band the clip was (0 = inside)
     misfit: dict[str, float]
+    #: the winner's penalty (sum of squared misfits in scales): how badly even the best drill fits
+    penalty: float = 0.0
+    #: the clip fits no drill well, or two about as well: no drill should be picked
+    unsure: bool = False
 
 
 @cache
@@ -54,7 +62,16 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
     missing = set(drill_ids) - set(bands)
     if missing:
         raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
-    return DrillRules(scale, bands)
+    decision = raw.get("decision", {})
+    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty"}
+    if unknown:
+        raise ValueError(f"recognition.toml: unknown [decision] keys {sorted(unknown)}")
+    return DrillRules(
+        scale,
+        bands,
+        unsure_below_confidence=float(decision.get("unsure_below_confidence", 0.6)),
+        unsure_above_penalty=float(decision.get("unsure_above_penalty", 9.0)),
+    )
 
 
 def _outside(value: float, band: tuple[float, float]) -> float:
@@ -76,4 +93,6 @@ def recognize(features: DrillFeatures, rules: DrillRules | None = None) -> Recog
     ranking = tuple(sorted(((d, w / total) for d, w in weights.items()), key=lambda x: -x[1]))
     winner = ranking[0][0]
     misfit = {name: _outside(values[name], band) for name, band in rules.bands[winner].items() if name in values}
-    return Recognition(winner, ranking[0][1], ranking, misfit)
+    confidence = ranking[0][1]
+    unsure = confidence < rules.unsure_below_confidence or penalty[winner] > rules.unsure_above_penalty
+    return Recognition(winner, confidence, ranking, misfit, penalty=penalty[winner], unsure=unsure)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kinematics import Kinematics
-from .cycles import DECAY_FLAG_PCT, cycle_rate_hz, knee_drive_tops, rate_decay_pct
-from .features import HELD_SPEED_DEG_PER_S, lowest_foot_height, median_or_none, on_support
+from .cycles import DECAY_FLAG_PCT, cycle_rate_hz, higher_leg, knee_drive_tops, leg_tops, rate_decay_pct
+from .features import HELD_SPEED_DEG_PER_S, feet_on_support, median_or_none
 from .motion import Array
 from .reps import RepWindow, runs
 from .table import DrillSpec
@@ -87,42 +87,66 @@ def _least(values: Array) -> float | None:
     return float(np.nanmin(values)) if np.isfinite(values).any() else None
 
 
+def _most(values: Array) -> float | None:
+    return float(np.nanmax(values)) if np.isfinite(values).any() else None
+
+
 def _at(series: Array | None, i: int) -> float | None:
     if series is None or not np.isfinite(series[i]):
         return None
     return float(series[i])
 
 
-def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
-    t = kin.time_s
-    thigh = kin.angles[f"{side}_thigh_angle_deg"]
-    knee_flex = kin.angles[f"{side}_knee_flexion_deg"]
-    dorsi = kin.angles.get(f"{side}_ankle_dorsiflexion_deg")
-    tops = a + knee_drive_tops(t[a:b], thigh[a:b])
-    hip = kin.mid_hip()
-    heel = kin.points.get(f"{side}_heel", kin.points[f"{side}_ankle"])
-    knee_pt, ankle_pt = kin.points[f"{side}_knee"], kin.points[f"{side}_ankle"]
-    shank = float(np.nanmedian(np.linalg.norm(ankle_pt - knee_pt, axis=1)))
+def cycle_tops(kin: Kinematics, a: int, b: int, drill: DrillSpec, rep_side: str) -> list[tuple[int, str, str]]:
+    """(frame, side, leg) of each cycle's top in frames a..b: `side` is the side the cycle is
+    counted for, `leg` the label whose points are that leg at the top (they differ only where the
+    pose model swapped the labels). Found on the two legs' upper envelope (cycles.leg_tops)."""
+    signal = "knee_flexion" if drill.cycle == "heel_kick" else "thigh_angle"
+    left, right = (kin.angles[f"{s}_{signal}_deg"][a:b] for s in ("left", "right"))
+    alternating = drill.pattern == "alternating" and rep_side == "both"
+    if rep_side != "both":  # one working leg: its own tops (the other leg's can be higher: a step-up's)
+        own = left if rep_side == "left" else right
+        return [(a + int(i), rep_side, rep_side) for i in knee_drive_tops(kin.time_s[a:b], own)]
     out = []
-    bounds = [a, *((tops[:-1] + tops[1:]) // 2).tolist(), b]
-    for k, top in enumerate(tops):
-        lo, hi = bounds[k], bounds[k + 1]
-        before = thigh[lo : top + 1]
-        after = thigh[top:hi]
+    for i, side in leg_tops(kin.time_s[a:b], left, right, alternating=alternating):
+        out.append((a + i, side, higher_leg(left, right, i)))
+    return out
+
+
+def _cycles(kin: Kinematics, a: int, b: int, drill: DrillSpec, rep_side: str) -> list[Cycle]:
+    t = kin.time_s
+    tops = cycle_tops(kin, a, b, drill, rep_side)
+    step = 2 if drill.pattern == "alternating" and rep_side == "both" else 1  # the same leg's previous top
+    hip = kin.mid_hip()
+    out = []
+    for k, (top, side, leg) in enumerate(tops):
+        thigh = kin.angles[f"{leg}_thigh_angle_deg"]
+        signal = kin.angles[f"{leg}_knee_flexion_deg"] if drill.cycle == "heel_kick" else thigh
+        knee_flex = kin.angles[f"{leg}_knee_flexion_deg"]
+        dorsi = kin.angles.get(f"{leg}_ankle_dorsiflexion_deg")
+        heel = kin.points.get(f"{leg}_heel", kin.points[f"{leg}_ankle"])
+        knee_pt, ankle_pt = kin.points[f"{leg}_knee"], kin.points[f"{leg}_ankle"]
+        shank = float(np.nanmedian(np.linalg.norm(ankle_pt - knee_pt, axis=1)))
+        lo = (tops[k - step][0] + top) // 2 if k >= step else a
+        hi = (top + tops[k + step][0]) // 2 if k + step < len(tops) else b
+        before = signal[lo : top + 1]
+        after = signal[top:hi]
         start = lo + int(np.nanargmin(before)) if np.isfinite(before).any() else lo
         end = top + int(np.nanargmin(after)) if np.isfinite(after).any() else hi - 1
         rel_heel = heel[lo : top + 1, 1] - hip[lo : top + 1, 1]
         down = slice(top, end + 1)
         high = thigh[down] > 45.0
         first_low = int(np.argmax(~high)) if (~high).any() else len(high)
-        rising = thigh[start : top + 1]
-        halfway = 0.5 * (thigh[start] + thigh[top])
+        rising = signal[start : top + 1]
+        halfway = 0.5 * (signal[start] + signal[top])
         k_up = start + int(np.argmax(rising >= halfway))
-        lo_v, hi_v = thigh[k_up - 1], thigh[k_up]
+        lo_v, hi_v = signal[k_up - 1], signal[k_up]
         if k_up > start and np.isfinite(lo_v) and np.isfinite(hi_v) and hi_v > lo_v:
             drive = float(t[k_up - 1] + (halfway - lo_v) / (hi_v - lo_v) * (t[k_up] - t[k_up - 1]))
         else:
             drive = float(t[k_up])
+        # a knee drive's top is the thigh's peak; a heel kick's is the knee's, and its thigh peaks nearby
+        thigh_peak = _at(thigh, top) if drill.cycle == "knee_drive" else _most(thigh[start : end + 1])
         out.append(
             Cycle(
                 side=side,
@@ -130,10 +154,10 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
                 drive_s=drive,
                 top_s=float(t[top]),
                 end_s=float(t[end]),
-                thigh_angle_peak_deg=_at(thigh, top),
-                hip_flexion_peak_deg=_at(kin.angles.get(f"{side}_hip_flexion_deg"), top),
+                thigh_angle_peak_deg=thigh_peak,
+                hip_flexion_peak_deg=_at(kin.angles.get(f"{leg}_hip_flexion_deg"), top),
                 ankle_dorsiflexion_top_deg=_at(dorsi, top),
-                foot_angle_top_deg=_at(kin.angles.get(f"{side}_foot_angle_deg"), top),
+                foot_angle_top_deg=_at(kin.angles.get(f"{leg}_foot_angle_deg"), top),
                 foot_under_knee_shanks=float((ankle_pt[top, 0] - knee_pt[top, 0]) / shank) if shank > 0 else None,
                 heel_recovery_height_legs=float(np.nanmax(rel_heel)) if np.isfinite(rel_heel).any() else None,
                 ascent_time_s=float(t[top] - t[start]) if start < top else None,
@@ -147,7 +171,8 @@ def _cycles(kin: Kinematics, side: str, a: int, b: int) -> list[Cycle]:
 
 def _jumps(kin: Kinematics, a: int, b: int) -> list[tuple[int, int]]:
     """Flight phases (both feet off the ground) longer than 0.1 s, inside the rep."""
-    airborne = ~on_support(lowest_foot_height(kin, "left", a, b)) & ~on_support(lowest_foot_height(kin, "right", a, b))
+    support = feet_on_support(kin, a, b)
+    airborne = ~support["left"] & ~support["right"]
     dt = float(np.median(np.diff(kin.time_s)))
     return [(a + x, a + y) for x, y in runs(airborne) if (y - x) * dt >= 0.1 and x > 0 and y < b - a]
 
@@ -198,7 +223,7 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill: DrillSpec) -
     sides = ("left", "right") if rep.side == "both" else (rep.side,)
     if pattern == "bilateral":
         sides = ("right",)  # both legs do the same: one leg's cycles count the jumps
-    cycles = [c for s in sides for c in _cycles(kin, s, a, b)] if pattern != "hold" else []
+    cycles = _cycles(kin, a, b, drill, rep.side) if pattern != "hold" else []
     tops = np.array(sorted(c.drive_s for c in cycles))
     per_leg = 2 if len(sides) == 2 else 1
     decay = rate_decay_pct(tops)
@@ -219,8 +244,9 @@ def measure_rep(kin: Kinematics, rep: RepWindow, index: int, drill: DrillSpec) -
     elbow, arm_ratio, coord = _arms(kin, a, b, rep.side) if not drill.hands_on_wall else (None, None, None)
     contacts: list[tuple[int, int]] = []
     if pattern == "alternating" and kin.fps_hz >= 25:
+        support = feet_on_support(kin, a, b)
         for s in sides:
-            contacts += [(x, y) for x, y in runs(on_support(lowest_foot_height(kin, s, a, b))) if x > 0 and y < b - a]
+            contacts += [(x, y) for x, y in runs(support[s]) if x > 0 and y < b - a]
     heel = median_or_none([c.heel_recovery_height_legs for c in cycles])
 
     def med(name: str) -> float | None:

@@ -28,6 +28,11 @@ BRIDGE_S = 0.8
 MIN_REP_S = 1.2
 #: A rep is one-sided when the quieter foot's path is below this fraction of the busier one's.
 UNILATERAL_RATIO = 0.5
+#: A label swap between two frames: both ankles jump by this much in all (leg lengths; a foot moves
+#: under 0.15 leg lengths between frames at 25 fps even in a sprint's swing) ...
+SWAP_JUMP_LEGS = 0.3
+#: ... and pairing them the other way round costs less than this share of it.
+SWAP_CROSSED_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,36 @@ def find_reps(kin: Kinematics) -> list[RepWindow]:
 def _rep_side(kin: Kinematics, a: int, b: int) -> RepWindow:
     """One-sided when one foot travels much less than the other (the stance foot of a wall drill,
     the foot on the box of a step-up): joint angles alone do not tell, the box leg moves too."""
-    paths = {}
-    for side in ("left", "right"):
-        p = kin.points[f"{side}_ankle"][a:b]
-        paths[side] = float(np.nansum(np.linalg.norm(np.diff(p, axis=0), axis=1)))
+    paths = ankle_paths(kin, a, b)
     busy = max(paths, key=lambda s: paths[s])
     ratio = min(paths.values()) / paths[busy] if paths[busy] > 0 else 1.0
     return RepWindow(a, b, busy if ratio < UNILATERAL_RATIO else "both", ratio)
+
+
+def ankle_paths(kin: Kinematics, a: int, b: int) -> dict[str, float]:
+    """How far each ankle travels in frames a..b (leg lengths), following each foot rather than its
+    label: where both labels jump at once and the crossed pairing is a small fraction of that
+    (SWAP_JUMP_LEGS, SWAP_CROSSED_SHARE), the labels were swapped and each foot continues with the
+    other label, so that a swap neither adds two jumps to the paths nor hands one foot's path to the
+    other. Near a crossing of the feet nothing changes hands."""
+    left = kin.points["left_ankle"][a:b]
+    right = kin.points["right_ankle"][a:b]
+    paths = {"left": 0.0, "right": 0.0}
+    prev = {"left": left[0], "right": right[0]}
+    for k in range(1, len(left)):
+        here = (left[k], right[k])
+        straight = _step(prev["left"], here[0]) + _step(prev["right"], here[1])
+        crossed = _step(prev["left"], here[1]) + _step(prev["right"], here[0])
+        swap = straight > SWAP_JUMP_LEGS and crossed < SWAP_CROSSED_SHARE * straight
+        nxt = {"left": here[1], "right": here[0]} if swap else {"left": here[0], "right": here[1]}
+        for side in paths:
+            d = _step(prev[side], nxt[side])
+            if np.isfinite(d):
+                paths[side] += d
+            if np.isfinite(nxt[side]).all():
+                prev[side] = nxt[side]
+    return paths
+
+
+def _step(p: Array, q: Array) -> float:
+    return float(np.hypot(q[0] - p[0], q[1] - p[1]))

@@ -29,6 +29,9 @@ from ..errors import KneedriveError
 PATTERNS = ("unilateral", "alternating", "bilateral", "hold")
 #: What the arms do (the schema's `arms` enum): a wall drill's hands rest on the wall.
 ARM_USES = ("swing", "opposite", "pocket", "jump", "wall")
+#: What marks a cycle (the schema's `cycle` enum): the top of the thigh's swing, or the top of the
+#: knee's bend (the heel at the buttocks) when the thigh hardly moves.
+CYCLE_MARKS = ("knee_drive", "heel_kick")
 
 
 class DrillDataError(KneedriveError):
@@ -47,6 +50,7 @@ class DrillSpec:
     figures: tuple[str, ...]  # rep figures shown for it (fields of rep_metrics.Rep)
     criteria: tuple[str, ...]  # coaching criteria ids that judge it
     references: tuple[str, ...]  # report reference target ids shown for it
+    cycle: str = "knee_drive"  # one of CYCLE_MARKS
 
     @property
     def one_legged(self) -> bool:
@@ -97,6 +101,7 @@ def _spec(raw: dict[str, Any]) -> DrillSpec:
         figures=tuple(raw["figures"]),
         criteria=tuple(raw["criteria"]),
         references=tuple(raw["references"]),
+        cycle=raw.get("cycle", "knee_drive"),
     )
 
 
