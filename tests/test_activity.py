@@ -114,6 +114,11 @@ def test_a_clip_that_fits_no_drill_is_unsure_with_two_guesses() -> None:
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     assert doc["drill"]["decided_by"] == "unsure"
     assert doc["drill"]["alternatives"][0]["id"] == drill.guesses[1][0]
+    # an unsure activity is not judged, and the report and terminal say it is unsure, with both guesses
+    assert doc["faults"] == [] and doc["praise"] == []
+    assert any("technique is not judged" in w for w in result.warnings)
+    label = result.record.drill.label
+    assert label.startswith("unsure: ") and " or " in label
 
 
 def test_a_clean_drill_and_a_forced_drill_are_not_unsure() -> None:

@@ -248,7 +248,7 @@ def analyze(
     withheld += rep_withheld
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
-    unjudged = _why_not_judged(steps, summary, slowed)
+    unjudged = _why_not_judged(steps, summary, slowed, drill_result)
     if unjudged is not None:
         reason = f"{unjudged}: left and right cannot be compared"
         withheld += [Withheld(name, "asymmetry", 1, 1, reason) for name, v in asymmetry.items() if v is not None]
@@ -299,8 +299,12 @@ def _drill_analysis(
     sides = per_side([])
     summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
     asymmetry = asymmetry_pct(sides)
-    coaching = _judge(seq, drill, (), summary, asymmetry, kin.fps_hz)
-    warnings = [*warnings, *coaching.not_judged]
+    if drill.unsure:
+        coaching = Coaching(drill.drill_id, (), ())
+        warnings.append("what the athlete is doing is unsure: technique is not judged (no fault, no praise)")
+    else:
+        coaching = _judge(seq, drill, (), summary, asymmetry, kin.fps_hz)
+        warnings = [*warnings, *coaching.not_judged]
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -330,9 +334,12 @@ def _camera_unmeasured(video_pose: VideoPose | None) -> bool:
     return bool(camera is not None and camera.moving and not camera.in_ground_frame)
 
 
-def _why_not_judged(steps: list[Step], summary: Summary, slowed: bool) -> str | None:
-    """Why the steps cannot be judged (None: they can): slowed footage of unknown capture rate, touchdowns
-    missing (the athlete or the feet lost), or touchdowns whose feet do not alternate (sides mixed up)."""
+def _why_not_judged(steps: list[Step], summary: Summary, slowed: bool, drill: DrillResult) -> str | None:
+    """Why the steps cannot be judged (None: they can): an activity that fits nothing well, slowed footage
+    of unknown capture rate, touchdowns missing (the athlete or the feet lost), or touchdowns whose feet do
+    not alternate (sides mixed up)."""
+    if drill.unsure:
+        return "what the athlete is doing is unsure"
     if slowed:
         return "the clip looks slowed and its capture rate is unknown (give --capture-fps)"
     coverage = touchdown_coverage(steps, summary.step_frequency_hz)

@@ -63,7 +63,7 @@ class DrillRecord:
     id: str
     name: str
     confidence: float
-    decided_by: str  # "auto" | "given"
+    decided_by: str  # "auto" | "given" | "unsure" (then id is only the best guess)
     alternatives: tuple[tuple[str, float], ...]
     features: DrillFeatures
     reps: tuple[Rep, ...]
@@ -73,6 +73,21 @@ class DrillRecord:
     @property
     def is_drill(self) -> bool:
         return self.id != "sprint"
+
+    @property
+    def unsure(self) -> bool:
+        """The activity fits no drill well: `id` is the best guess, `alternatives[0]` the second."""
+        return self.decided_by == "unsure"
+
+    @property
+    def label(self) -> str:
+        """What the athlete is doing, as a coach reads it ("unsure: Sprint / run or A-skip")."""
+        if not self.unsure:
+            return self.name
+        from .drills.table import drill_name
+
+        second = f" or {drill_name(self.alternatives[0][0])}" if self.alternatives else ""
+        return f"unsure: {self.name}{second}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class DrillRules:
     unsure_below_confidence: float = 0.6
     #: ... or when even the winner's penalty is above this (it fits no drill well)
     unsure_above_penalty: float = 9.0
+    #: winners the penalty rule does not apply to (running is running however poor the technique)
+    penalty_exempt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
     if missing:
         raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
     decision = raw.get("decision", {})
-    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty"}
+    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty", "penalty_exempt"}
     if unknown:
         raise ValueError(f"recognition.toml: unknown [decision] keys {sorted(unknown)}")
     return DrillRules(
@@ -71,6 +73,7 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
         bands,
         unsure_below_confidence=float(decision.get("unsure_below_confidence", 0.6)),
         unsure_above_penalty=float(decision.get("unsure_above_penalty", 9.0)),
+        penalty_exempt=tuple(decision.get("penalty_exempt", ())),
     )
 
 
@@ -94,5 +97,6 @@ def recognize(features: DrillFeatures, rules: DrillRules | None = None) -> Recog
     winner = ranking[0][0]
     misfit = {name: _outside(values[name], band) for name, band in rules.bands[winner].items() if name in values}
     confidence = ranking[0][1]
-    unsure = confidence < rules.unsure_below_confidence or penalty[winner] > rules.unsure_above_penalty
+    misfits = penalty[winner] > rules.unsure_above_penalty and winner not in rules.penalty_exempt
+    unsure = confidence < rules.unsure_below_confidence or misfits
     return Recognition(winner, confidence, ranking, misfit, penalty=penalty[winner], unsure=unsure)

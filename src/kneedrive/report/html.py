@@ -217,7 +217,7 @@ def _short_source(source: str) -> str:
 def _running_headline(record: AnalysisRecord) -> list[tuple[str, str]]:
     summary = record.summary
     return [
-        ("Activity", record.drill.name),
+        ("Activity", record.drill.label),
         ("Steps", str(summary.steps)),
         ("Speed", fmt(summary.speed_mps, 1.0, "m/s")),
         ("Cadence", fmt(summary.cadence_spm, 1.0, "spm")),
@@ -229,7 +229,7 @@ def _drill_headline(record: AnalysisRecord) -> list[tuple[str, str]]:
     reps = record.drill.reps
     decays = [r.rate_decay_pct for r in reps if r.rate_decay_pct is not None]
     return [
-        ("Activity", record.drill.name),
+        ("Activity", record.drill.label),
         ("Reps", str(len(reps))),
         ("Cycles", str(sum(int(r.cycles or 0) for r in reps))),
         ("Cycle rate", fmt(rep_figure(record, "cycle_rate_hz"), 1.0, "Hz")),

@@ -66,7 +66,7 @@ def reps_table(record: AnalysisRecord) -> Table:
     drill = record.drill
     reps = drill.reps
     table = Table(
-        title=f"{drill.name} ({'recognized' if drill.decided_by == 'auto' else 'given'}, "
+        title=f"{drill.label} ({ {'auto': 'recognized', 'given': 'given'}.get(drill.decided_by, 'best guess') }, "
         f"confidence {drill.confidence:.2f}): {len(reps)} rep(s)",
         title_justify="left",
     )
