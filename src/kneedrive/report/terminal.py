@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis import Analysis
-from ..pose import VideoPose
+if TYPE_CHECKING:  # annotations only: printing a pose's quality must not load the analysis stages
+    from ..analysis import Analysis
+    from ..pose import VideoPose
 
 ROWS: tuple[tuple[str, str, str, float], ...] = (
     # (summary field, label, unit, display factor)
