@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
@@ -125,11 +125,21 @@ OUT_HELP = (
 )
 
 
-def _progress() -> AbstractContextManager[Progress]:
-    """The progress bar of the long video stages, on stderr."""
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """The progress bar of the long video stages, on stderr, drawn from the first update on (so that an
+    error before any frame, such as a file that is not a video, leaves its one line alone)."""
     from .report.progress import pose_progress
 
-    return pose_progress(err())
+    with ExitStack() as stack:
+        bar: list[Progress] = []
+
+        def update(phase: str, done: int, total: int) -> None:
+            if not bar:
+                bar.append(stack.enter_context(pose_progress(err())))
+            bar[0](phase, done, total)
+
+        yield update
 
 
 def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None:

@@ -70,7 +70,7 @@ def run_demo(drill: str = SPRINT, faults: Sequence[str] = (), *, fps_hz: float =
     from .drills.camera import Artefacts
 
     if fps_hz <= 0:
-        raise InputError(f"--fps must be positive, got {fps_hz:g}")
+        raise InputError(f"the frame rate must be positive, got {fps_hz:g} fps")
     if drill == SPRINT:
         from .drills.sprinter import FAULTS, SprinterModel, synthesize, with_faults
 
