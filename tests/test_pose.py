@@ -35,7 +35,7 @@ from kneedrive.pose.geometry import Roi
 from kneedrive.pose.litert import bundled_model, load_interpreter
 from kneedrive.pose.people import PeopleScan, Segment
 from kneedrive.pose.plugins import check_backend, load_backend
-from kneedrive.pose.prune import keep_outputs
+from kneedrive.pose.prune import keep_outputs, stored_keep_outputs
 from kneedrive.pose.tracker import _Follower, region_from_pose
 from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
@@ -166,6 +166,22 @@ def test_the_cut_down_landmark_model_answers_exactly_as_the_full_one(
     assert len(answers[0]) == 5 and len(answers[1]) == 3
     for name, index in answers[1].items():
         assert np.array_equal(cut.get_tensor(index), full.get_tensor(answers[0][name]))
+
+
+@pytest.mark.slow  # the pose model
+def test_the_stored_cut_down_model_is_the_one_cut_now(tmp_path: Path, private_cache: Path) -> None:
+    model = bundled_model("landmarks_full").read_bytes()
+    fresh = keep_outputs(model, read_by_estimate)
+    assert stored_keep_outputs(model, read_by_estimate, tmp_path) == fresh  # cut and stored
+    (stored,) = tmp_path.iterdir()
+    assert stored.read_bytes() == fresh
+    stored.write_bytes(b"the stored copy")
+    assert stored_keep_outputs(model, read_by_estimate, tmp_path) == b"the stored copy"  # read, not cut again
+    BlazePoseFull()  # stores its copy in the pose cache's models folder
+    (in_cache,) = (private_cache / "models").iterdir()
+    in_cache.write_bytes(b"damaged")
+    assert BlazePoseFull()._content == fresh  # a damaged copy is cut again...
+    assert in_cache.read_bytes() == fresh  # ...and replaced
 
 
 @pytest.mark.slow  # the pose model

@@ -135,6 +135,19 @@ def find_people(
 ) -> tuple[VideoInfo, PeopleScan]:
     """Follow everyone in a video (one pass) and rank them, the athlete first."""
     info = probe(path)
+    return info, _follow_everyone(path, info, start_s=start_s, end_s=end_s, backend=backend, progress=progress)
+
+
+def _follow_everyone(
+    path: Path,
+    info: VideoInfo,
+    *,
+    start_s: float | None,
+    end_s: float | None,
+    backend: PoseBackend | None,
+    progress: Progress | None,
+) -> PeopleScan:
+    """find_people on a video already probed (`info`)."""
     detector = PersonDetector(bundled_model("detector"))
     backend = backend or BlazePoseFull()
     every = max(1, round(info.fps_hz / DETECT_RATE_HZ)) if info.fps_hz > 0 else 1
@@ -167,7 +180,7 @@ def find_people(
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
     preview_row, preview = choose_preview(tracks, followed.previews, within_rows=sparse // 2)
-    scan = PeopleScan(
+    return PeopleScan(
         tracks=tracks,
         time_s=followed.time_s,
         preview=preview,
@@ -175,7 +188,6 @@ def find_people(
         preview_scale=followed.preview_scale,
         preview_within_rows=sparse // 2,
     )
-    return info, scan
 
 
 def estimate_pose(
@@ -201,7 +213,7 @@ def estimate_pose(
         if hit is not None:
             log.info("pose cache hit %s", key)
             return _video_pose(path, info, hit, backend, cache_hit=True)
-    _, scan = find_people(path, start_s=start_s, end_s=end_s, backend=backend, progress=progress)
+    scan = _follow_everyone(path, info, start_s=start_s, end_s=end_s, backend=backend, progress=progress)
     athlete = scan.athlete(person)
     n, k = len(scan.time_s), len(backend.names)
     xy = np.full((n, k, 2), np.nan)
