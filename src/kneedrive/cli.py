@@ -90,10 +90,8 @@ class OneLineErrors(TyperGroup):
 
 
 def _fail(message: str) -> int:
-    """Print the one error line; the exit code for bad input."""
-    from rich.text import Text
-
-    err().print(Text.assemble(("error:", "red"), " ", message), highlight=False, soft_wrap=True)
+    """Print the one error line (`error:` in red on a terminal); the exit code for bad input."""
+    typer.echo(f"{typer.style('error:', fg='red')} {message}", err=True)
     return 2
 
 
