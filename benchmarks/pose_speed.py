@@ -16,7 +16,7 @@ taken.
 Whole processes, as a user waits for them (start-up included: interpreter, imports, model loading, and for
 ours writing the keypoints CSV): each round also times, from exec to exit, the legacy loop's process (b) and
 `kneedrive pose VIDEO -o keypoints.csv --no-cache`, and reports the median seconds of the `--repeat` pairs and
-the ratio legacy / ours.
+the ratio legacy / ours (`--whole-only`: just this comparison).
 """
 
 from __future__ import annotations
