@@ -43,8 +43,8 @@ class _ClickError(Protocol):
 
 
 def _click_class(name: str) -> type[Exception]:
-    """A click exception class, found through typer's public BadParameter (typer vendors click from 0.20 on,
-    so the class lives in `click` or in `typer._click` depending on the version)."""
+    """A click exception class, found through typer's public BadParameter (recent typer versions vendor click
+    as the private `typer._click`, older ones use `click`: this works with both)."""
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
 
 
