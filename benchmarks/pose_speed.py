@@ -7,11 +7,16 @@
     landmark model in MediaPipe's own graph, tracking mode), decode included;
 (c) ours: `kneedrive.pose.estimate_pose` without the cache (one pass following everyone in view, the
     athlete chosen at the end), decode included.
-Start-up (imports, model loading) is not timed. Each measurement runs in a fresh process (MediaPipe's
+Start-up (imports, model loading) is not timed in these. Each measurement runs in a fresh process (MediaPipe's
 graph threads and ours never share a process), the three alternate, and the median of `--repeat` rounds
 is reported with frames/s and the ratio ours / legacy. The load average is printed: other work on the
 machine slows every figure, and ours (a decode thread plus a two-thread model) loses most when a core is
 taken.
+
+Whole processes, as a user waits for them (start-up included: interpreter, imports, model loading, and for
+ours writing the keypoints CSV): each round also times, from exec to exit, the legacy loop's process (b) and
+`kneedrive pose VIDEO -o keypoints.csv --no-cache`, and reports the median seconds of the `--repeat` pairs and
+the ratio legacy / ours (`--whole-only`: just this comparison).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,17 +60,61 @@ def run_one(method: str, path: Path) -> tuple[int, float]:
     return frames, time.perf_counter() - start
 
 
+def kneedrive_command() -> list[str]:
+    """The installed console script next to this interpreter, else the module."""
+    script = Path(sys.executable).with_name("kneedrive")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "kneedrive.cli"]
+
+
+def whole_process_s(command: list[str]) -> float | None:
+    """Seconds from exec to exit, None when the process failed."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        print(f"  {' '.join(command[:3])}...: failed ({done.stderr.strip().splitlines()[-1:]})")
+        return None
+    return seconds
+
+
+def whole_processes(video: Path, repeat: int) -> None:
+    """The legacy loop's process vs `kneedrive pose` as a process, `repeat` pairs taking turns."""
+    seconds: dict[str, list[float]] = {"legacy": [], "ours": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "legacy": [sys.executable, __file__, str(video), "--only", "legacy"],
+            "ours": [*kneedrive_command(), "pose", str(video), "-o", str(Path(tmp) / "keypoints.csv"), "--no-cache"],
+        }
+        for round_ in range(1, repeat + 1):
+            for method, command in commands.items():
+                took = whole_process_s(command)
+                if took is not None:
+                    seconds[method].append(took)
+                    label = "legacy mediapipe loop" if method == "legacy" else "kneedrive pose (CLI)"
+                    print(f"  round {round_}: whole process, {label:22s} {took:6.2f} s")
+    if seconds["legacy"] and seconds["ours"]:
+        legacy, ours = statistics.median(seconds["legacy"]), statistics.median(seconds["ours"])
+        print(
+            f"whole process, median of {repeat}: legacy {legacy:.2f} s, kneedrive pose {ours:.2f} s; "
+            f"legacy / ours = {legacy / ours:.2f}x; load average {os.getloadavg()[0]:.2f} after"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("video", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of (decode, legacy, ours)")
     parser.add_argument("--only", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--whole-only", action="store_true", help="only the whole-process comparison")
     args = parser.parse_args()
     if args.only:
         frames, seconds = run_one(args.only, args.video)
         print(f"RESULT {frames} {seconds}")
         return
     print(f"{args.video}: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")
+    if args.whole_only:
+        whole_processes(args.video, args.repeat)
+        return
     fps: dict[str, list[float]] = {m: [] for m in METHODS}
     for round_ in range(1, args.repeat + 1):
         for method in METHODS:
@@ -87,6 +137,7 @@ def main() -> None:
     print(f"median of {args.repeat}: {summary}; load average {os.getloadavg()[0]:.2f} after")
     if "ours" in medians and "legacy" in medians:
         print(f"ours / legacy = {medians['ours'] / medians['legacy']:.2f}x")
+    whole_processes(args.video, args.repeat)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from kneedrive.report.skeleton import SIDE_COLOURS
 
 from .videoclips import shared, write_clip
 
+pytestmark = pytest.mark.slow  # real video and the pose model
+
 DEMO = "sports2d_demo/demo.mp4"
 runner = CliRunner()
 

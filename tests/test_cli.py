@@ -46,7 +46,7 @@ def test_demo_with_a_fault_lowers_the_knee_drive(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "suffix", "args", "message"),
     [
-        (None, ".csv", [], "no such file"),
+        (None, ".csv", [], "does not exist"),
         ("", ".csv", [], "empty"),
         ("time_s,left_hip_x,left_hip_y\n0,1,2\n0.1,1\n", ".csv", [], "truncated"),
         ("time_s,left_hip_x,left_hip_y\n0,1,2\n0.1,1,2\n", ".csv", [], "missing keypoints"),

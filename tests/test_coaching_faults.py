@@ -56,6 +56,7 @@ def test_each_injected_fault_is_found_with_its_id_and_evidence(fault: str) -> No
     assert f["criterion"] not in {p["criterion"] for p in doc["praise"]}
 
 
+@pytest.mark.slow  # real data
 def test_real_sprinter_gets_no_invented_fault() -> None:
     """Dorn et al. (2012) sprinter at 9.5 m/s: praise on every sprint criterion; no fault at all, though
     two single steps breach (thigh 57 and 59 deg < 60; one touchdown 0.65 legs ahead)."""
@@ -69,6 +70,7 @@ def test_real_sprinter_gets_no_invented_fault() -> None:
     assert {c.id for c in load_criteria() if "sprint" in c.drills} - praised <= {"uneven_knee_drive"}
 
 
+@pytest.mark.slow  # real data
 def test_real_jog_is_not_judged_against_sprint_knee_height() -> None:
     doc = kneedrive.analyze(dorn_sequence("JA1Gait21"), px_per_m=PX_PER_M).to_dict()
     ids = {f["id"] for f in doc["faults"]}

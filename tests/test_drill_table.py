@@ -200,3 +200,9 @@ def test_a_drill_added_only_in_the_data_files_is_recognized_and_measured(tmp_pat
     with pytest.raises(InputError, match="unknown drill 'a_march'"):
         analyze_drill(compute_kinematics(slow, athlete_height_m=1.8), "a_march")
     assert catalogue.shipped_catalogue().table == drill_table()
+
+
+def test_the_help_texts_drill_list_is_the_table() -> None:
+    from kneedrive.drills.table import listed_drill_ids
+
+    assert listed_drill_ids() == drill_table().ids

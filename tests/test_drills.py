@@ -59,6 +59,7 @@ def test_the_first_rep_side_follows_the_athlete() -> None:
     assert [r.side for r in result.drill.reps] == ["left", "right"]
 
 
+@pytest.mark.slow  # real data
 def test_real_sprint_and_runs_are_recognized_as_sprint() -> None:
     from tests import realdata
 
@@ -206,6 +207,7 @@ def test_rate_decay_is_scale_free(intervals: list[float], scale: float) -> None:
     assert steady == pytest.approx(0.0, abs=1e-9)
 
 
+@pytest.mark.slow  # real data
 def test_a_steady_run_is_not_flagged_as_slowing() -> None:
     """A run's rep rate comes from its touchdowns (each foot's strides), not from knee-drive peaks."""
     from tests import realdata

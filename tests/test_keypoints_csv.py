@@ -104,6 +104,7 @@ def test_trc_export_reads_back(tmp_path_factory, fps: float, drop: float, seed: 
     np.testing.assert_allclose(back.time_s, seq.time_s)
 
 
+@pytest.mark.slow  # real data
 def test_real_trc_maps_lab_markers_to_keypoints() -> None:
     from kneedrive.io.trc import read_trc
     from tests.realdata import data_dir

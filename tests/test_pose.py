@@ -35,7 +35,7 @@ from kneedrive.pose.geometry import Roi
 from kneedrive.pose.litert import bundled_model, load_interpreter
 from kneedrive.pose.people import PeopleScan, Segment
 from kneedrive.pose.plugins import check_backend, load_backend
-from kneedrive.pose.prune import keep_outputs
+from kneedrive.pose.prune import keep_outputs, stored_keep_outputs
 from kneedrive.pose.tracker import _Follower, region_from_pose
 from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
@@ -132,6 +132,7 @@ def walker(walker_frame: np.ndarray) -> PersonDetection:
 
 
 @pytest.mark.parametrize("name", sorted(BACKENDS))
+@pytest.mark.slow  # the pose model
 def test_backend_contract(name: str, walker_frame: np.ndarray, walker: PersonDetection) -> None:
     backend = BACKENDS[name]()
     assert isinstance(backend, PoseBackend)
@@ -148,6 +149,7 @@ def test_backend_contract(name: str, walker_frame: np.ndarray, walker: PersonDet
     assert again is not None and np.linalg.norm(again.hip_centre(backend.names) - hip) < 15
 
 
+@pytest.mark.slow  # the pose model
 def test_the_cut_down_landmark_model_answers_exactly_as_the_full_one(
     walker_frame: np.ndarray, walker: PersonDetection
 ) -> None:
@@ -166,11 +168,29 @@ def test_the_cut_down_landmark_model_answers_exactly_as_the_full_one(
         assert np.array_equal(cut.get_tensor(index), full.get_tensor(answers[0][name]))
 
 
+@pytest.mark.slow  # the pose model
+def test_the_stored_cut_down_model_is_the_one_cut_now(tmp_path: Path, private_cache: Path) -> None:
+    model = bundled_model("landmarks_full").read_bytes()
+    fresh = keep_outputs(model, read_by_estimate)
+    assert stored_keep_outputs(model, read_by_estimate, tmp_path) == fresh  # cut and stored
+    (stored,) = tmp_path.iterdir()
+    assert stored.read_bytes() == fresh
+    stored.write_bytes(b"the stored copy")
+    assert stored_keep_outputs(model, read_by_estimate, tmp_path) == b"the stored copy"  # read, not cut again
+    BlazePoseFull()  # stores its copy in the pose cache's models folder
+    (in_cache,) = (private_cache / "models").iterdir()
+    in_cache.write_bytes(b"damaged")
+    assert BlazePoseFull()._content == fresh  # a damaged copy is cut again...
+    assert in_cache.read_bytes() == fresh  # ...and replaced
+
+
+@pytest.mark.slow  # the pose model
 def test_the_model_sees_nobody_where_nobody_is(walker_frame: np.ndarray) -> None:
     sky = PersonDetection(score=1.0, box_px=(1400, 0, 1700, 300), hip_xy=(1550, 150), scale_xy=(1550, 20))
     assert BlazePoseFull().estimate(walker_frame, sky) is None
 
 
+@pytest.mark.slow  # the pose model
 def test_the_model_gives_the_same_answer_from_two_threads_at_once(
     walker_frame: np.ndarray, walker: PersonDetection
 ) -> None:
@@ -230,6 +250,7 @@ def test_plug_in_backends_load_by_name_and_are_checked() -> None:
 # --- the athlete on a multi-person clip ----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the pose model
 def test_the_walking_woman_is_analyzed_not_the_man_on_the_roof(demo_pose: VideoPose) -> None:
     seq = demo_pose.sequence
     hip = (seq.point("left_hip") + seq.point("right_hip")) / 2
@@ -252,6 +273,7 @@ def test_the_walking_woman_is_analyzed_not_the_man_on_the_roof(demo_pose: VideoP
     assert np.nanmin(ankles[:, 1]) > 800
 
 
+@pytest.mark.slow  # the pose model
 def test_the_demo_walk_gives_steps_and_a_schema_valid_video_block(demo_pose: VideoPose) -> None:
     analysis = kneedrive.analyze(demo_pose)
     assert len(analysis.steps) >= 3
@@ -270,6 +292,7 @@ def demo_people() -> PeopleScan:
     return find_people(shared(DEMO))[1]
 
 
+@pytest.mark.slow  # the pose model
 def test_people_preview_numbers_the_people(demo_people: PeopleScan, tmp_path: Path) -> None:
     assert len(demo_people.tracks) >= 2
     with Image.open(io.BytesIO(draw_people(demo_people))) as image:
@@ -278,6 +301,7 @@ def test_people_preview_numbers_the_people(demo_people: PeopleScan, tmp_path: Pa
     assert np.any(np.all(pixels == ATHLETE_COLOUR, axis=1)) and np.any(np.all(pixels == OTHER_COLOUR, axis=1))
 
 
+@pytest.mark.slow  # the pose model
 def test_people_command_writes_the_preview(tmp_path: Path) -> None:
     out = tmp_path / "people.png"
     result = CliRunner().invoke(app, ["people", str(shared("sports2d_demo/demo3.mp4")), "-o", str(out)])
@@ -287,6 +311,7 @@ def test_people_command_writes_the_preview(tmp_path: Path) -> None:
         assert image.size == (480, 352)
 
 
+@pytest.mark.slow  # the pose model
 def test_another_person_can_be_chosen_by_number(demo_people: PeopleScan) -> None:
     second = demo_people.athlete(2)
     assert second.number == 2 and second.activity <= demo_people.athlete().activity
@@ -298,6 +323,7 @@ def test_another_person_can_be_chosen_by_number(demo_people: PeopleScan) -> None
 # --- cache -----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the pose model
 def test_pose_cache_hit_miss_and_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     clip = shared("sports2d_demo/demo3.mp4")
     first = estimate_pose(clip)
@@ -317,6 +343,7 @@ def test_pose_cache_hit_miss_and_no_cache(monkeypatch: pytest.MonkeyPatch) -> No
     assert not estimate_pose(clip, use_cache=False).cache_hit
 
 
+@pytest.mark.slow  # the pose model
 def test_a_damaged_cache_entry_is_ignored(private_cache: Path) -> None:
     clip = shared("sports2d_demo/demo3.mp4")
     estimate_pose(clip)
@@ -328,6 +355,7 @@ def test_a_damaged_cache_entry_is_ignored(private_cache: Path) -> None:
 # --- bad video input ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the pose model
 def test_a_video_without_a_person_is_a_one_line_error(tmp_path: Path) -> None:
     clip = tmp_path / "empty_room.mp4"
     write_clip(clip, [k / 30 for k in range(20)], width=160, height=120)
@@ -338,6 +366,7 @@ def test_a_video_without_a_person_is_a_one_line_error(tmp_path: Path) -> None:
     assert [line for line in result.output.splitlines() if line.startswith("error:")]
 
 
+@pytest.mark.slow  # the pose model
 def test_a_cut_video_is_never_presented_as_complete(tmp_path: Path) -> None:
     whole = tmp_path / "whole.mp4"
     remux_faststart(shared("sports2d_demo/demo3.mp4"), whole)

@@ -35,6 +35,8 @@ from tests.realdata import (
     rbds_sequence,
 )
 
+pytestmark = pytest.mark.slow  # real data (../shared/data)
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "validate_real_data.py"
 SPRINT, RUN, RBDS = "Dorn sprint 9.5 m/s", "Dorn run 3.5 m/s", "RBDS treadmill 2.5 m/s"
 

@@ -204,7 +204,7 @@ def test_table_csv_leaves_out_nested_fields_and_keeps_nulls_empty() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such file"),
+        (None, "does not exist"),
         ("{not json", "not a JSON file"),
         ('{"hello": 1}', "not a kneedrive analysis"),
         ('{"schema_version": 1, "source": "x"}', "not a valid kneedrive analysis"),

@@ -22,6 +22,8 @@ from kneedrive.report.export import write_outputs
 from .chromium import Chromium
 from .realdata import PX_PER_M, dorn_sequence, rbds_sequence
 
+pytestmark = pytest.mark.slow  # Chromium and real data
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE_WIDTH_PX = 390
 

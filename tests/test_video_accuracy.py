@@ -17,6 +17,8 @@ from kneedrive.pose import VideoPose, estimate_pose
 
 from .videoclips import shared
 
+pytestmark = pytest.mark.slow  # real video and the pose model
+
 CLIP = "gaitlab_treadmill/male_side.mp4"
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "validate_video.py"
 

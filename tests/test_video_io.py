@@ -48,6 +48,7 @@ def test_rotation_metadata_turns_frames_upright(tmp_path: Path, clockwise_deg: i
     assert white.mean() > 240 and other.mean() < 200
 
 
+@pytest.mark.slow  # real data
 def test_probe_reads_the_real_clips() -> None:
     info = probe(shared("gaitlab_treadmill/male_side.mp4"))
     assert (info.width, info.height, info.rotation_deg, info.codec) == (720, 1280, 0, "h264")

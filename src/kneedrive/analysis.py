@@ -18,7 +18,9 @@ from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
+from .io.formats import is_video
 from .io.load import load_keypoints
+from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.series import series_block
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
@@ -35,12 +37,12 @@ from .metrics.honesty import (
     touchdown_coverage,
     without_ground_figures,
 )
-from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series, VideoRecord, frozen_map
+from .pose.options import VideoOptions
+from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series
 from .sequence import PoseSequence
 
 if TYPE_CHECKING:
-    from .pose import PoseBackend, VideoPose
-    from .pose.run import Progress
+    from .pose import VideoPose
 
 STEP_FIELDS = frozenset(f.name for f in fields(Step))
 #: Up to this frame rate contacts are not timed at all (DOMAIN.md: not below 25 fps; issue 12: not at 25
@@ -123,48 +125,15 @@ class Analysis:
         return self.record.to_dict(include_series=include_series)
 
 
-@dataclass(frozen=True)
-class VideoOptions:
-    """How to turn a video into keypoints (ignored for keypoint files): trim in seconds, which person
-    (number from `kneedrive people`; None = the most active), the pose model, the pose cache."""
-
-    start_s: float | None = None
-    end_s: float | None = None
-    person: int | None = None
-    backend: PoseBackend | None = None
-    use_cache: bool = True
-    progress: Progress | None = None
-    #: The rate the camera captured at (slow motion played at the file's rate); None: the file's metadata.
-    capture_fps: float | None = None
-
-    def estimate(self, path: Path) -> VideoPose:
-        """The athlete's keypoints in the video at `path`, with these options."""
-        from .pose import estimate_pose
-
-        return estimate_pose(
-            path,
-            start_s=self.start_s,
-            end_s=self.end_s,
-            person=self.person,
-            backend=self.backend,
-            use_cache=self.use_cache,
-            progress=self.progress,
-            capture_fps=self.capture_fps,
-        )
-
-
 def _sequence(
     source: str | Path | PoseSequence | VideoPose, fps_hz: float | None, video: VideoOptions | None
 ) -> tuple[PoseSequence, VideoPose | None]:
-    from .io.video import VIDEO_SUFFIXES
-    from .pose import VideoPose
-
     if isinstance(source, PoseSequence):
         return source, None
-    if isinstance(source, VideoPose):
+    if not isinstance(source, str | Path):  # a VideoPose (not imported here: a keypoint file needs no video stack)
         return source.sequence, source
     path = Path(source)
-    if path.suffix.lower() not in VIDEO_SUFFIXES:
+    if not is_video(path):
         return load_keypoints(path, fps_hz=fps_hz), None
     pose = (video or VideoOptions()).estimate(path)
     return pose.sequence, pose

@@ -1,35 +1,121 @@
-"""Command line: thin: parse, call the public API, print."""
+"""Command line: thin: parse, call the public API, print.
+
+Start-up is most of a short command's time, so this module imports only typer and the standard library at
+the top; every command imports the library it calls inside its body (`kneedrive --help` and a bad argument
+never load NumPy, SciPy, PyAV, OpenCV or the pose runtime). One error style for every command
+(`OneLineErrors`): whatever the user can fix ends in a single line `error: ...` on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import replace
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
 
-from .analysis import Analysis, VideoOptions, analyze
-from .drills.catalogue import DRILL_IDS
+from .drills.table import listed_drill_ids
 from .errors import InputError, KneedriveError
-from .io.atomic import write_bytes_atomic, write_text_atomic
-from .io.video import VIDEO_SUFFIXES
-from .pose.run import Progress
-from .report.progress import pose_progress
+from .io.formats import is_video
 
 if TYPE_CHECKING:
-    from .coaching.assess import Answers, BarrierQuestion, ConditionQuestion
+    from rich.console import Console
+
+    from .analysis import Analysis
+    from .coaching.assess import BarrierQuestion, ConditionQuestion
     from .coaching.timer import Interval
+    from .pose.options import VideoOptions
+    from .pose.run import Progress
+
+
+class _ClickError(Protocol):
+    """What click's exceptions (which typer re-exports only in part) offer."""
+
+    exit_code: int
+    ctx: typer.Context | None
+
+    def format_message(self) -> str: ...
+
+
+def _click_class(name: str) -> type[Exception]:
+    """A click exception class, found through typer's public BadParameter (recent typer versions vendor click
+    as the private `typer._click`, older ones use `click`: this works with both)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+_CLICK_EXCEPTION = _click_class("ClickException")
+
+
+class OneLineErrors(TyperGroup):
+    """Every error a user can fix ends in one line `error: ...` on stderr and exit code 2: unknown options and
+    bad values (click's usage errors, which typer would draw in a box), bad input and impossible requests
+    (KneedriveError), files that cannot be read or written (OSError). Anything else is a bug: traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:  # an embedding caller handles the exceptions itself
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except KneedriveError as exc:
+            code = _fail(str(exc))
+        except OSError as exc:
+            code = _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc))
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            code = 1
+        except _CLICK_EXCEPTION as raw:
+            click_error = cast(_ClickError, raw)
+            message = click_error.format_message()
+            if type(raw).__name__ == "NoArgsIsHelpError":  # bare `kneedrive`: the help, as click gives it
+                if message.strip():
+                    typer.echo(message, err=True)
+                code = click_error.exit_code
+            else:
+                command = f" (see '{click_error.ctx.command_path} --help')" if click_error.ctx is not None else ""
+                code = _fail(" ".join(message.split()).rstrip(".") + command)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> int:
+    """Print the one error line (`error:` in red on a terminal); the exit code for bad input."""
+    typer.echo(f"{typer.style('error:', fg='red')} {message}", err=True)
+    return 2
+
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Sprint and knee-drive analysis from side-view keypoints."
+    cls=OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help text: drawing rich panels took 0.1 s of every --help
+    help="Sprint and knee-drive analysis from side-view keypoints.",
 )
-console = Console()
-err = Console(stderr=True)
+
+
+@cache
+def console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+@cache
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 OUT_HELP = (
@@ -39,26 +125,28 @@ OUT_HELP = (
 
 
 @contextmanager
-def _one_line_errors(path: Path) -> Iterator[None]:
-    """Bad input and unreadable or unwritable files end with one `error:` line and exit code 2."""
-    try:
-        yield
-    except KneedriveError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or path}: {exc.strerror}")
+def _progress() -> Iterator[Progress]:
+    """The progress bar of the long video stages, on stderr, drawn from the first update on (so that an
+    error before any frame, such as a file that is not a video, leaves its one line alone)."""
+    from .report.progress import pose_progress
 
+    with ExitStack() as stack:
+        bar: list[Progress] = []
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+        def update(phase: str, done: int, total: int) -> None:
+            if not bar:
+                bar.append(stack.enter_context(pose_progress(err())))
+            bar[0](phase, done, total)
+
+        yield update
 
 
 def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None:
     from .io.analysis_json import analysis_json_text
+    from .io.atomic import write_text_atomic
 
     write_text_atomic(path, analysis_json_text(analysis.to_dict(include_series=series)))
-    console.print(f"wrote {path}")
+    console().print(f"wrote {path}")
 
 
 def _write_out(analysis: Analysis, out_dir: Path) -> None:
@@ -68,10 +156,14 @@ def _write_out(analysis: Analysis, out_dir: Path) -> None:
     if analysis.video is None:
         written = write_outputs(record, analysis.sequence, out_dir)
     else:  # annotated.mp4 takes a while: show a progress bar
-        with pose_progress(err) as progress:
+        with _progress() as progress:
             written = write_outputs(record, analysis.sequence, out_dir, analysis=analysis, progress=progress)
-    console.print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
+    console().print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
+
+#: Input files are checked while the arguments are parsed, so a mistyped name is refused at once (before the
+#: library is imported).
+EXISTING_FILE: dict[str, Any] = {"exists": True, "dir_okay": False}
 
 # --- video: pose estimation and people ------------------------------------------------------------------
 
@@ -91,10 +183,36 @@ CaptureFpsOption = Annotated[
 ]
 
 
+def _video_options(
+    start: float | None,
+    end: float | None,
+    person: int | None,
+    pose_model: str | None,
+    no_cache: bool,
+    progress: Progress | None = None,
+    capture_fps: float | None = None,
+) -> VideoOptions:
+    from .pose.options import VideoOptions
+    from .pose.plugins import load_backend
+
+    return VideoOptions(
+        start_s=start,
+        end_s=end,
+        person=person,
+        backend=load_backend(pose_model) if pose_model else None,
+        use_cache=not no_cache,
+        progress=progress,
+        capture_fps=capture_fps,
+    )
+
+
 @app.command("analyze")
 def analyze_command(
     file: Annotated[
-        Path, typer.Argument(help="Video (.mp4 .mov .avi .mkv .m4v) or keypoints: .csv (time_s or frame + --fps), .trc")
+        Path,
+        typer.Argument(
+            help="Video (.mp4 .mov .avi .mkv .m4v) or keypoints: .csv (time_s or frame + --fps), .trc", **EXISTING_FILE
+        ),
     ],
     fps: Annotated[
         float | None, typer.Option("--fps", help="Frame rate when the CSV has 'frame' instead of 'time_s'")
@@ -126,27 +244,81 @@ def analyze_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    with _one_line_errors(file):
-        is_video = file.suffix.lower() in VIDEO_SUFFIXES
-        with pose_progress(err) if is_video else nullcontext(None) as progress:
-            result = analyze(
-                file,
-                fps_hz=fps,
-                px_per_m=px_per_m,
-                athlete_height_m=athlete_height_m,
-                treadmill_speed_mps=treadmill_speed_mps,
-                cutoff_hz=cutoff_hz,
-                drill=drill,
-                video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
-            )
-        from .report.terminal import print_summary
+    from .analysis import analyze
+    from .report.terminal import print_summary
 
-        print_summary(result.record, console)
-        if json_path is not None:
-            _write_json(result, json_path, series=series)
-        if out_dir is not None:
-            _write_out(result, out_dir)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    with _progress() if is_video(file) else nullcontext(None) as progress:
+        result = analyze(
+            file,
+            fps_hz=fps,
+            px_per_m=px_per_m,
+            athlete_height_m=athlete_height_m,
+            treadmill_speed_mps=treadmill_speed_mps,
+            cutoff_hz=cutoff_hz,
+            drill=drill,
+            video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
+        )
+    print_summary(result.record, console())
+    if json_path is not None:
+        _write_json(result, json_path, series=series)
+    if out_dir is not None:
+        _write_out(result, out_dir)
+
+
+@app.command("pose")
+def pose_command(
+    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)", **EXISTING_FILE)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Keypoints CSV to write (the format analyze reads)")],
+    start: StartOption = None,
+    end: EndOption = None,
+    person: PersonOption = None,
+    pose_model: PoseModelOption = None,
+    no_cache: NoCacheOption = False,
+    capture_fps: CaptureFpsOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Estimate the athlete's pose in a video and write the keypoints CSV."""
+    from .io.keypoints_csv import write_keypoints_csv
+    from .io.video_record import VideoRecord
+    from .report.terminal import print_video_quality
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    with _progress() as progress:
+        result = _video_options(start, end, person, pose_model, no_cache, progress, capture_fps).estimate(video)
+    print_video_quality(VideoRecord.from_dict(result.to_dict()), console(), warnings=result.warnings)
+    write_keypoints_csv(result.sequence, output)
+    console().print(f"wrote {output}")
+
+
+@app.command("people")
+def people_command(
+    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)", **EXISTING_FILE)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Preview image to write (.png or .jpg)")],
+    start: StartOption = None,
+    end: EndOption = None,
+    pose_model: PoseModelOption = None,
+) -> None:
+    """Find the people in a video and draw them numbered (use the number with --person)."""
+    from .io.atomic import write_bytes_atomic
+    from .pose import find_people
+    from .report.people import draw_people
+
+    backend = _video_options(start, end, None, pose_model, True).backend
+    with _progress() as progress:
+        _, scan = find_people(video, start_s=start, end_s=end, backend=backend, progress=progress)
+    write_bytes_atomic(output, draw_people(scan, image_format=output.suffix))
+    for track in scan.tracks:
+        console().print(
+            f"person {track.number}: seen {track.first_s:.1f}-{track.last_s:.1f} s "
+            f"({100 * track.coverage:.0f}% of the frames), travel "
+            f"{track.travel_radii:.1f}, leg motion {track.leg_motion_radii:.2f} (body radii), "
+            f"activity {track.activity:.2f}{'  <- analyzed by default' if track.number == 1 else ''}"
+        )
+    console().print(f"wrote {output}")
+
+
+# --- the synthetic demo and re-rendering a saved analysis -----------------------------------------------
 
 
 @app.command("demo")
@@ -158,163 +330,57 @@ def demo_command(
             "drills: low_knee, soggy_foot, no_heel_recovery, hunched, rate_decay"
         ),
     ] = None,
-    drill: Annotated[str, typer.Option(help=f"What the athlete does: {', '.join(DRILL_IDS)}")] = "sprint",
+    drill: Annotated[str, typer.Option(help=f"What the athlete does: {', '.join(listed_drill_ids())}")] = "sprint",
     fps: Annotated[float, typer.Option(help="Frame rate of the synthetic clip")] = 240.0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON here")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the synthetic keypoints CSV here")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help=OUT_HELP)] = None,
 ) -> None:
     """Analyze a built-in synthetic sprinter (or drill session) with known truth, end to end."""
-    if drill != "sprint":
-        _drill_demo(drill, fault or [], fps, json_path, csv_path, out_dir)
-        return
-    from .drills.camera import Artefacts
-    from .drills.sprinter import SprinterModel, synthesize, with_faults
+    from .demo import run_demo
     from .io.keypoints_csv import write_keypoints_csv
-
-    try:
-        model = with_faults(SprinterModel(), *(fault or []))
-    except ValueError as exc:
-        _fail(str(exc))
-        return
-    try:
-        synthetic = synthesize(
-            model,
-            fps_hz=fps,
-            duration_s=3.0,
-            seed=1,
-            artefacts=Artefacts(jitter_px=1.0, swap_fraction=0.05, dropout_fraction=0.02),
-        )
-        result = analyze(synthetic.sequence, athlete_height_m=model.body.height_m)
-    except KneedriveError as exc:
-        _fail(str(exc))
-        return
     from .report.terminal import print_summary
 
-    console.print(f"[bold]kneedrive demo[/bold]: synthetic sprinter, faults: {', '.join(fault or []) or 'none'}")
-    print_summary(result.record, console)
-    truth, s = synthetic.truth, result.summary
-    console.print(
-        f"truth: speed {truth.speed_mps:.2f} m/s, cadence {truth.cadence_spm:.0f} spm, contact "
-        f"{1000 * truth.contact_time_s['right']:.0f} ms, thigh peak {truth.thigh_angle_peak_deg:.0f} deg; "
-        f"measured: {s.speed_mps or float('nan'):.2f} m/s, {s.cadence_spm or float('nan'):.0f} spm, "
-        f"{1000 * (s.contact_time_s or float('nan')):.0f} ms, {s.thigh_angle_peak_deg or float('nan'):.0f} deg"
-    )
+    demo = run_demo(drill, fault or [], fps_hz=fps)
+    console().print(f"[bold]kneedrive demo[/bold]: {demo.title}")
+    print_summary(demo.analysis.record, console())
+    console().print(demo.truth_line(), highlight=False)
     if csv_path is not None:
-        write_keypoints_csv(synthetic.sequence, csv_path)
-        console.print(f"wrote {csv_path}")
+        write_keypoints_csv(demo.sequence, csv_path)
+        console().print(f"wrote {csv_path}")
     if json_path is not None:
-        _write_json(result, json_path)
+        _write_json(demo.analysis, json_path)
     if out_dir is not None:
-        with _one_line_errors(out_dir):
-            _write_out(result, out_dir)
-
-
-# --- report: re-render report.html from a saved analysis ----------------------------------------
+        _write_out(demo.analysis, out_dir)
 
 
 @app.command("report")
 def report_command(
-    analysis_json: Annotated[Path, typer.Argument(help="A saved analysis.json (from --out, or --json --series)")],
+    analysis_json: Annotated[
+        Path, typer.Argument(help="A saved analysis.json (from --out, or --json --series)", **EXISTING_FILE)
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The report.html to write")],
 ) -> None:
     """Render the HTML report of a saved analysis (self-contained, works offline)."""
     from .record import load_record
     from .report.html import write_report
 
-    with _one_line_errors(output):
-        write_report(load_record(analysis_json), output)
-    console.print(f"wrote {output}")
-
-
-def _drill_demo(
-    drill: str, faults: list[str], fps: float, json_path: Path | None, csv_path: Path | None, out_dir: Path | None
-) -> None:
-    from dataclasses import replace
-
-    from .drills.camera import Artefacts
-    from .drills.generator import synthesize_drill
-    from .drills.keyframes import DRILL_FAULTS, DrillSession
-    from .io.keypoints_csv import write_keypoints_csv
-    from .report.terminal import print_summary
-
-    if drill not in DRILL_IDS:
-        _fail(f"unknown drill {drill!r}; known: {', '.join(DRILL_IDS)}")
-    session = DrillSession(drill)
-    for name in faults:
-        if name not in DRILL_FAULTS:
-            _fail(f"unknown drill fault {name!r}; known: {', '.join(DRILL_FAULTS)}")
-        session = replace(session, **DRILL_FAULTS[name])  # type: ignore[arg-type]
-    try:
-        synthetic = synthesize_drill(
-            session,
-            fps_hz=fps,
-            seed=1,
-            artefacts=Artefacts(jitter_px=1.0, swap_fraction=0.03, dropout_fraction=0.02),
-        )
-        result = analyze(synthetic.sequence, athlete_height_m=session.height_m)
-    except KneedriveError as exc:
-        _fail(str(exc))
-        return
-    console.print(f"[bold]kneedrive demo[/bold]: synthetic {drill}, faults: {', '.join(faults) or 'none'}")
-    print_summary(result.record, console)
-    truth = synthetic.truth
-    console.print(
-        "truth: "
-        + "; ".join(
-            f"rep {i + 1} {r.side} {r.start_s:.1f}-{r.end_s:.1f} s, {r.cycles} cycles"
-            + (f", decay {r.rate_decay_pct:.0f}%" if r.rate_decay_pct is not None else "")
-            for i, r in enumerate(truth.reps)
-        )
-    )
-    if csv_path is not None:
-        write_keypoints_csv(synthetic.sequence, csv_path)
-        console.print(f"wrote {csv_path}")
-    if json_path is not None:
-        _write_json(result, json_path)
-    if out_dir is not None:
-        _write_out(result, out_dir)
+    write_report(load_record(analysis_json), output)
+    console().print(f"wrote {output}")
 
 
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)
 
 
-def _read_json_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
-    return data
-
-
-def _video_faults(path: Path | None) -> list[dict[str, Any]]:
-    """Faults of a saved analysis.json (computed now if the file predates coaching)."""
-    if path is None:
-        return []
-    from .record import load_record
-
-    return [f.to_dict() for f in load_record(path).coaching.faults]
-
-
-def _answers_from(path: Path | None, answer: list[str], condition: list[str]) -> Answers | None:
-    from .coaching.assess import parse_answers
-
-    if path is not None:
-        raw = _read_json_file(path)
-        return parse_answers(raw.get("answers", raw))  # `assess --json` output or a bare answers file
-    if not answer and not condition:
-        return None
+def _barrier_answers(items: list[str]) -> dict[str, int]:
+    """`--answer BARRIER=0-3` flags as {barrier: score}."""
     barriers: dict[str, int] = {}
-    for item in answer:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not value.strip().isdigit():
             raise InputError(f"--answer must look like BARRIER=0-3, got {item!r}")
         barriers[key.strip()] = int(value)
-    return parse_answers({"barriers": barriers, "conditions": condition})
+    return barriers
 
 
 @app.command("drills")
@@ -328,23 +394,19 @@ def drills_command(
     from .coaching import load_library
     from .report.coaching import exercise_panel, library_table
 
-    try:
-        library = load_library()
-        if exercise_id is not None:
-            exercise = library.get(exercise_id)
-            if json_out:
-                console.print_json(data=exercise.to_dict())
-            else:
-                console.print(exercise_panel(exercise))
-            return
-        chosen = library.select(category=category, equipment=equipment)
-    except KneedriveError as exc:
-        _fail(str(exc))
+    library = load_library()
+    if exercise_id is not None:
+        exercise = library.get(exercise_id)
+        if json_out:
+            console().print_json(data=exercise.to_dict())
+        else:
+            console().print(exercise_panel(exercise))
         return
+    chosen = library.select(category=category, equipment=equipment)
     if json_out:
-        console.print_json(data=[e.to_dict() for e in chosen])
+        console().print_json(data=[e.to_dict() for e in chosen])
     else:
-        console.print(library_table(chosen))
+        console().print(library_table(chosen))
 
 
 @app.command("assess")
@@ -358,45 +420,40 @@ def assess_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print answers and ranked limiting factors as JSON")] = False,
 ) -> None:
     """Self-assessment of the barriers to knee drive; ranks your limiting factors (with --from, video too)."""
-    from .coaching.assess import interview, rank_limiting_factors
+    from .coaching.assess import interview, load_answers, rank_limiting_factors
+    from .record import saved_faults as load_video_faults
     from .report.coaching import limiting_factors_table
 
-    try:
-        given = _answers_from(answers, answer or [], condition or [])
-        if given is None:
-            if not _can_ask():
-                raise InputError("no answers: give --answers FILE or --answer BARRIER=0-3 (no terminal to ask in)")
-            given = interview(_ask_barrier, _ask_condition)
-        factors = rank_limiting_factors(given, _video_faults(from_json))
-    except KneedriveError as exc:
-        _fail(str(exc))
-        return
+    given = load_answers(answers, barriers=_barrier_answers(answer or []), conditions=condition or [])
+    if given is None:
+        if not _can_ask():
+            raise InputError("no answers: give --answers FILE or --answer BARRIER=0-3 (no terminal to ask in)")
+        given = interview(_ask_barrier, _ask_condition)
+    factors = rank_limiting_factors(given, load_video_faults(from_json))
     if json_out:
-        console.print_json(data={"answers": given.to_dict(), "limiting_factors": [f.to_dict() for f in factors]})
+        console().print_json(data={"answers": given.to_dict(), "limiting_factors": [f.to_dict() for f in factors]})
     else:
-        console.print(limiting_factors_table(factors))
+        console().print(limiting_factors_table(factors))
 
 
 def _can_ask() -> bool:
     """Interactive questions only in a terminal: never hang waiting on a pipe."""
-    import sys
-
     return sys.stdin.isatty()
 
 
 def _ask_barrier(question: BarrierQuestion) -> int:
     from rich.prompt import IntPrompt
 
-    console.print(f"[bold]{question.name}[/bold]: {question.question}")
+    console().print(f"[bold]{question.name}[/bold]: {question.question}")
     for i, choice in enumerate(question.choices):
-        console.print(f"  {i} {choice}")
-    return IntPrompt.ask("answer", choices=[str(i) for i in range(len(question.choices))], console=console)
+        console().print(f"  {i} {choice}")
+    return IntPrompt.ask("answer", choices=[str(i) for i in range(len(question.choices))], console=console())
 
 
 def _ask_condition(question: ConditionQuestion) -> bool:
     from rich.prompt import Confirm
 
-    return Confirm.ask(question.question, default=False, console=console)
+    return Confirm.ask(question.question, default=False, console=console())
 
 
 @app.command("plan")
@@ -415,47 +472,31 @@ def plan_command(
     ics: Annotated[Path | None, typer.Option("--ics", help="Write the plan as an iCalendar file")] = None,
 ) -> None:
     """A week-by-week plan from the seeds' frequencies, aimed at your limiting factors."""
-    import datetime as dt
-
-    from .coaching.assess import rank_limiting_factors
-    from .coaching.calendar import plan_to_ics
+    from .coaching.assess import load_answers, rank_limiting_factors
+    from .coaching.calendar import plan_start_date, plan_to_ics
     from .coaching.plan import build_plan
     from .io.atomic import write_bytes_atomic
+    from .record import saved_faults as load_video_faults
     from .report.coaching import plan_tables
 
-    try:
-        answers = _answers_from(assess, [], [])
-        extra = _answers_from(None, [], condition or [])
-        if extra is not None:
-            answers = extra if answers is None else replace(answers, conditions=answers.conditions | extra.conditions)
-        if start_date is None:
-            today = dt.date.today()
-            start = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
-        else:
-            try:
-                start = dt.date.fromisoformat(start_date)
-            except ValueError:
-                raise InputError(f"--start-date must be YYYY-MM-DD, got {start_date!r}") from None
-        plan = build_plan(
-            goal,
-            weeks=weeks,
-            days_per_week=days_per_week,
-            equipment=frozenset(equipment) if equipment else frozenset({"none", "wall_or_post"}),
-            conditions=answers.conditions if answers else frozenset(),
-            limiting_factors=rank_limiting_factors(answers, _video_faults(from_json)),
-            start_date=start,
-        )
-        if ics is not None:
-            write_bytes_atomic(ics, plan_to_ics(plan))
-    except KneedriveError as exc:
-        _fail(str(exc))
-        return
-    if json_out:
-        console.print_json(data=plan.to_dict())
-    else:
-        console.print(plan_tables(plan))
+    answers = load_answers(assess, conditions=condition or [])
+    plan = build_plan(
+        goal,
+        weeks=weeks,
+        days_per_week=days_per_week,
+        equipment=frozenset(equipment) if equipment else frozenset({"none", "wall_or_post"}),
+        conditions=answers.conditions if answers else frozenset(),
+        limiting_factors=rank_limiting_factors(answers, load_video_faults(from_json)),
+        start_date=plan_start_date(start_date),
+    )
     if ics is not None:
-        err.print(f"wrote {ics}")
+        write_bytes_atomic(ics, plan_to_ics(plan))
+    if json_out:
+        console().print_json(data=plan.to_dict())
+    else:
+        console().print(plan_tables(plan))
+    if ics is not None:
+        err().print(f"wrote {ics}")
 
 
 @app.command("timer")
@@ -477,41 +518,37 @@ def timer_command(
     from .coaching.timer import build_schedule, run_schedule, schedule_for, total_s
     from .report.coaching import timer_line
 
-    try:
-        if drill is not None and work is None:
-            schedule = schedule_for(load_library().get(drill), sides=sides, sets=sets)
-        elif work is not None:
-            schedule = build_schedule(work_s=work, rest_s=rest or 0.0, sets=sets or 1, sides=sides or "none")
-        else:
-            raise InputError("give a DRILL id or --work seconds")
-    except KneedriveError as exc:
-        _fail(str(exc))
-        return
+    if drill is not None and work is None:
+        schedule = schedule_for(load_library().get(drill), sides=sides, sets=sets)
+    elif work is not None:
+        schedule = build_schedule(work_s=work, rest_s=rest or 0.0, sets=sets or 1, sides=sides or "none")
+    else:
+        raise InputError("give a DRILL id or --work seconds")
     n_sets = max(i.set_index for i in schedule)
     if dry_run:
         for interval in schedule:
-            console.print(f"set {interval.set_index}: {interval.label()}", highlight=False)
-        console.print(f"total {total_s(schedule):g} s", highlight=False)
+            console().print(f"set {interval.set_index}: {interval.label()}", highlight=False)
+        console().print(f"total {total_s(schedule):g} s", highlight=False)
         return
     say = _speaker() if speak else None
 
     def on_start(interval: Interval) -> None:
-        console.bell()
+        console().bell()
         if say is not None:
             say(f"{interval.kind.replace('_', ' ')} {interval.side or ''}")
 
     try:
-        with Live(console=console, refresh_per_second=10, transient=False) as live:
+        with Live(console=console(), refresh_per_second=10, transient=False) as live:
             run_schedule(
                 schedule,
                 on_start=on_start,
                 on_tick=lambda tick: live.update(timer_line(tick, len(schedule), n_sets)),
             )
     except KeyboardInterrupt:
-        err.print("stopped")
+        err().print("stopped")
         raise typer.Exit(130) from None
-    console.bell()
-    console.print("[bold green]done[/bold green]")
+    console().bell()
+    console().print("[bold green]done[/bold green]")
 
 
 def _speaker() -> Callable[[str], None] | None:
@@ -529,80 +566,9 @@ def _speaker() -> Callable[[str], None] | None:
     return say
 
 
-def _video_options(
-    start: float | None,
-    end: float | None,
-    person: int | None,
-    pose_model: str | None,
-    no_cache: bool,
-    progress: Progress | None = None,
-    capture_fps: float | None = None,
-) -> VideoOptions:
-    from .pose.plugins import load_backend
-
-    return VideoOptions(
-        start_s=start,
-        end_s=end,
-        person=person,
-        backend=load_backend(pose_model) if pose_model else None,
-        use_cache=not no_cache,
-        progress=progress,
-        capture_fps=capture_fps,
-    )
-
-
-@app.command("pose")
-def pose_command(
-    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Keypoints CSV to write (the format analyze reads)")],
-    start: StartOption = None,
-    end: EndOption = None,
-    person: PersonOption = None,
-    pose_model: PoseModelOption = None,
-    no_cache: NoCacheOption = False,
-    capture_fps: CaptureFpsOption = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-) -> None:
-    """Estimate the athlete's pose in a video and write the keypoints CSV."""
-    from .io.keypoints_csv import write_keypoints_csv
-    from .record import VideoRecord
-    from .report.terminal import print_video_quality
-
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    with _one_line_errors(video):
-        with pose_progress(err) as progress:
-            result = _video_options(start, end, person, pose_model, no_cache, progress, capture_fps).estimate(video)
-        print_video_quality(VideoRecord.from_dict(result.to_dict()), console, warnings=result.warnings)
-        write_keypoints_csv(result.sequence, output)
-        console.print(f"wrote {output}")
-
-
-@app.command("people")
-def people_command(
-    video: Annotated[Path, typer.Argument(help="Video file (.mp4 .mov .avi .mkv .m4v)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Preview image to write (.png or .jpg)")],
-    start: StartOption = None,
-    end: EndOption = None,
-    pose_model: PoseModelOption = None,
-) -> None:
-    """Find the people in a video and draw them numbered (use the number with --person)."""
-    from .pose import find_people
-    from .report.people import draw_people
-
-    with _one_line_errors(video):
-        backend = _video_options(start, end, None, pose_model, True).backend
-        with pose_progress(err) as progress:
-            _, scan = find_people(video, start_s=start, end_s=end, backend=backend, progress=progress)
-        write_bytes_atomic(output, draw_people(scan, image_format=output.suffix))
-        for track in scan.tracks:
-            console.print(
-                f"person {track.number}: seen {track.first_s:.1f}-{track.last_s:.1f} s "
-                f"({100 * track.coverage:.0f}% of the frames), travel "
-                f"{track.travel_radii:.1f}, leg motion {track.leg_motion_radii:.2f} (body radii), "
-                f"activity {track.activity:.2f}{'  <- analyzed by default' if track.number == 1 else ''}"
-            )
-        console.print(f"wrote {output}")
-
-
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # python -m kneedrive.cli
+    main()

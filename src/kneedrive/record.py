@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -20,16 +19,12 @@ from .coaching.faults import Coaching
 from .drills.features import DrillFeatures
 from .drills.rep_metrics import Cycle, Rep
 from .events import GaitEvent
+from .io.video_record import VideoRecord, frozen_map, thawed
 from .metrics import Step, Summary
 
 SCHEMA_VERSION = 1
 SIDES = ("left", "right")
 Figures = Mapping[str, float | None]
-
-
-def frozen_map(mapping: Mapping[str, Any]) -> MappingProxyType[str, Any]:
-    """A read-only view of a copy of `mapping` (nested mappings frozen too)."""
-    return MappingProxyType({k: frozen_map(v) if isinstance(v, Mapping) else v for k, v in mapping.items()})
 
 
 def read_only(values: Any, dtype: Any = float) -> np.ndarray:
@@ -142,54 +137,6 @@ class Series:
 
 
 @dataclass(frozen=True)
-class VideoRecord:
-    """How the keypoints were obtained from a video and how trustworthy they are."""
-
-    path: str
-    width: int
-    height: int
-    fps_hz: float
-    codec: str
-    rotation_deg: int
-    frames: int
-    frames_without_pose: int
-    pose_start_s: float
-    pose_end_s: float
-    keypoint_confidence: Mapping[str, float]
-    person: int
-    people: int
-    model: str
-    cache_hit: bool
-    #: Optional (moving-camera and slow-motion clips; left out of the document when None): the camera's
-    #: motion, the clip's timing (both as their JSON blocks) and the repeated images left out.
-    camera: Mapping[str, Any] | None = None
-    timing: Mapping[str, Any] | None = None
-    frames_repeated: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        doc = {f.name: getattr(self, f.name) for f in fields(self)} | {
-            "keypoint_confidence": dict(self.keypoint_confidence)
-        }
-        for name in ("camera", "timing", "frames_repeated"):
-            if doc[name] is None:
-                del doc[name]
-        if self.camera is not None:
-            doc["camera"] = _thawed(self.camera)
-        if self.timing is not None:
-            doc["timing"] = _thawed(self.timing)
-        return doc
-
-    @classmethod
-    def from_dict(cls, doc: Mapping[str, Any]) -> VideoRecord:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in doc.items() if k in known}
-        for name in ("camera", "timing"):
-            if values.get(name) is not None:
-                values[name] = frozen_map(values[name])
-        return cls(**(values | {"keypoint_confidence": frozen_map(doc["keypoint_confidence"])}))
-
-
-@dataclass(frozen=True)
 class AnalysisRecord:
     """What an analysis found, live or loaded: the JSON document as typed values."""
 
@@ -226,7 +173,7 @@ class AnalysisRecord:
             "events": [asdict(e) for e in self.events],
             "steps": [asdict(s) for s in self.steps],
             "summary": asdict(self.summary),
-            "sides": _thawed(self.sides),
+            "sides": thawed(self.sides),
             "asymmetry_pct": dict(self.asymmetry_pct),
             "drill": {
                 "id": drill.id,
@@ -236,7 +183,7 @@ class AnalysisRecord:
                 "alternatives": [{"id": d, "confidence": c} for d, c in drill.alternatives],
                 "features": asdict(drill.features),
                 "reps": [asdict(r) for r in drill.reps],
-                "sides": None if drill.sides is None else _thawed(drill.sides),
+                "sides": None if drill.sides is None else thawed(drill.sides),
                 "asymmetry_pct": None if drill.asymmetry_pct is None else dict(drill.asymmetry_pct),
             },
             "unavailable": dict(self.unavailable),
@@ -315,16 +262,6 @@ def _rep(doc: Mapping[str, Any]) -> Rep:
     return Rep(**(dict(doc) | {"cycles_detail": tuple(Cycle(**c) for c in doc["cycles_detail"])}))
 
 
-def _thawed(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _thawed(v) if isinstance(v, Mapping) else v for k, v in mapping.items()}
-
-
-def _points(values: list[tuple[float, float]]) -> np.ndarray:
-    array = np.array(values, dtype=float).reshape(-1, 2)
-    array.flags.writeable = False
-    return array
-
-
 def _nan(values: Any) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
@@ -356,3 +293,8 @@ def load_record(path: Path) -> AnalysisRecord:
         return AnalysisRecord.from_dict(doc)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}: not a complete kneedrive analysis ({exc.__class__.__name__}: {exc})") from None
+
+
+def saved_faults(path: Path | None) -> list[dict[str, Any]]:
+    """The coaching faults of a saved analysis.json, as its JSON (judged now when the file predates coaching)."""
+    return [] if path is None else [f.to_dict() for f in load_record(path).coaching.faults]

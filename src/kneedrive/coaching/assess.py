@@ -9,9 +9,10 @@ limiting factor (a clear "yes" in the questionnaire, or one moderate fault on vi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -162,3 +163,20 @@ def rank_limiting_factors(answers: Answers | None, faults: Iterable[dict[str, An
                 )
             )
     return tuple(item[-1] for item in sorted(out, key=lambda x: x[:3]))
+
+
+def load_answers(
+    path: Path | None = None, *, barriers: Mapping[str, int] | None = None, conditions: Iterable[str] = ()
+) -> Answers | None:
+    """Self-assessment answers from a file (`kneedrive assess --json` output or a bare answers object) and
+    from single answers given on the command line, which add to the file's (and win over it for a barrier).
+    None when nothing is given."""
+    from ..io.coaching_files import read_json_object
+
+    extra = parse_answers({"barriers": dict(barriers or {}), "conditions": list(conditions)})
+    if path is None:
+        return extra if extra.scores or extra.conditions else None
+    doc = read_json_object(path)
+    saved = parse_answers(doc.get("answers", doc))
+    scores = {**dict(saved.scores), **dict(extra.scores)}
+    return Answers(tuple(sorted(scores.items())), saved.conditions | extra.conditions)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import icalendar
+from ..errors import InputError
 
-from .plan import Plan
+if TYPE_CHECKING:
+    from .plan import Plan
 
 ROLE_TITLES = {
     "sprint": "sprints",
@@ -20,8 +22,25 @@ ROLE_TITLES = {
 }
 
 
+def next_monday(today: dt.date) -> dt.date:
+    """Day 1 of a plan by default: the Monday after `today` (a week on when today is a Monday)."""
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def plan_start_date(text: str | None, *, today: dt.date | None = None) -> dt.date:
+    """A plan's first day from YYYY-MM-DD, or the next Monday when not given."""
+    if text is None:
+        return next_monday(today or dt.date.today())
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--start-date must be YYYY-MM-DD, got {text!r}") from None
+
+
 def plan_to_ics(plan: Plan, *, created: dt.datetime | None = None) -> bytes:
     """Calendar bytes; the plan must have dates (built with a start date)."""
+    import icalendar  # only when a calendar is written
+
     stamp = created or dt.datetime.now(dt.UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//kneedrive//training plan//EN")

@@ -141,6 +141,14 @@ def drill_name(drill_id: str) -> str:
     return drill_spec(drill_id).name
 
 
+@cache
+def listed_drill_ids() -> tuple[str, ...]:
+    """The shipped table's drill ids, read without validating it (for the command line's help, which must
+    not wait for the schema library; the analysis validates the table when it loads it)."""
+    raw = tomllib.loads(_data_directory().joinpath("drills.toml").read_text(encoding="utf-8"))
+    return tuple(str(row["id"]) for row in raw["drill"])
+
+
 def drill_ids() -> tuple[str, ...]:
     return drill_table().ids
 

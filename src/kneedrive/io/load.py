@@ -6,10 +6,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..sequence import PoseSequence
+from .formats import KEYPOINT_SUFFIXES, VIDEO_SUFFIXES
 from .keypoints_csv import read_keypoints_csv
 from .trc import read_trc
-
-KEYPOINT_SUFFIXES = (".csv", ".trc")
 
 
 def load_keypoints(path: Path, *, fps_hz: float | None = None) -> PoseSequence:
@@ -25,5 +24,5 @@ def load_keypoints(path: Path, *, fps_hz: float | None = None) -> PoseSequence:
         return read_trc(path)
     raise InputError(
         f"{path}: unsupported file type '{suffix}' (keypoints: {', '.join(KEYPOINT_SUFFIXES)}; "
-        "video: .mp4, .mov, .avi, .mkv, .m4v)"
+        f"video: {', '.join(VIDEO_SUFFIXES)})"
     )

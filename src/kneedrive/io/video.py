@@ -18,10 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from .formats import VIDEO_SUFFIXES as VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
-
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v")
 
 
 @dataclass(frozen=True)

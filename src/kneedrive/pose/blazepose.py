@@ -12,10 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..sequence import BLAZEPOSE_LANDMARKS
+from . import cache
 from .backend import PoseEstimate
 from .detector import PersonDetection
 from .litert import bundled_model, load_interpreter
-from .prune import keep_outputs
+from .prune import stored_keep_outputs
 from .workers import threads_per_call
 
 INPUT_PX = 256
@@ -77,9 +78,14 @@ class BlazePoseFull:
         self.num_threads = num_threads
         self._local = threading.local()
         # Only the outputs we read (landmarks, pose flag, heatmap): the segmentation mask and world
-        # landmarks cost a third of each call (see prune.py).
-        self._content = keep_outputs(self.model_path.read_bytes(), read_by_estimate)
-        self._model()  # load now: a broken model file fails here, not in a worker thread
+        # landmarks cost a third of each call (see prune.py). The cut-down copy is kept with the pose cache.
+        model, stored = self.model_path.read_bytes(), cache.cache_dir() / "models"
+        self._content = stored_keep_outputs(model, read_by_estimate, stored)
+        try:
+            self._model()  # load now: a broken model file fails here, not in a worker thread
+        except ValueError:  # a damaged stored copy: cut the model down again
+            self._content = stored_keep_outputs(model, read_by_estimate, stored, refresh=True)
+            self._model()
 
     def _model(self) -> _Model:
         model: _Model | None = getattr(self._local, "model", None)

@@ -9,12 +9,22 @@ model; the flatbuffer is read and written with the schema bindings that ship wit
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
+
+from ..io.atomic import write_bytes_atomic
+
+log = logging.getLogger(__name__)
+
+#: Bump when keep_outputs writes other bytes for the same model and outputs (it keys the stored copies).
+PRUNE_VERSION = 1
 
 
 def keep_outputs(model: bytes, keep: Callable[[tuple[int, ...]], bool]) -> bytes:
@@ -28,6 +38,37 @@ def keep_outputs(model: bytes, keep: Callable[[tuple[int, ...]], bool]) -> bytes
     builder = flatbuffers.Builder(len(model) + 1024)
     builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def kept_outputs(model: bytes, keep: Callable[[tuple[int, ...]], bool]) -> tuple[int, ...]:
+    """The main graph's output tensors that `keep` accepts, read without unpacking the model."""
+    graph = schema.Model.GetRootAsModel(model, 0).Subgraphs(0)
+    outputs = (int(graph.Outputs(i)) for i in range(graph.OutputsLength()))
+    return tuple(t for t in outputs if keep(tuple(int(n) for n in graph.Tensors(t).ShapeAsNumpy())))
+
+
+def stored_keep_outputs(
+    model: bytes, keep: Callable[[tuple[int, ...]], bool], folder: Path, *, refresh: bool = False
+) -> bytes:
+    """`keep_outputs(model, keep)`, kept in `folder` after the first time: cutting the model down takes a
+    tenth of a second of every process's start-up (the whole flatbuffer is unpacked and packed again),
+    reading the stored copy a millisecond. The copy is keyed by the model's SHA-256, the outputs kept and
+    PRUNE_VERSION; a folder that cannot be written only costs the tenth of a second. `refresh` cuts the model
+    again and replaces the stored copy (after it failed to load)."""
+    digest = hashlib.sha256(model)
+    digest.update(repr((kept_outputs(model, keep), PRUNE_VERSION)).encode())
+    path = folder / f"{digest.hexdigest()[:32]}.tflite"
+    if not refresh:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    content = keep_outputs(model, keep)
+    try:
+        write_bytes_atomic(path, content)
+    except OSError as exc:
+        log.warning("could not store the cut-down model (%s)", exc)
+    return content
 
 
 def _operators_needed(operators: list[Any], tensors: Iterable[int]) -> set[int]:

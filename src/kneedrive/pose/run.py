@@ -160,6 +160,23 @@ def find_people(
     """Follow everyone in a video (one pass) and rank them, the athlete first; repeated images are left out
     and the camera's motion is measured in the same pass (`track_camera`)."""
     info = probe(path)
+    scan = _follow_everyone(
+        path, info, start_s=start_s, end_s=end_s, backend=backend, progress=progress, track_camera=track_camera
+    )
+    return info, scan
+
+
+def _follow_everyone(
+    path: Path,
+    info: VideoInfo,
+    *,
+    start_s: float | None,
+    end_s: float | None,
+    backend: PoseBackend | None,
+    progress: Progress | None,
+    track_camera: bool = True,
+) -> PeopleScan:
+    """find_people on a video already probed (`info`)."""
     detector = PersonDetector(bundled_model("detector"))
     backend = backend or BlazePoseFull()
     every = max(1, round(info.fps_hz / DETECT_RATE_HZ)) if info.fps_hz > 0 else 1
@@ -205,7 +222,7 @@ def find_people(
     tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
     preview_row, preview = choose_preview(tracks, followed.previews, within_rows=sparse // 2)
-    scan = PeopleScan(
+    return PeopleScan(
         tracks=tracks,
         time_s=followed.time_s,
         preview=preview,
@@ -215,7 +232,6 @@ def find_people(
         camera=camera.result() if camera is not None else None,
         frames_repeated=repeats.dropped,
     )
-    return info, scan
 
 
 def estimate_pose(
@@ -246,8 +262,8 @@ def estimate_pose(
         if hit is not None:
             log.info("pose cache hit %s", key)
             return _video_pose(path, info, hit, backend, cache_hit=True, capture_fps=capture_fps)
-    _, scan = find_people(
-        path, start_s=start_s, end_s=end_s, backend=backend, progress=progress, track_camera=track_camera
+    scan = _follow_everyone(
+        path, info, start_s=start_s, end_s=end_s, backend=backend, progress=progress, track_camera=track_camera
     )
     athlete = scan.athlete(person)
     n, k = len(scan.time_s), len(backend.names)

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..coaching.faults import Coaching
-from ..coaching.library import cite
-from ..metrics.registry import registry
-from ..record import AnalysisRecord, VideoRecord
+if TYPE_CHECKING:  # annotations only: printing a pose's quality must not load the analysis stages
+    from ..coaching.faults import Coaching
+    from ..io.video_record import VideoRecord
+    from ..metrics.registry import Registry
+    from ..record import AnalysisRecord
+
+
+def registry() -> Registry:
+    """The metric registry, imported when a table is drawn (not for `kneedrive pose`)."""
+    from ..metrics.registry import registry as loaded
+
+    return loaded()
+
+
+def cite(seed: str) -> str:
+    from ..coaching.library import cite as cited
+
+    return cited(seed)
+
 
 #: The running summary, in this order (labels, units and display factors from the metric registry).
 ROWS = (
