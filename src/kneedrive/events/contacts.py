@@ -227,9 +227,7 @@ def _first_low_frame(height: Array, lo: int, hi: int, fraction: float, height_ra
     return lo if len(low) == 0 else lo + int(low[0])
 
 
-def _last_low_frame(
-    toe_height: Array, lo: int, hi: int, fraction: float, height_range: tuple[float, float]
-) -> int:
+def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float, height_range: tuple[float, float]) -> int:
     """Last frame up to `hi` before the toe first rises above `fraction` of its range after `lo`:
     the push-off happens while the toe is still low (slow runners lift the foot gradually,
     and the toe's acceleration peaks again in early swing)."""
