@@ -53,17 +53,17 @@ def compute_kinematics(
         raise InputError(f"--athlete-height-m {athlete_height_m} is not a human height in metres")
     if px_per_m is not None and athlete_height_m is not None:
         raise InputError("--px-per-m and --athlete-height-m both give the scale: pass only one")
+    warnings.extend(seq.warnings)
+
+    missing = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
+    if missing:
+        raise InputError(f"{seq.source}: missing keypoints {', '.join(missing)} (hips, knees and ankles are required)")
     duration_s = float(seq.time_s[-1] - seq.time_s[0])
     if seq.n_frames < MIN_FRAMES or duration_s < MIN_DURATION_S:
         raise InputError(
             f"{seq.source}: too little data ({seq.n_frames} frames, {duration_s:.2f} s): "
             f"at least {MIN_FRAMES} frames and {MIN_DURATION_S:g} s are needed"
         )
-    warnings.extend(seq.warnings)
-
-    missing = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
-    if missing:
-        raise InputError(f"{seq.source}: missing keypoints {', '.join(missing)} (hips, knees and ankles are required)")
     xy, _, dropped = drop_absurd(seq.xy, seq.score)
     warnings.extend(dropped)
     xy = np.where((seq.score >= min_score)[..., None], xy, np.nan)
