@@ -74,7 +74,8 @@ class PoseSequence:
     time_s: (N,) strictly increasing. xy: (N, K, 2), NaN where a keypoint is missing.
     score: (N, K) confidence in [0, 1] (1 for marker data). names: K keypoint names.
     units_per_m: how many coordinate units make a metre, when the source knows it (marker
-    files); None for pixels of unknown scale.
+    files); None for pixels of unknown scale. warnings: what the reader found and repaired
+    (dropped absurd values, a file shorter than its header says), carried into the analysis.
     """
 
     time_s: Array
@@ -83,6 +84,7 @@ class PoseSequence:
     names: tuple[str, ...]
     units_per_m: float | None = None
     source: str = "<memory>"
+    warnings: tuple[str, ...] = ()
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -141,6 +143,7 @@ class PoseSequence:
             "names": self.names,
             "units_per_m": self.units_per_m,
             "source": self.source,
+            "warnings": self.warnings,
         }
         fields.update(changes)
         return PoseSequence(**fields)  # type: ignore[arg-type]

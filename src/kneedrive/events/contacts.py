@@ -21,12 +21,14 @@ Two stages, each physically motivated:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
+from ..kinematics.timebase import nearest_frame, time_at_frame, value_at
 from .ground import FloorProfile, GroundLine, fit_ground, floor_profile
 from .model import SIDES, GaitEvent, Side
 
@@ -132,23 +134,24 @@ class ContactDetector:
             if refine:
                 t = _touchdown_time(kin, foot, phase.start - 1, phase.start + window)
             else:
-                t = _crossing_time(kin.time_s, height, phase.start - 1, self._level(height, self.enter_fraction))
+                t = _crossing_time(kin.time_s, height, phase.start - 1, self._level(foot, self.enter_fraction))
             if t is not None:
                 events.append(_event(kin, phase.side, "touchdown", t))
         if phase.end < n - 1 and np.isfinite(height[phase.end + 1]) and phase.end - window >= 2:
             if refine:
-                hi = _last_low_frame(foot.toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION)
+                hi = _last_low_frame(
+                    foot.toe_height, phase.end - window, phase.end + 1, TOE_OFF_FRACTION, foot.toe_range
+                )
                 t = _peak_time(kin.time_s, foot.toe_acc, phase.end - window, hi)
             else:
-                t = _crossing_time(kin.time_s, height, phase.end, self._level(height, self.leave_fraction))
+                t = _crossing_time(kin.time_s, height, phase.end, self._level(foot, self.leave_fraction))
             if t is not None:
                 events.append(_event(kin, phase.side, "toe_off", t))
         return events
 
     @staticmethod
-    def _level(height: Array, fraction: float) -> float:
-        finite = height[np.isfinite(height)]
-        floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
+    def _level(foot: _FootSignals, fraction: float) -> float:
+        floor, top = foot.height_range
         return float(floor + fraction * (top - floor))
 
 
@@ -163,21 +166,37 @@ class _FootSignals:
     heel_jerk: Array | None
     toe_acc: Array
     foot_angle_deg: Array | None
+    # 2nd and 98th percentiles of height, toe_height and heel_height (once per side, not per event)
+    height_range: tuple[float, float]
+    toe_range: tuple[float, float]
+    heel_range: tuple[float, float]
 
     @staticmethod
     def of(kin: Kinematics, side: Side, height: Array, ground: GroundLine | FloorProfile) -> _FootSignals:
         toe = _toe(kin, side)
         toe_height = toe[:, 1] - ground.at(toe[:, 0])
         heel = kin.points.get(f"{side}_heel")
+        heel_height = None if heel is None else heel[:, 1] - ground.at(heel[:, 0])
         return _FootSignals(
             height=height,
             toe_height=toe_height,
             centre_jerk=_jerk(kin.foot_centre(side)[:, 1]),
-            heel_height=None if heel is None else heel[:, 1] - ground.at(heel[:, 0]),
+            heel_height=heel_height,
             heel_jerk=None if heel is None else _jerk(heel[:, 1]),
             toe_acc=np.gradient(np.gradient(toe_height)),
             foot_angle_deg=kin.angle(f"{side}_foot_angle_deg"),
+            height_range=_range(height),
+            toe_range=_range(toe_height),
+            heel_range=_range(heel_height),
         )
+
+
+def _range(height: Array | None) -> tuple[float, float]:
+    """(2nd, 98th) percentile of the finite heights (NaN without any)."""
+    finite = np.empty(0) if height is None else height[np.isfinite(height)]
+    if len(finite) == 0:
+        return math.nan, math.nan
+    return float(np.percentile(finite, 2)), float(np.percentile(finite, 98))
 
 
 def _jerk(y: Array) -> Array:
@@ -192,29 +211,27 @@ def _touchdown_time(kin: Kinematics, foot: _FootSignals, lo: int, hi: int) -> fl
     t = _peak_time(kin.time_s, foot.centre_jerk, lo, hi)
     if t is None or foot.heel_jerk is None or foot.heel_height is None or foot.foot_angle_deg is None:
         return t
-    angle = float(np.interp(t, kin.time_s, foot.foot_angle_deg))
+    angle = value_at(t, kin.time_s, foot.foot_angle_deg)
     if not angle > HEEL_STRIKE_FOOT_ANGLE_DEG:
         return t
-    lo = _first_low_frame(foot.heel_height, lo, hi, HEEL_LOW_FRACTION)
+    lo = _first_low_frame(foot.heel_height, lo, hi, HEEL_LOW_FRACTION, foot.heel_range)
     t_heel = _peak_time(kin.time_s, foot.heel_jerk, lo, hi)
     return t_heel if t_heel is not None and t - MAX_HEEL_LEAD_S <= t_heel < t else t
 
 
-def _first_low_frame(height: Array, lo: int, hi: int, fraction: float) -> int:
+def _first_low_frame(height: Array, lo: int, hi: int, fraction: float, height_range: tuple[float, float]) -> int:
     """First frame in [lo, hi] with `height` below `fraction` of its range (else `lo`)."""
-    finite = height[np.isfinite(height)]
-    floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
+    floor, top = height_range
     lo, hi = max(lo, 0), min(hi, len(height) - 1)
     low = np.flatnonzero(height[lo : hi + 1] <= floor + fraction * (top - floor))
     return lo if len(low) == 0 else lo + int(low[0])
 
 
-def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float) -> int:
+def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float, height_range: tuple[float, float]) -> int:
     """Last frame up to `hi` before the toe first rises above `fraction` of its range after `lo`:
     the push-off happens while the toe is still low (slow runners lift the foot gradually,
     and the toe's acceleration peaks again in early swing)."""
-    finite = toe_height[np.isfinite(toe_height)]
-    floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
+    floor, top = height_range
     level = floor + fraction * (top - floor)
     lo, hi = max(lo, 0), min(hi, len(toe_height) - 1)
     above = np.flatnonzero(toe_height[lo : hi + 1] > level)
@@ -246,7 +263,7 @@ def _peak_time(time_s: Array, signal: Array, lo: int, hi: int) -> float | None:
     y0, y1, y2 = signal[i - 1], signal[i], signal[i + 1]
     denom = y0 - 2 * y1 + y2
     offset = 0.0 if not np.isfinite(denom) or denom == 0 else float(np.clip(0.5 * (y0 - y2) / denom, -0.5, 0.5))
-    return float(np.interp(i + offset, np.arange(len(time_s)), time_s))
+    return time_at_frame(time_s, i + offset)
 
 
 def _crossing_time(time_s: Array, height: Array, i: int, level: float) -> float | None:
@@ -261,5 +278,5 @@ def _crossing_time(time_s: Array, height: Array, i: int, level: float) -> float 
 
 
 def _event(kin: Kinematics, side: Side, kind: str, t: float) -> GaitEvent:
-    frame = int(np.argmin(np.abs(kin.time_s - t)))
+    frame = nearest_frame(kin.time_s, t)
     return GaitEvent(side=side, kind=kind, frame=frame, time_s=t)  # type: ignore[arg-type]

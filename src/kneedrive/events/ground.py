@@ -3,7 +3,6 @@ in the image: camera roll, or a lab floor a few cm higher at one end)."""
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,9 @@ Array = NDArray[np.float64]
 BIN_LEGS = 0.5
 #: The ground is only tilted when the feet cover at least this many leg lengths.
 MIN_SPAN_FOR_SLOPE_LEGS = 2.0
+#: At most this many points enter the Theil-Sen fit (its memory grows with the square of the count):
+#: a longer clip is thinned evenly along the track.
+MAX_THEIL_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def fit_ground(low_points: list[Array], fps_hz: float | None = None) -> GroundLi
         return _fit_ground_bins(low_points)
     bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
     if len(bottoms) >= 3 and np.ptp(bottoms[:, 0]) >= MIN_SPAN_FOR_SLOPE_LEGS:
-        slope, intercept, _, _ = theilslopes(bottoms[:, 1], bottoms[:, 0])
+        slope, intercept = _theil_sen(bottoms[:, 0], bottoms[:, 1])
         if abs(slope) < 0.15:
             return GroundLine(float(intercept), float(slope))
     return _fit_ground_bins(low_points)
@@ -62,25 +64,57 @@ def _contact_bottoms(low_point: Array, fps_hz: float) -> Array:
 
 
 def _fit_ground_bins(low_points: list[Array]) -> GroundLine:
-    """Lowest foot height per half leg of track (5th percentile), tilted when the feet cover 2 legs."""
+    """Lowest foot height per half leg of track (5th percentile), tilted when the feet cover 2 legs.
+
+    Only the occupied bins are visited, so one far outlier costs nothing (bins are numbered, not
+    laid out across the feet's x range)."""
     pts = np.concatenate([p[np.all(np.isfinite(p), axis=1)] for p in low_points])
     if len(pts) == 0:
         return GroundLine(0.0, 0.0)
     x, y = pts[:, 0], pts[:, 1]
-    edges = np.arange(x.min(), x.max() + BIN_LEGS, BIN_LEGS)
+    bin_of, kept = _bin_index(x)
+    x, y, bin_of = x[kept], y[kept], bin_of[kept]
+    order = np.argsort(bin_of, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(bin_of[order]) != 0])
     bx, by = [], []
-    for lo, hi in itertools.pairwise(edges):
-        inside = (x >= lo) & (x < hi)
-        if inside.sum() >= 3:
-            floor = np.percentile(y[inside], 5)
-            near = inside & (y <= floor + 0.02)
-            bx.append(float(np.median(x[near])))
+    for members in np.split(order, starts[1:]):
+        if len(members) >= 3:
+            xs, ys = x[members], y[members]
+            floor = np.percentile(ys, 5)
+            bx.append(float(np.median(xs[ys <= floor + 0.02])))
             by.append(float(floor))
     if len(bx) >= 3 and max(bx) - min(bx) >= MIN_SPAN_FOR_SLOPE_LEGS:
-        slope, intercept, _, _ = theilslopes(by, bx)
+        slope, intercept = _theil_sen(np.array(bx), np.array(by))
         if abs(slope) < 0.15:
             return GroundLine(float(intercept), float(slope))
-    return GroundLine(float(np.percentile(y, 5)), 0.0)
+    return GroundLine(float(np.percentile(pts[:, 1], 5)), 0.0)
+
+
+def _bin_index(x: Array) -> tuple[Array, NDArray[np.bool_]]:
+    """The BIN_LEGS-wide bin of every x, counted from min(x), with the edges `np.arange(min(x),
+    max(x) + BIN_LEGS, BIN_LEGS)` would give (start + i * delta); and which points fall inside the
+    last edge (arange's last edge can leave the largest x out). Bin numbers stay floats: an absurd
+    x range overflows no integer."""
+    start = float(x.min())
+    stop = float(x.max()) + BIN_LEGS
+    delta = (start + BIN_LEGS) - start
+    n_edges = np.ceil((stop - start) / BIN_LEGS)
+    k = np.floor((x - start) / delta)
+    for _ in range(2):  # the division can be off by one either way at an edge
+        k = np.where(x < start + k * delta, k - 1, k)
+        k = np.where(x >= start + (k + 1) * delta, k + 1, k)
+    kept = (k >= 0) & (k + 1 < n_edges)
+    return k, kept
+
+
+def _theil_sen(x: Array, y: Array) -> tuple[float, float]:
+    """Theil-Sen slope and intercept of y on x, thinned evenly to MAX_THEIL_POINTS (in x order)."""
+    if len(x) > MAX_THEIL_POINTS:
+        order = np.argsort(x, kind="stable")
+        keep = order[np.linspace(0, len(x) - 1, MAX_THEIL_POINTS).round().astype(int)]
+        x, y = x[keep], y[keep]
+    slope, intercept, _, _ = theilslopes(y, x)
+    return float(slope), float(intercept)
 
 
 @dataclass(frozen=True)

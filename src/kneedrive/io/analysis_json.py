@@ -40,6 +40,8 @@ def load_analysis(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a JSON file ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a kneedrive analysis (nested too deeply to read)") from None
     if not isinstance(doc, dict) or "schema_version" not in doc:
         raise InputError(f"{path}: not a kneedrive analysis (no schema_version)")
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(doc))

@@ -6,80 +6,126 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import InputError
 from ..sequence import PoseSequence
 from .atomic import write_text_atomic
+from .checks import check_time, clean_scores
+
+Array = NDArray[np.float64]
+
+
+#: Lines parsed at once (bounds the memory of the text being parsed).
+CHUNK_LINES = 20_000
+#: Cells read as a missing value besides an empty one.
+MISSING_CELLS = ("nan", "na", "null", "none")
 
 
 def read_keypoints_csv(path: Path, *, fps_hz: float | None = None) -> PoseSequence:
     """Read a keypoint CSV. `fps_hz` is required when the file has `frame` but no `time_s`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as lines:
+            return _parse_lines(lines, source=str(path), fps_hz=fps_hz)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a text CSV file ({exc.reason})") from exc
-    return parse_keypoints_csv(text, source=str(path), fps_hz=fps_hz)
 
 
 def parse_keypoints_csv(text: str, *, source: str = "<csv>", fps_hz: float | None = None) -> PoseSequence:
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+    return _parse_lines(io.StringIO(text, newline=""), source=source, fps_hz=fps_hz)
+
+
+def _parse_lines(lines: Iterable[str], *, source: str, fps_hz: float | None) -> PoseSequence:
+    numbered = ((n, line) for n, line in enumerate(lines, start=1) if not _blank(line))
+    first = next(numbered, None)
+    if first is None:
         raise InputError(f"{source}: the file is empty")
-    header = [h.strip() for h in rows[0]]
-    body = rows[1:]
-    if not body:
-        raise InputError(f"{source}: header only, no frames")
+    header = [h.strip() for h in next(csv.reader([first[1]]))]
     col = {name: i for i, name in enumerate(header)}
     if len(col) != len(header):
         raise InputError(f"{source}: duplicate column names in the header")
     names = [h[:-2] for h in header if h.endswith("_x") and f"{h[:-2]}_y" in col]
     if not names:
         raise InputError(f"{source}: no keypoint columns; expected <name>_x and <name>_y, e.g. left_hip_x, left_hip_y")
-    data = _numeric_table(body, len(header), source)
     if "time_s" in col:
-        time_s = data[:, col["time_s"]]
+        time_col, fps = col["time_s"], None
     elif "frame" in col:
         if fps_hz is None:
             raise InputError(f"{source}: the file has a 'frame' column but no 'time_s'; pass --fps")
         if not (math.isfinite(fps_hz) and fps_hz > 0):
             raise InputError(f"{source}: --fps must be a positive number, got {fps_hz}")
-        time_s = data[:, col["frame"]] / fps_hz
+        time_col, fps = col["frame"], fps_hz
     else:
         raise InputError(f"{source}: no 'time_s' column (or 'frame' with --fps)")
-    if not np.all(np.isfinite(time_s)):
-        raise InputError(f"{source}: empty or non-numeric time values")
-    xy = np.stack([data[:, [col[f"{n}_x"], col[f"{n}_y"]]] for n in names], axis=1)
-    score = np.ones(xy.shape[:2])
-    for k, n in enumerate(names):
-        if f"{n}_score" in col:
-            score[:, k] = np.clip(np.nan_to_num(data[:, col[f"{n}_score"]], nan=0.0), 0.0, 1.0)
-    missing = ~np.all(np.isfinite(xy), axis=2)
-    xy[missing] = np.nan
-    score[missing] = 0.0
-    if np.all(missing):
+    xy_cols = np.array([[col[f"{n}_x"], col[f"{n}_y"]] for n in names])
+    score_cols = [(k, col[f"{n}_score"]) for k, n in enumerate(names) if f"{n}_score" in col]
+    times, xys, scores, line_numbers = [], [], [], []
+    while chunk := list(itertools.islice(numbered, CHUNK_LINES)):
+        data = _numeric_table(chunk, len(header), source)
+        line_numbers.append(np.array([n for n, _ in chunk]))
+        times.append(data[:, time_col] if fps is None else data[:, time_col] / fps)
+        xys.append(data[:, xy_cols])
+        part = np.ones((len(data), len(names)))
+        for k, c in score_cols:
+            part[:, k] = data[:, c]
+        scores.append(part)
+    if not times:
+        raise InputError(f"{source}: header only, no frames")
+    time_s = np.concatenate(times)
+    check_time(time_s, source, lines=np.concatenate(line_numbers))
+    xy = np.concatenate(xys)
+    score, warnings = clean_scores(np.concatenate(scores))
+    del xys, scores
+    if np.all(~np.all(np.isfinite(xy), axis=2)):
         raise InputError(f"{source}: every keypoint value is empty or NaN")
-    return PoseSequence(time_s=time_s, xy=xy, score=score, names=tuple(names), source=source)
+    return PoseSequence(time_s=time_s, xy=xy, score=score, names=tuple(names), source=source, warnings=tuple(warnings))
 
 
-def _numeric_table(body: list[list[str]], width: int, source: str) -> np.ndarray:
-    out = np.full((len(body), width), np.nan)
-    for r, row in enumerate(body):
+def _blank(line: str) -> bool:
+    return not line.strip(', \t\r\n"')
+
+
+def _numeric_table(chunk: list[tuple[int, str]], width: int, source: str) -> Array:
+    """The numbers of (line number, line) pairs: numpy's parser for plain numeric lines with empty
+    cells, the csv module cell by cell (quotes, "null"/"none" cells, and a clear error) otherwise."""
+    text = "\n".join(line.rstrip("\r\n") for _, line in chunk)
+    if '"' not in text:
+        text = "\n" + text + "\n"
+        while ",," in text:  # an empty cell is a missing value
+            text = text.replace(",,", ",nan,")
+        text = text.replace("\n,", "\nnan,").replace(",\n", ",nan\n")
+        try:
+            data = np.loadtxt(io.StringIO(text), delimiter=",", comments=None, ndmin=2, dtype=np.float64)
+        except ValueError:
+            pass
+        else:
+            if data.shape == (len(chunk), width):
+                out: Array = data
+                return out
+    return _numeric_table_by_cell(chunk, width, source)
+
+
+def _numeric_table_by_cell(chunk: list[tuple[int, str]], width: int, source: str) -> Array:
+    out = np.full((len(chunk), width), np.nan)
+    for r, (lineno, line) in enumerate(chunk):
+        row = next(csv.reader([line]), [])
         if len(row) != width:
-            raise InputError(f"{source}: line {r + 2} has {len(row)} fields, the header has {width} (truncated file?)")
+            raise InputError(f"{source}: line {lineno} has {len(row)} fields, the header has {width} (truncated file?)")
         for c, cell in enumerate(row):
             cell = cell.strip()
-            if not cell or cell.lower() in ("nan", "na", "null", "none"):
+            if not cell or cell.lower() in MISSING_CELLS:
                 continue
             try:
                 out[r, c] = float(cell)
             except ValueError:
-                raise InputError(f"{source}: line {r + 2}, column {c + 1}: {cell!r} is not a number") from None
+                raise InputError(f"{source}: line {lineno}, column {c + 1}: {cell!r} is not a number") from None
     return out
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
 from ..sequence import PoseSequence
+from .checks import check_time
 
 #: Our keypoint (without side) -> marker names used by Sports2D/OpenPose, BlazePose, Vicon
 #: Plug-in-Gait and common OpenSim marker sets. "{S}" is the side letter (L/R), "{side}" the word.
@@ -39,7 +41,9 @@ HEAD_ALIASES: dict[str, tuple[str, ...]] = {"nose": ("nose", "Nose", "Head", "HE
 PELVIS_ASIS = ("{S}ASI", "{S}ASIS")
 PELVIS_BACK = ("SACR", "SACRUM", "{S}PSI", "{S}PSIS")
 
-UNITS_PER_M = {"mm": 1000.0, "cm": 100.0, "m": 1.0}
+UNITS_PER_M = {"mm": 1000.0, "cm": 100.0, "m": 1.0, "in": 1 / 0.0254, "inch": 1 / 0.0254, "inches": 1 / 0.0254}
+#: Units of unknown scale (image coordinates): lengths come from --px-per-m or --athlete-height-m.
+PIXEL_UNITS = ("px", "pixel", "pixels", "")
 
 
 def _key(name: str) -> str:
@@ -56,6 +60,9 @@ def read_trc(path: Path) -> PoseSequence:
         raise InputError(f"{path}: not a .trc file (first line should start with PathFileType)")
     meta = dict(zip(lines[1].split("\t"), lines[2].split("\t"), strict=False))
     units = meta.get("Units", "mm").strip().lower()
+    if units not in UNITS_PER_M and units not in PIXEL_UNITS:
+        known = ", ".join([*UNITS_PER_M, "px"])
+        raise InputError(f"{path}: unknown Units {units!r} in the header (known: {known})")
     marker_cells = lines[3].split("\t")[2:]
     markers = [m.strip() for m in marker_cells if m.strip()]
     axes = [a.strip() for a in lines[4].split("\t")[2:] if a.strip()]
@@ -77,6 +84,10 @@ def read_trc(path: Path) -> PoseSequence:
     if not rows:
         raise InputError(f"{path}: no frames")
     data = np.asarray(rows, dtype=float)
+    notes = []
+    declared = _declared_frames(meta)
+    if declared is not None and len(data) < declared:
+        notes.append(f"the header says {declared} frames, the file holds {len(data)}: cut short?")
     time_s = data[:, 1]
     if not np.all(np.isfinite(time_s)):
         rate = float(meta.get("DataRate", "nan"))
@@ -87,7 +98,17 @@ def read_trc(path: Path) -> PoseSequence:
     if ndim == 3:  # OpenSim writes a missing marker as 0 0 0
         coords[np.all(coords == 0.0, axis=2)] = np.nan
     by_key = {_key(m): coords[:, i, :] for i, m in enumerate(markers)}
-    return _to_sequence(path, time_s, by_key, ndim, UNITS_PER_M.get(units))
+    check_time(time_s, str(path), lines=np.arange(6, 6 + len(time_s)))
+    seq = _to_sequence(path, time_s, by_key, ndim, UNITS_PER_M.get(units))
+    return seq.replace(warnings=tuple(notes)) if notes else seq
+
+
+def _declared_frames(meta: dict[str, str]) -> int | None:
+    try:
+        value = float(meta.get("NumFrames", "nan"))
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) and value > 0 else None
 
 
 def _find(by_key: dict[str, np.ndarray], candidates: tuple[str, ...], side: str) -> np.ndarray | None:
@@ -113,6 +134,11 @@ def _to_sequence(
         if hit is not None:
             points[name] = hit
     width = _pelvis_width(by_key)
+    no_limbs = [k for k in ("left_knee", "right_knee", "left_ankle", "right_ankle") if k not in points]
+    if no_limbs:
+        raise InputError(
+            f"{path}: no marker with data found for {', '.join(no_limbs)} (see kneedrive.io.trc.MARKER_ALIASES)"
+        )
     if ndim == 3:
         vertical, forward = _sagittal_axes(points, by_key)
         points = {k: _project(v, vertical, forward) for k, v in points.items()}
@@ -139,9 +165,24 @@ def _to_sequence(
 
 
 def _sagittal_axes(points: dict[str, np.ndarray], by_key: dict[str, np.ndarray]) -> tuple[int, np.ndarray]:
-    hip = points["left_hip"] if "left_hip" in points else points["left_knee"]
-    ankle = points["left_ankle"]
-    height = np.nanmedian(hip - ankle, axis=0)
+    """Vertical: the axis along which the pelvis (hips, or knees, and the pelvis markers) sits
+    furthest from the feet (ankles, heels, toes), medians over the whole clip and all those markers
+    pooled, so a dropout of one marker cannot tip it. Forward: the main horizontal direction of the
+    ankles' motion."""
+    upper = [points[k] for k in ("left_hip", "right_hip") if k in points]
+    upper += [
+        v for k, v in by_key.items() if any(k == _key(p.format(S=s)) for p in PELVIS_ASIS + PELVIS_BACK for s in "LR")
+    ]
+    if not upper:
+        upper = [points["left_knee"], points["right_knee"]]
+    lower = [
+        points[f"{s}_{j}"] for s in ("left", "right") for j in ("ankle", "heel", "foot_index") if f"{s}_{j}" in points
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN axis gives NaN, handled below
+        height = np.nanmedian(np.concatenate(upper), axis=0) - np.nanmedian(np.concatenate(lower), axis=0)
+    if not np.all(np.isfinite(height)):
+        raise InputError("too few hip and ankle positions to find the vertical axis")
     vertical = int(np.argmax(np.abs(height)))
     horizontal = [a for a in range(3) if a != vertical]
     feet = np.concatenate([points["left_ankle"], points["right_ankle"]])[:, horizontal]

@@ -10,12 +10,29 @@ import numpy as np
 from ..errors import InputError
 from ..sequence import REQUIRED_KEYPOINTS, PoseSequence
 from .angles import compute_angles
-from .clean import MAX_GAP_S, MIN_SCORE, butterworth, choose_cutoff_hz, dominant_frequency_hz, fill_gaps
+from .clean import (
+    MAX_GAP_S,
+    MIN_SCORE,
+    butterworth,
+    choose_cutoff_hz,
+    dominant_frequency_hz,
+    drop_absurd,
+    fill_gaps,
+)
 from .frame import LEG_LENGTH_PER_HEIGHT, leg_length, travel_direction
 from .result import Array, Kinematics
 from .swaps import correct_swaps
 
 log = logging.getLogger(__name__)
+
+#: A leg (hip to ankle joint) shorter or longer than this, in metres, means the scale is wrong.
+MIN_LEG_M = 0.5
+MAX_LEG_M = 1.3
+#: Frame-to-frame variation of thigh and shank lengths (IQR / median) above which the keypoints are not a body.
+MAX_SEGMENT_SPREAD = 0.4
+#: The least input an analysis starts on.
+MIN_FRAMES = 10
+MIN_DURATION_S = 0.2
 
 
 def compute_kinematics(
@@ -34,12 +51,28 @@ def compute_kinematics(
             raise InputError(f"--{name.replace('_', '-')} must be a positive number, got {value}")
     if athlete_height_m is not None and not 0.8 <= athlete_height_m <= 2.5:
         raise InputError(f"--athlete-height-m {athlete_height_m} is not a human height in metres")
+    if px_per_m is not None and athlete_height_m is not None:
+        raise InputError("--px-per-m and --athlete-height-m both give the scale: pass only one")
+    warnings.extend(seq.warnings)
 
     missing = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
     if missing:
         raise InputError(f"{seq.source}: missing keypoints {', '.join(missing)} (hips, knees and ankles are required)")
-    xy = np.where((seq.score >= min_score)[..., None], seq.xy, np.nan)
+    duration_s = float(seq.time_s[-1] - seq.time_s[0])
+    if seq.n_frames < MIN_FRAMES or duration_s < MIN_DURATION_S:
+        raise InputError(
+            f"{seq.source}: too little data ({seq.n_frames} frames, {duration_s:.2f} s): "
+            f"at least {MIN_FRAMES} frames and {MIN_DURATION_S:g} s are needed"
+        )
+    xy, _, dropped = drop_absurd(seq.xy, seq.score)
+    warnings.extend(dropped)
+    xy = np.where((seq.score >= min_score)[..., None], xy, np.nan)
     seq = seq.replace(xy=xy)
+    unseen = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
+    if unseen:
+        raise InputError(
+            f"{seq.source}: {', '.join(unseen)} never reach a score of {min_score:g} (all below it: nothing to analyze)"
+        )
     swapped = 0
     if fix_swaps:
         seq, swapped = correct_swaps(seq)
@@ -49,6 +82,7 @@ def compute_kinematics(
     leg_units = leg_length(raw)
     if not math.isfinite(leg_units) or leg_units <= 0:
         raise InputError(f"{seq.source}: hips, knees and ankles are never all visible in one frame")
+    _check_skeleton(seq.source, raw)
     direction, evidence = travel_direction(raw, leg_units)
     points_raw = {n: (p * np.array([direction, 1.0])) / leg_units for n, p in raw.items()}
 
@@ -100,14 +134,41 @@ def compute_kinematics(
     )
 
 
+def _check_skeleton(source: str, raw: dict[str, Array]) -> None:
+    """Refuse keypoints that are not a human body: a thigh or shank whose length jumps from frame to
+    frame by more than MAX_SEGMENT_SPREAD (interquartile range over median; pose output and marker
+    data stay within ~0.05-0.2, uniform random points give ~0.7)."""
+    spreads = []
+    for side in ("left", "right"):
+        for a, b in (("hip", "knee"), ("knee", "ankle")):
+            length = np.linalg.norm(raw[f"{side}_{a}"] - raw[f"{side}_{b}"], axis=1)
+            length = length[np.isfinite(length)]
+            if len(length) >= 3:
+                q1, q2, q3 = np.percentile(length, [25, 50, 75])
+                spreads.append((q3 - q1) / q2 if q2 > 0 else math.inf)
+    spread = float(np.median(spreads)) if spreads else math.inf
+    if not spread <= MAX_SEGMENT_SPREAD:
+        raise InputError(
+            f"{source}: the keypoints do not form a plausible human skeleton (thigh and shank lengths vary by "
+            f"{100 * spread:.0f}% of their length from frame to frame; a body's stay within ~20%)"
+        )
+
+
 def _leg_length_m(
     seq: PoseSequence, leg_units: float, px_per_m: float | None, height_m: float | None, warnings: list[str]
 ) -> float | None:
     if px_per_m is not None:
-        return leg_units / px_per_m
-    if height_m is not None:
+        leg_m, given = leg_units / px_per_m, f"--px-per-m {px_per_m:g}"
+    elif height_m is not None:
         return LEG_LENGTH_PER_HEIGHT * height_m
-    if seq.units_per_m is not None:
-        return leg_units / seq.units_per_m
-    warnings.append("no scale (--px-per-m or --athlete-height-m): distances in leg lengths, metre fields are null")
-    return None
+    elif seq.units_per_m is not None:
+        leg_m, given = leg_units / seq.units_per_m, f"the file's units ({seq.units_per_m:g} per metre)"
+    else:
+        warnings.append("no scale (--px-per-m or --athlete-height-m): distances in leg lengths, metre fields are null")
+        return None
+    if not MIN_LEG_M <= leg_m <= MAX_LEG_M:
+        raise InputError(
+            f"{seq.source}: with {given} the athlete's leg is {leg_m:.3g} m, not a human's "
+            f"({MIN_LEG_M:g}-{MAX_LEG_M:g} m); check the scale, or give --athlete-height-m instead"
+        )
+    return leg_m

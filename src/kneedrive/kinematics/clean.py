@@ -106,3 +106,34 @@ def choose_cutoff_hz(step_frequency_hz: float | None, fps_hz: float) -> float:
     """
     step = 3.5 if step_frequency_hz is None or not math.isfinite(step_frequency_hz) else step_frequency_hz
     return float(min(max(4.0 * step, 6.0), 0.25 * fps_hz))
+
+
+#: A coordinate further than this many times the spread of all coordinates (1st to 99th
+#: percentile, whole clip, per axis) from their median is not a body point.
+ABSURD_SPREADS = 10.0
+
+
+def drop_absurd(xy: Array, score: Array) -> tuple[Array, Array, list[str]]:
+    """(N, K, 2) coordinates and (N, K) scores with non-finite and absurdly far points turned into
+    dropouts (NaN, score 0), and the warning that says how many absurd ones there were."""
+    xy = np.array(xy, dtype=float)
+    score = np.array(score, dtype=float)
+    missing = ~np.all(np.isfinite(xy), axis=2)
+    warnings: list[str] = []
+    if not np.all(missing):
+        absurd = np.zeros_like(missing)
+        for axis in (0, 1):
+            values = xy[..., axis][~missing]
+            values = values[:: max(1, len(values) // 1_000_000)]  # a million samples place the bulk
+            low, mid, high = np.percentile(values, [1, 50, 99])
+            spread = max(high - low, 1e-9 * max(abs(mid), 1.0))
+            absurd |= ~missing & (np.abs(xy[..., axis] - mid) > ABSURD_SPREADS * spread)
+        count = int(np.count_nonzero(absurd))
+        if count:
+            warnings.append(
+                f"{count} keypoint position(s) lie far outside the rest of the skeleton and were treated as dropouts"
+            )
+        missing |= absurd
+    xy[missing] = np.nan
+    score[missing] = 0.0
+    return xy, score, warnings

@@ -62,14 +62,19 @@ def _thigh_length(seq: PoseSequence) -> float:
     return float(np.nanmedian(np.concatenate(lengths)))
 
 
+#: Frames whose transition costs are computed at once (bounds the memory of the vectorized step).
+CHUNK_FRAMES = 50_000
+
+
 def _viterbi(left: Array, right: Array) -> NDArray[np.bool_]:
     """left/right: (N, J, 2). Returns a (N,) mask of frames whose labels should be swapped.
 
     State at frame t is (swap at t-1, swap at t); the transition cost compares the labelling
-    at t with the constant-velocity prediction from t-1 and t-2.
+    at t with the constant-velocity prediction from t-1 and t-2. The distances of all eight
+    transitions are computed with numpy for all frames; only the 2x2 minimum runs per frame.
     """
     n = len(left)
-    options = (np.stack([left, right]), np.stack([right, left]))  # state -> (2 limbs, J, 2)
+    options = (np.stack([left, right]), np.stack([right, left]))  # state -> (2 limbs, N, J, 2)
     inf = float("inf")
     cost = np.full((2, 2), inf)  # cost[a, b]: swap state a at t-1, b at t
     for b in (0, 1):
@@ -78,29 +83,51 @@ def _viterbi(left: Array, right: Array) -> NDArray[np.bool_]:
     if n < 3:
         best = np.unravel_index(np.argmin(cost), cost.shape)
         return np.array([bool(best[0]), bool(best[1])][:n])
-    back = np.zeros((n, 2, 2), dtype=np.int8)
-    for t in range(2, n):
-        new = np.full((2, 2), inf)
-        for b in (0, 1):
-            prev = options[b][:, t - 1]
-            for c in (0, 1):
-                cur = options[c][:, t]
-                for a in (0, 1):
-                    before = options[a][:, t - 2]
-                    predicted = prev + MOMENTUM * (prev - before)
-                    pred = np.where(np.isfinite(predicted), predicted, prev)
-                    total = cost[a, b] + _distance(cur, pred) + SWAP_PRIOR * c
-                    if total < new[b, c]:
-                        new[b, c] = total
-                        back[t, b, c] = a
-        cost = new
+    prior = (SWAP_PRIOR * 0, SWAP_PRIOR * 1)
+    c00, c01, c10, c11 = (float(v) for v in cost.ravel())
+    back = bytearray(4 * n)  # back[4 t + 2 b + c]: the best swap state a at t-2
+    for lo in range(2, n, CHUNK_FRAMES):
+        hi = min(n, lo + CHUNK_FRAMES)
+        for t, d in enumerate(_transition_distances(options, lo, hi), start=lo):
+            # d[4 a + 2 b + c]: distance of labelling c at t from the prediction of a at t-2, b at t-1
+            new = []
+            for b, ca, cb in ((0, c00, c10), (1, c01, c11)):
+                for c in (0, 1):
+                    k = 2 * b + c
+                    total0 = ca + d[k] + prior[c]
+                    total1 = cb + d[4 + k] + prior[c]
+                    best_cost = total0 if total0 < inf else inf
+                    if total1 < best_cost:
+                        best_cost = total1
+                        back[4 * t + k] = 1
+                    new.append(best_cost)
+            c00, c01, c10, c11 = new
+    cost = np.array([[c00, c01], [c10, c11]])
     b, c = (int(v) for v in np.unravel_index(np.argmin(cost), cost.shape))
     states = np.zeros(n, dtype=bool)
     states[n - 1], states[n - 2] = bool(c), bool(b)
     for t in range(n - 1, 1, -1):
-        a = back[t, int(states[t - 1]), int(states[t])]
-        states[t - 2] = bool(a)
+        states[t - 2] = bool(back[4 * t + 2 * int(states[t - 1]) + int(states[t])])
     return states
+
+
+def _transition_distances(options: tuple[Array, Array], lo: int, hi: int) -> list[list[float]]:
+    """For frames lo..hi-1 (lo >= 2): the eight distances d[4 a + 2 b + c] of labelling c at t
+    from the constant-velocity prediction of labelling b at t-1 and a at t-2 (as `_distance`)."""
+    out = np.empty((hi - lo, 8))
+    with np.errstate(invalid="ignore"):  # inf - inf where a coordinate is infinite: counted as missing
+        for a in (0, 1):
+            for b in (0, 1):
+                before = options[a][:, lo - 2 : hi - 2]
+                prev = options[b][:, lo - 1 : hi - 1]
+                predicted = prev + MOMENTUM * (prev - before)
+                pred = np.where(np.isfinite(predicted), predicted, prev)
+                for c in (0, 1):
+                    d = np.linalg.norm(options[c][:, lo:hi] - pred, axis=-1)  # (2 limbs, T, J)
+                    per_frame = np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(hi - lo, -1)
+                    out[:, 4 * a + 2 * b + c] = np.nansum(per_frame, axis=1)
+    rows: list[list[float]] = out.tolist()
+    return rows
 
 
 def _distance(current: Array, predicted: Array) -> float:

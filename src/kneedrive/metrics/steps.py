@@ -9,6 +9,7 @@ import numpy as np
 from ..events import GaitEvent, Side
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
+from ..kinematics.timebase import value_at
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,37 @@ class Step:
 def _value(kin: Kinematics, series: Array | None, t: float) -> float | None:
     if series is None:
         return None
-    v = float(np.interp(t, kin.time_s, series))
+    v = value_at(t, kin.time_s, series)
     return v if np.isfinite(v) else None
 
 
 def _window(kin: Kinematics, t0: float, t1: float) -> np.ndarray:
-    return np.flatnonzero((kin.time_s >= t0) & (kin.time_s <= t1))
+    """Frames with t0 <= time <= t1 (the time base is strictly increasing)."""
+    lo = int(np.searchsorted(kin.time_s, t0, side="left"))
+    hi = int(np.searchsorted(kin.time_s, t1, side="right"))
+    return np.arange(lo, max(lo, hi))
+
+
+@dataclass(frozen=True)
+class _Tracks:
+    """What every step reads, computed once per clip (not once per step)."""
+
+    hip: Array
+    feet: dict[str, Array]
+    shank: dict[str, float]
+
+    @staticmethod
+    def of(kin: Kinematics) -> _Tracks:
+        return _Tracks(
+            hip=kin.mid_hip(),
+            feet={side: kin.foot_centre(side) for side in ("left", "right")},
+            shank={
+                side: float(
+                    np.nanmedian(np.linalg.norm(kin.points[f"{side}_ankle"] - kin.points[f"{side}_knee"], axis=1))
+                )
+                for side in ("left", "right")
+            },
+        )
 
 
 def measure_steps(
@@ -61,6 +87,7 @@ def measure_steps(
     touchdowns = [e for e in events if e.kind == "touchdown"]
     toe_offs = [e for e in events if e.kind == "toe_off"]
     stationary = kin.direction_evidence != "hip travel"
+    tracks = _Tracks.of(kin)
     steps = []
     for td in touchdowns:
         side = td.side
@@ -77,12 +104,13 @@ def measure_steps(
         if next_td is not None and next_td.side == side:
             next_td = None  # the other foot's touchdown was missed: do not bridge two steps
         prev_to = next((e for e in reversed(toe_offs) if e.side == side and e.time_s < td.time_s), None)
-        steps.append(_step(kin, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps))
+        steps.append(_step(kin, tracks, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps))
     return steps
 
 
 def _step(
     kin: Kinematics,
+    tracks: _Tracks,
     td: GaitEvent,
     to: GaitEvent | None,
     next_td: GaitEvent | None,
@@ -95,8 +123,8 @@ def _step(
     contact = (to.time_s - t) if (to is not None and time_contacts) else None
     step_time = (next_td.time_s - t) if next_td is not None else None
     flight = (next_td.time_s - to.time_s) if (next_td is not None and to is not None and time_contacts) else None
-    hip = kin.mid_hip()
-    foot = kin.foot_centre(side)
+    hip = tracks.hip
+    foot = tracks.feet[side]
 
     length_legs = speed_legs = None
     length_m = speed_m = None
@@ -107,7 +135,7 @@ def _step(
                 length_legs = length_m / kin.leg_length_m if kin.leg_length_m else None
         else:
             a = _value(kin, foot[:, 0], t)
-            b = _value(kin, kin.foot_centre(next_td.side)[:, 0], next_td.time_s)
+            b = _value(kin, tracks.feet[next_td.side][:, 0], next_td.time_s)
             length_legs = None if a is None or b is None else b - a
             h0, h1 = _value(kin, hip[:, 0], t), _value(kin, hip[:, 0], next_td.time_s)
             speed_legs = None if h0 is None or h1 is None else (h1 - h0) / step_time
@@ -131,7 +159,7 @@ def _step(
     if lift_t is not None:
         knee_x = _value(kin, kin.points[f"{side}_knee"][:, 0], lift_t)
         ankle_x = _value(kin, kin.points[f"{side}_ankle"][:, 0], lift_t)
-        shank = float(np.nanmedian(np.linalg.norm(kin.points[f"{side}_ankle"] - kin.points[f"{side}_knee"], axis=1)))
+        shank = tracks.shank[side]
         if knee_x is not None and ankle_x is not None and shank > 0:
             under = (ankle_x - knee_x) / shank
 

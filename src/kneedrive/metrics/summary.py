@@ -60,6 +60,9 @@ MAX_GAP_STRIDES = 4
 #: Each slope between two touchdowns weighs (strides apart) ** this: long baselines average out the frame
 #: grid, short ones keep one mistimed touchdown from pulling a short clip.
 WEIGHT_POWER = 1
+#: Slopes are taken between touchdowns at most this many touchdowns apart on a run (a clip's every pair
+#: grows with the square of its length; 128 strides is a minute of running, longer than any clip's run).
+MAX_PAIR_SPAN = 128
 
 
 def stride_period_s(touchdowns: list[list[float]]) -> float | None:
@@ -89,7 +92,8 @@ def stride_period_s(touchdowns: list[list[float]]) -> float | None:
             ((t2 - t1) / (n2 - n1), float((n2 - n1) ** WEIGHT_POWER))
             for times in touchdowns
             for run in _on_the_beat(times, period)
-            for (n1, t1), (n2, t2) in itertools.combinations(run, 2)
+            for i, (n1, t1) in enumerate(run)
+            for n2, t2 in run[i + 1 : i + 1 + MAX_PAIR_SPAN]
         ]
         if not pairs:
             break
