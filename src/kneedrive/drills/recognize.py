@@ -77,6 +77,10 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
     )
 
 
+#: A feature this many scales outside its band counts as this many: no finite value overflows the penalty.
+MISFIT_CAP = 1e6
+
+
 def _outside(value: float, band: tuple[float, float]) -> float:
     lo, hi = band
     return lo - value if value < lo else (value - hi if value > hi else 0.0)
@@ -88,7 +92,9 @@ def recognize(features: DrillFeatures, rules: DrillRules | None = None) -> Recog
     penalty = {}
     for drill, bands in rules.bands.items():
         penalty[drill] = sum(
-            (_outside(values[name], band) / rules.scale[name]) ** 2 for name, band in bands.items() if name in values
+            min(abs(_outside(values[name], band) / rules.scale[name]), MISFIT_CAP) ** 2
+            for name, band in bands.items()
+            if name in values
         )
     best = min(penalty.values())
     weights = {d: math.exp(-(p - best) / 2.0) for d, p in penalty.items()}
