@@ -63,12 +63,13 @@ def write_outputs(
     drill_library: DrillLibrary | None = None,
     analysis: LiveAnalysis | None = None,
     progress: Progress | None = None,
+    annotated_video: bool = True,
 ) -> list[Path]:
     """Write the output folder (created if missing; existing files are replaced) and return the paths.
 
     `record` is the analysis record with its series. With the live `analysis` of a video that is still
-    where it was read from, annotated.mp4 is written too (last: it takes longest; `progress` follows it)
-    and the report's key frames are drawn on the video's frames."""
+    where it was read from, the report's key frames are drawn on the video's frames and, unless
+    `annotated_video` is false, annotated.mp4 is written too (last: it takes longest; `progress` follows it)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
@@ -96,7 +97,7 @@ def write_outputs(
         path = out_dir / name
         write_text_atomic(path, text)
         written.append(path)
-    if video is not None and analysis is not None:
+    if video is not None and analysis is not None and annotated_video:
         from .annotated import write_annotated_video
 
         written.append(write_annotated_video(video, analysis, out_dir / "annotated.mp4", progress=progress))
