@@ -1,0 +1,51 @@
+"""A batch before it runs: the inputs found, their jobs, which are done already, what is left to analyze."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..drills.analyze import check_drill_id
+from ..errors import InputError
+from .clip import ClipOutcome, is_done, remove_leftovers
+from .inputs import AthleteMap, find_inputs, load_athlete_map
+from .jobs import AnalysisOptions, ClipJob, plan_jobs
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    out_dir: Path
+    jobs: tuple[ClipJob, ...]
+    #: Jobs whose output folder already holds the same analysis (same content hash and options).
+    done: tuple[ClipJob, ...]
+    todo: tuple[ClipJob, ...]
+    #: Athlete map rows that match no input.
+    unmatched: tuple[str, ...]
+    #: Hidden temporary folders of an interrupted batch, removed.
+    leftovers: int
+
+
+def plan_batch(
+    inputs: Sequence[str], out_dir: Path, options: AnalysisOptions, athletes: Path | None = None
+) -> BatchPlan:
+    """Find the inputs, hash them, and split them into done and to do (InputError for what the user must
+    fix before anything runs: no input, a bad athlete map, an unknown drill, an output path that is a file)."""
+    check_drill_id(options.drill)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: exists and is not a folder")
+    paths = find_inputs(inputs, exclude=out_dir)
+    athlete_map = load_athlete_map(athletes) if athletes is not None else AthleteMap()
+    jobs = tuple(plan_jobs(paths, options, athlete_map))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    leftovers = remove_leftovers(out_dir)
+    done = tuple(j for j in jobs if is_done(j, out_dir))
+    todo = tuple(j for j in jobs if j not in done)
+    return BatchPlan(out_dir, jobs, done, todo, tuple(athlete_map.unmatched(paths)), len(leftovers))
+
+
+def all_outcomes(plan: BatchPlan, analyzed: Sequence[ClipOutcome]) -> list[tuple[ClipJob, ClipOutcome]]:
+    """Every job with its outcome, in the inputs' order (the done ones as skipped)."""
+    by_folder = {o.folder: o for o in analyzed}
+    by_folder |= {j.folder: ClipOutcome(j.folder, "skipped") for j in plan.done}
+    return [(j, by_folder.get(j.folder, ClipOutcome(j.folder, "failed", error="not run"))) for j in plan.jobs]
