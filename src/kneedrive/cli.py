@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .analysis import Analysis
+    from .batch.clip import ClipOutcome
+    from .batch.jobs import ClipJob
+    from .batch.plan import BatchPlan
     from .coaching.assess import BarrierQuestion, ConditionQuestion
     from .coaching.timer import Interval
     from .pose.options import VideoOptions
@@ -367,6 +370,130 @@ def report_command(
 
     write_report(load_record(analysis_json), output)
     console().print(f"wrote {output}")
+
+
+# --- many clips at once (kneedrive.batch, on Dask) -------------------------------------------------------
+
+
+@app.command("batch")
+def batch_command(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Videos and keypoint files, folders (searched below) or glob patterns")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="One output folder per input here, and squad.csv/.html")],
+    athletes: Annotated[
+        Path | None,
+        typer.Option(
+            "--athletes",
+            help="CSV: input (file or pattern), athlete, athlete_height_m, drill, capture_fps",
+            **EXISTING_FILE,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on this Dask scheduler, tcp://HOST:PORT (default: a local cluster)")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local cluster: worker processes (default: one per core)")] = None,
+    annotated_video: Annotated[bool, typer.Option("--annotated-video", help="Video: write annotated.mp4 too")] = False,
+    fps: Annotated[float | None, typer.Option("--fps", help="Frame rate of CSVs with 'frame', not 'time_s'")] = None,
+    px_per_m: Annotated[float | None, typer.Option(help="Image scale in pixels per metre")] = None,
+    athlete_height_m: Annotated[float | None, typer.Option(help="Standing height (the map's, when it has one)")] = None,
+    treadmill_speed_mps: Annotated[float | None, typer.Option(help="Belt speed, on a treadmill")] = None,
+    cutoff_hz: Annotated[float | None, typer.Option(help="Low-pass cut-off (default: from the step frequency)")] = None,
+    drill: Annotated[str, typer.Option(help="auto (recognize) or a drill id (the map's, when it has one)")] = "auto",
+    start: StartOption = None,
+    end: EndOption = None,
+    person: PersonOption = None,
+    pose_model: PoseModelOption = None,
+    no_cache: NoCacheOption = False,
+    capture_fps: CaptureFpsOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Analyze many clips on Dask: resumable (done inputs are skipped), one folder per input, a squad view."""
+    from .batch.jobs import AnalysisOptions
+    from .batch.plan import plan_batch
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    options = AnalysisOptions(
+        fps_hz=fps,
+        px_per_m=px_per_m,
+        athlete_height_m=athlete_height_m,
+        treadmill_speed_mps=treadmill_speed_mps,
+        cutoff_hz=cutoff_hz,
+        drill=drill,
+        start_s=start,
+        end_s=end,
+        person=person,
+        pose_model=pose_model,
+        capture_fps=capture_fps,
+        annotated_video=annotated_video,
+        use_cache=not no_cache,
+    )
+    if workers is not None and (workers < 1 or scheduler is not None):
+        raise InputError("--workers must be 1 or more, and only for the local cluster (not with --scheduler)")
+    plan = plan_batch(inputs, out_dir, options, athletes)
+    if pose_model and any(job.video for job in plan.todo):
+        _video_options(None, None, None, pose_model, True)  # a bad --pose-model fails here, once
+    failed = _run_batch(plan, scheduler, workers, verbose=verbose)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, verbose: bool) -> int:
+    """Run the plan's clips with the progress bar, write the squad view,
+    print the summary; the number of failed inputs."""
+    from .batch.cluster import ClusterSize, Ready, run_on_dask
+    from .batch.plan import all_outcomes
+    from .batch.squad import squad_entries
+    from .report.batch_progress import clips_progress
+    from .report.squad import write_squad
+
+    # importing distributed set its logger to INFO: the scheduler's log only with --verbose
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
+    total = len(plan.jobs)
+    skipped = f"{len(plan.done)} already done with the same content and options: skipped" if plan.done else ""
+    err().print(
+        f"{total} input{'s'[: total != 1]}" + (f"; {skipped}" if skipped else ""), highlight=False, soft_wrap=True
+    )
+    for pattern in plan.unmatched:
+        err().print(f"note: the athlete map's {pattern!r} matches no input", highlight=False, soft_wrap=True)
+    analyzed: list[ClipOutcome] = []
+    if plan.todo:
+
+        def ready(cluster: Ready) -> None:
+            where = f"Dask scheduler {cluster.scheduler}" if scheduler else "local Dask cluster"
+            dashboard = f", dashboard {cluster.dashboard}" if cluster.dashboard else ""
+            line = f"{len(plan.todo)} to analyze on a {where} of {cluster.workers} workers{dashboard}"
+            err().print(line, highlight=False, soft_wrap=True)
+
+        try:
+            with clips_progress(err(), len(plan.todo)) as bar:
+
+                def finished(job: ClipJob, outcome: ClipOutcome) -> None:
+                    bar.advance(failed=not outcome.ok)
+                    if not outcome.ok:
+                        bar.note(f"failed: {job.path}: {outcome.error}")
+
+                size = ClusterSize(workers, 1) if workers else None
+                analyzed = run_on_dask(
+                    plan.todo, plan.out_dir, scheduler=scheduler, size=size, on_ready=ready, on_outcome=finished
+                )
+        except KeyboardInterrupt:
+            err().print("interrupted: the finished clips are kept; run the same command again to go on")
+            raise typer.Exit(130) from None
+    outcomes = all_outcomes(plan, analyzed)
+    squad = write_squad(plan.out_dir, squad_entries(plan.out_dir, outcomes))
+    failures = [(job, o) for job, o in outcomes if not o.ok]
+    done = sum(o.status == "done" for _, o in outcomes)
+    frames, seconds = sum(o.frames for o in analyzed), sum(o.seconds for o in analyzed)
+    rate = f" ({frames} frames, {frames / seconds:.0f} frames/s per worker)" if frames and seconds > 0 else ""
+    console().print(
+        f"analyzed {done}{rate}, skipped {len(plan.done)} (already done), failed {len(failures)}; "
+        f"wrote {', '.join(str(p) for p in squad)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for job, outcome in failures:
+        console().print(f"failed: {job.path}: {outcome.error}", highlight=False, markup=False, soft_wrap=True)
+    return len(failures)
 
 
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)
