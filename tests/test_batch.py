@@ -1,0 +1,397 @@
+"""`kneedrive batch` (issue 14): inputs and the athlete map, idempotent whole output folders, the squad view,
+and the batch on Dask: a LocalCluster, an external scheduler and workers, a worker killed mid-batch.
+
+The cluster tests are slow (they start worker processes, one runs the pose model on a short video); every
+wait on a process or a cluster has a timeout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kneedrive.batch.clip import analyze_clip, is_done, pose_backend, read_manifest, remove_leftovers
+from kneedrive.batch.inputs import AthleteMap, find_inputs, load_athlete_map
+from kneedrive.batch.jobs import AnalysisOptions, folder_names, plan_jobs
+from kneedrive.cli import app
+from kneedrive.drills.sprinter import FAULTS, SprinterModel, synthesize
+from kneedrive.errors import InputError
+from kneedrive.io.keypoints_csv import write_keypoints_csv
+from kneedrive.record import load_record
+from kneedrive.report.squad import SquadEntry, render_squad, squad_csv
+
+from .videoclips import shared
+
+runner = CliRunner()
+DASK = Path(sys.executable).with_name("dask")
+BATCH_TIMEOUT_S = 600
+HEIGHT = ["--athlete-height-m", "1.8"]
+
+
+def sprint_csvs(folder: Path, count: int, *, duration_s: float = 2.5) -> list[Path]:
+    """`count` synthetic sprinters (a clean one, then the named faults in turn) as keypoint CSVs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    faults = [{}, *FAULTS.values()]
+    paths = []
+    for i in range(count):
+        clip = synthesize(SprinterModel(**faults[i % len(faults)]), fps_hz=240.0, duration_s=duration_s, seed=i)
+        paths.append(folder / f"athlete_{i}.csv")
+        write_keypoints_csv(clip.sequence, paths[-1])
+    return paths
+
+
+def short_video(path: Path) -> Path:
+    """1.5 s of the Sports2D demo, half size (the pose model runs in a few seconds on 2 cores)."""
+    source = shared("sports2d_demo/demo.mp4")
+    command = ["ffmpeg", "-v", "error", "-y", "-t", "1.5", "-i", str(source), "-an", "-vf", "scale=884:-2"]
+    command += ["-c:v", "libx264", "-preset", "ultrafast", str(path)]
+    subprocess.run(command, check=True, timeout=120)
+    return path
+
+
+def comparable(analysis_json: Path) -> dict[str, object]:
+    """An analysis.json without the fields that name the software's version."""
+    doc: dict[str, object] = json.loads(analysis_json.read_text())
+    doc.pop("kneedrive_version")
+    return doc
+
+
+def assert_whole(out_dir: Path, folders: list[str]) -> None:
+    """Each folder has its manifest and every file it lists, at its size; no temporary folder is left."""
+    for name in folders:
+        manifest = read_manifest(out_dir / name)
+        assert manifest is not None, name
+        for file, size in manifest["files"].items():
+            assert (out_dir / name / file).stat().st_size == size, (name, file)
+        load_record(out_dir / name / "analysis.json")
+    assert [p.name for p in out_dir.iterdir() if p.name.startswith(".")] == []
+
+
+# ------------------------------------------------------------------------------- inputs and the map
+
+
+def test_inputs_are_files_folders_and_globs_each_once_and_the_output_folder_is_left_out(tmp_path: Path) -> None:
+    (tmp_path / "a" / "deep").mkdir(parents=True)
+    for name in ("a/one.csv", "a/deep/two.trc", "a/deep/clip.MP4", "a/notes.txt", "a/.hidden.csv", "b.csv"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "a" / "out").mkdir()
+    (tmp_path / "a" / "out" / "keypoints.csv").write_text("x")
+    found = find_inputs([str(tmp_path / "a"), str(tmp_path / "*.csv"), str(tmp_path / "a" / "one.csv")],
+                        exclude=tmp_path / "a" / "out")  # fmt: skip
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a/deep/clip.MP4",
+        "a/deep/two.trc",
+        "a/one.csv",
+        "b.csv",
+    ]
+    assert find_inputs([str(tmp_path / "a" / "notes.txt")]) == (tmp_path / "a" / "notes.txt",)  # named: its own error
+    with pytest.raises(InputError, match="no such file or folder"):
+        find_inputs([str(tmp_path / "missing.csv")])
+    with pytest.raises(InputError, match="matches no file"):
+        find_inputs([str(tmp_path / "*.mov")])
+
+
+def test_the_athlete_map_matches_names_and_patterns_and_fails_at_load(tmp_path: Path) -> None:
+    table = tmp_path / "map.csv"
+    table.write_text(
+        "input,athlete,athlete_height_m,drill,capture_fps\n"
+        "ana_*.mp4,Ana,1.68,,240\nben.csv,Ben,1.83,sprint,\n*.trc,,,wall_drill,\n\nunused.csv,Nobody,,,\n"
+    )
+    athletes = load_athlete_map(table)
+    ana = athletes.athlete(Path("clips/ana_fly30.mp4"))
+    assert (ana.name, ana.athlete_height_m, ana.drill, ana.capture_fps) == ("Ana", 1.68, None, 240.0)
+    assert athletes.athlete(Path("ben.csv")).drill == "sprint"
+    assert athletes.athlete(Path("x/carla.trc")).name == "carla"  # a row without a name: the file's stem
+    assert athletes.athlete(Path("dan.csv")).name == "dan"
+    assert athletes.unmatched([Path("ana_1.mp4"), Path("ben.csv")]) == ["*.trc", "unused.csv"]
+    options = AnalysisOptions(athlete_height_m=1.75, drill="auto").for_athlete(ana)
+    assert (options.athlete_height_m, options.drill, options.capture_fps) == (1.68, "auto", 240.0)
+    for bad, message in [
+        ("file,athlete\nx.csv,A\n", "needs an 'input' column"),
+        ("input,name\nx.csv,A\n", "unknown column name"),
+        ("input,athlete_height_m\nx.csv,tall\n", "map.csv:2: athlete_height_m 'tall' is not a number"),
+        ("input,athlete_height_m\nx.csv,18\n", "outside"),
+        ("input,drill\nx.csv,moonwalk\n", "map.csv:2: unknown drill 'moonwalk'"),
+        ("input,capture_fps\nx.csv,0\n", "capture_fps"),
+    ]:
+        table.write_text(bad)
+        with pytest.raises(InputError, match=message):
+            load_athlete_map(table)
+
+
+def test_folder_names_are_unique_and_safe() -> None:
+    paths = [Path("day1/ana.csv"), Path("day2/ana.csv"), Path("day2/ana.mp4"), Path("x/Ben Fly 30!.mov")]
+    names = folder_names(paths)
+    assert len(set(names)) == 4
+    assert names[3] == "Ben_Fly_30"
+    assert all("/" not in n and not n.startswith(".") for n in names)
+
+
+def test_the_key_follows_the_content_and_the_options_that_change_the_outputs(tmp_path: Path) -> None:
+    (path,) = sprint_csvs(tmp_path, 1)
+    base = AnalysisOptions(athlete_height_m=1.8)
+    (job,) = plan_jobs([path], base, AthleteMap())
+    assert job.path.is_absolute()
+    assert plan_jobs([path], replace(base, use_cache=False), AthleteMap())[0].key == job.key
+    assert plan_jobs([path], replace(base, start_s=1.0), AthleteMap())[0].key == job.key  # video options: not a CSV's
+    assert plan_jobs([path], replace(base, athlete_height_m=1.7), AthleteMap())[0].key != job.key
+    path.write_text(path.read_text().replace("0.", "1.", 1))
+    assert plan_jobs([path], base, AthleteMap())[0].key != job.key
+
+
+# ------------------------------------------------------------------------------- one clip, whole
+
+
+def test_a_clip_is_written_whole_equal_to_analyze_and_then_counts_as_done(tmp_path: Path) -> None:
+    (path,) = sprint_csvs(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (job,) = plan_jobs([path], AnalysisOptions(athlete_height_m=1.8), AthleteMap())
+    assert not is_done(job, out)
+    outcome = analyze_clip(job, out)
+    assert (outcome.status, outcome.error, outcome.frames) == ("done", None, 600)
+    assert is_done(job, out)
+    assert_whole(out, [job.folder])
+    solo = runner.invoke(app, ["analyze", str(path.absolute()), *HEIGHT, "--out", str(tmp_path / "solo")])
+    assert solo.exit_code == 0, solo.output
+    assert comparable(out / job.folder / "analysis.json") == comparable(tmp_path / "solo" / "analysis.json")
+    (out / job.folder / "steps.csv").write_text("cut")  # a damaged folder is not done
+    assert not is_done(job, out)
+    assert analyze_clip(job, out).status == "done" and is_done(job, out)  # replaced whole
+
+
+def test_a_failed_clip_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    empty, fake = tmp_path / "empty.csv", tmp_path / "fake.mp4"
+    empty.write_text("")
+    fake.write_text("not a video")
+    out = tmp_path / "out"
+    out.mkdir()
+    outcomes = [analyze_clip(job, out) for job in plan_jobs([empty, fake], AnalysisOptions(), AthleteMap())]
+    assert [(o.status, o.error) for o in outcomes] == [
+        ("failed", "the file is empty"),
+        ("failed", "not a readable video (Invalid data found when processing input)"),
+    ]
+    assert list(out.iterdir()) == []
+
+
+def test_leftovers_of_an_interrupted_batch_are_removed(tmp_path: Path) -> None:
+    (tmp_path / ".clip.part-0123").mkdir()
+    (tmp_path / ".clip.part-0123" / "analysis.json").write_text("{")
+    (tmp_path / ".other.old-4567").mkdir()
+    (tmp_path / "kept").mkdir()
+    assert len(remove_leftovers(tmp_path)) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]
+
+
+def test_the_pose_model_is_built_once_per_process() -> None:
+    assert pose_backend(None) is pose_backend(None)
+
+
+# ------------------------------------------------------------------------------- the squad view
+
+
+def test_the_squad_view_escapes_names_links_reports_and_lists_failures(tmp_path: Path) -> None:
+    paths = sprint_csvs(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    jobs = plan_jobs(paths, AnalysisOptions(athlete_height_m=1.8), AthleteMap())
+    for job in jobs:
+        analyze_clip(job, out)
+    records = [load_record(out / j.folder / "analysis.json") for j in jobs]
+    entries = [
+        SquadEntry("<script>alert(1)</script>", "in/athlete_0.csv", "athlete 0", records[0]),
+        SquadEntry("Zoë & Co", "in/athlete_1.csv", jobs[1].folder, records[1]),
+        SquadEntry("Eve", "in/empty.csv", "empty", None, error="the file is empty <b>"),
+    ]
+    html = render_squad(entries)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Zoë &amp; Co" in html and "the file is empty &lt;b&gt;" in html
+    assert 'href="athlete%200/report.html"' in html
+    assert "Cadence" in html and "steps/min" in html  # the registry's label and display unit
+    assert "Knee drive too low" in html  # athlete_1 has the low_knee fault
+    assert "fetch(" not in html and "http" not in html.replace("http-equiv", "")
+    rows = squad_csv(entries).splitlines()
+    header = rows[0].split(",")
+    assert {"cadence_spm", "contact_time_s", "top_faults", "report"} <= set(header)
+    cadence = float(rows[1].split(",")[header.index("cadence_spm")])
+    assert cadence == pytest.approx(records[0].summary.cadence_spm)
+    assert rows[3].endswith("the file is empty <b>") and ",failed," in rows[3]
+
+
+# ------------------------------------------------------------------------------- on Dask
+
+
+@pytest.mark.slow
+def test_a_local_cluster_batch_equals_analyze_alone_reports_bad_inputs_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KNEEDRIVE_CACHE_DIR", str(tmp_path / "cache"))  # the workers inherit it
+    folder = tmp_path / "clips"
+    csvs = sprint_csvs(folder, 4)
+    video = short_video(folder / "video.mp4")
+    (folder / "empty.csv").write_text("")
+    (folder / "not_a_video.mp4").write_text("hello")
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    first = runner.invoke(app, ["batch", str(folder), "--out", str(out), *HEIGHT, "--workers", "2"])
+    first_s = time.perf_counter() - started
+    assert first.exit_code == 1, first.output
+    assert "failed: " + str((folder / "empty.csv").absolute()) + ": the file is empty" in first.output
+    assert "not_a_video.mp4: not a readable video" in first.output
+    assert "analyzed 5" in first.output and "failed 2" in first.output
+    for path in [*csvs, video]:
+        solo = tmp_path / "solo" / path.stem
+        args = ["analyze", str(path.absolute()), *HEIGHT, "--out", str(solo)] + (
+            ["--no-cache"] if path == video else []
+        )
+        assert runner.invoke(app, args).exit_code == 0
+        assert comparable(out / path.stem / "analysis.json") == comparable(solo / "analysis.json"), path.name
+    assert not (out / "video" / "annotated.mp4").exists()  # only when asked
+    assert_whole(out, [p.stem for p in [*csvs, video]])
+    squad = (out / "squad.csv").read_text().splitlines()
+    assert len(squad) == 1 + 7 and sum(",failed," in row for row in squad) == 2
+    assert "athlete_3/report.html" in (out / "squad.html").read_text()
+
+    started = time.perf_counter()
+    second = runner.invoke(app, ["batch", str(folder), "--out", str(out), *HEIGHT])
+    second_s = time.perf_counter() - started
+    assert second.exit_code == 1  # the two bad inputs are tried again, and fail again
+    assert "5 already done with the same content and options: skipped" in second.output
+    assert "analyzed 0" in second.output
+    (folder / "empty.csv").unlink()
+    (folder / "not_a_video.mp4").unlink()
+    started = time.perf_counter()
+    third = runner.invoke(app, ["batch", str(folder), "--out", str(out), *HEIGHT])
+    third_s = time.perf_counter() - started
+    assert third.exit_code == 0, third.output
+    assert "skipped 5" in third.output and "Dask" not in third.output  # nothing to do: no cluster started
+    assert third_s < 0.25 * first_s, (first_s, second_s, third_s)
+
+
+@dataclass
+class ExternalCluster:
+    address: str
+    scheduler: subprocess.Popen[bytes]
+    workers: list[subprocess.Popen[bytes]]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+@contextmanager
+def external_cluster(tmp_path: Path, workers: int) -> Iterator[ExternalCluster]:
+    """`dask scheduler` and `dask worker` processes on loopback (no nanny: a killed worker stays dead),
+    stopped by their process ids."""
+    from distributed import Client
+
+    scheduler_file = tmp_path / "scheduler.json"
+    logs = tmp_path / "dask-logs"
+    logs.mkdir()
+    env = {**os.environ, "KNEEDRIVE_CACHE_DIR": str(tmp_path / "cache")}
+
+    def start(name: str, *args: str) -> subprocess.Popen[bytes]:
+        with open(logs / f"{name}.log", "wb") as log:
+            return subprocess.Popen([str(DASK), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    scheduler = start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                      "--scheduler-file", str(scheduler_file))  # fmt: skip
+    processes = [scheduler]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            assert scheduler.poll() is None, (logs / "scheduler.log").read_text()
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for i in range(workers):
+            processes.append(start(f"worker{i}", "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                                   "--no-nanny", "--no-dashboard", "--name", f"w{i}"))  # fmt: skip
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield ExternalCluster(address, scheduler, processes[1:])
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+@pytest.mark.slow
+def test_a_batch_on_an_external_scheduler_gives_the_same_outputs_and_builds_the_model_once_per_worker(
+    tmp_path: Path,
+) -> None:
+    from distributed import Client
+
+    folder = tmp_path / "clips"
+    csvs = sprint_csvs(folder, 3)
+    videos = [short_video(folder / "video_a.mp4"), folder / "video_b.mp4"]
+    shutil.copy(videos[0], videos[1])
+    out = tmp_path / "out"
+    with external_cluster(tmp_path, workers=2) as cluster:
+        result = runner.invoke(app, ["batch", str(folder), "--out", str(out), *HEIGHT, "--scheduler", cluster.address])
+        assert result.exit_code == 0, result.output
+        assert f"Dask scheduler {cluster.address} of 2 workers" in result.output
+        with Client(cluster.address, timeout=30) as client:
+            from kneedrive.batch.clip import backends_loaded
+
+            built = client.run(backends_loaded)
+    assert sorted(built.values()) == [1, 1]  # each worker built the pose model once, before its clips
+    for path in [*csvs, videos[0]]:
+        solo = tmp_path / "solo" / path.stem
+        assert runner.invoke(app, ["analyze", str(path.absolute()), *HEIGHT, "--out", str(solo)]).exit_code == 0
+        expected = comparable(solo / "analysis.json")
+        if path in videos:  # the batch's second copy of the video found its pose in the cache: same figures
+            expected["video"]["cache_hit"] = False  # type: ignore[index]
+        assert comparable(out / path.stem / "analysis.json") == expected, path.name
+    assert_whole(out, [p.stem for p in [*csvs, *videos]])
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_rerun_skips_all(tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    csvs = sprint_csvs(folder, 8, duration_s=4.0)
+    out = tmp_path / "out"
+    with external_cluster(tmp_path, workers=2) as cluster:
+        command = [sys.executable, "-m", "kneedrive.cli", "batch", str(folder), "--out", str(out), *HEIGHT,
+                   "--scheduler", cluster.address]  # fmt: skip
+        started = time.perf_counter()
+        batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + BATCH_TIMEOUT_S
+            while not any(p.is_dir() and not p.name.startswith(".") for p in out.glob("*")):
+                assert time.monotonic() < deadline and batch.poll() is None, "no clip finished"
+                time.sleep(0.1)
+            finished_before = sum(1 for p in out.glob("*") if p.is_dir() and not p.name.startswith("."))
+            victim = cluster.workers[0]
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=30)
+            output, _ = batch.communicate(timeout=BATCH_TIMEOUT_S)
+        finally:
+            _stop(batch)  # type: ignore[arg-type]
+        first_s = time.perf_counter() - started
+        text = output.decode()
+        assert batch.returncode == 0, text
+        assert finished_before < len(csvs)  # killed mid-batch
+        assert "analyzed 8" in text and "failed 0" in text
+        assert_whole(out, [p.stem for p in csvs])
+        started = time.perf_counter()
+        again = subprocess.run(command, capture_output=True, text=True, timeout=BATCH_TIMEOUT_S, check=False)
+        second_s = time.perf_counter() - started
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "8 already done with the same content and options: skipped" in again.stderr
+    assert second_s < 0.25 * first_s, (first_s, second_s)
