@@ -441,10 +441,8 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
     """Run the plan's clips with the progress bar, write the squad view,
     print the summary; the number of failed inputs."""
     from .batch.cluster import ClusterSize, Ready, run_on_dask
-    from .batch.plan import all_outcomes
-    from .batch.squad import squad_entries
+    from .batch.plan import finish_batch
     from .report.batch_progress import clips_progress
-    from .report.squad import write_squad
 
     # importing distributed set its logger to INFO: the scheduler's log only with --verbose
     logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
@@ -479,8 +477,7 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
         except KeyboardInterrupt:
             err().print("interrupted: the finished clips are kept; run the same command again to go on")
             raise typer.Exit(130) from None
-    outcomes = all_outcomes(plan, analyzed)
-    squad = write_squad(plan.out_dir, squad_entries(plan.out_dir, outcomes))
+    outcomes, squad = finish_batch(plan, analyzed)
     failures = [(job, o) for job, o in outcomes if not o.ok]
     done = sum(o.status == "done" for _, o in outcomes)
     frames, seconds = sum(o.frames for o in analyzed), sum(o.seconds for o in analyzed)

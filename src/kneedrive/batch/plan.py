@@ -8,9 +8,11 @@ from pathlib import Path
 
 from ..drills.analyze import check_drill_id
 from ..errors import InputError
+from ..report.squad import write_squad
 from .clip import ClipOutcome, is_done, remove_leftovers
 from .inputs import AthleteMap, find_inputs, load_athlete_map
 from .jobs import AnalysisOptions, ClipJob, plan_jobs
+from .squad import squad_entries
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,13 @@ def plan_batch(
     return BatchPlan(out_dir, jobs, done, todo, tuple(athlete_map.unmatched(paths)), len(leftovers))
 
 
-def all_outcomes(plan: BatchPlan, analyzed: Sequence[ClipOutcome]) -> list[tuple[ClipJob, ClipOutcome]]:
-    """Every job with its outcome, in the inputs' order (the done ones as skipped)."""
+def finish_batch(
+    plan: BatchPlan, analyzed: Sequence[ClipOutcome]
+) -> tuple[list[tuple[ClipJob, ClipOutcome]], list[Path]]:
+    """Every job with its outcome, in the inputs' order (the done ones as skipped), and the squad files
+    written. The temporary folders of clips whose worker died (and ran again elsewhere) are removed."""
+    remove_leftovers(plan.out_dir)
     by_folder = {o.folder: o for o in analyzed}
     by_folder |= {j.folder: ClipOutcome(j.folder, "skipped") for j in plan.done}
-    return [(j, by_folder.get(j.folder, ClipOutcome(j.folder, "failed", error="not run"))) for j in plan.jobs]
+    outcomes = [(j, by_folder.get(j.folder, ClipOutcome(j.folder, "failed", error="not run"))) for j in plan.jobs]
+    return outcomes, write_squad(plan.out_dir, squad_entries(plan.out_dir, outcomes))
