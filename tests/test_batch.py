@@ -395,3 +395,27 @@ def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_reru
     assert again.returncode == 0, again.stdout + again.stderr
     assert "8 already done with the same content and options: skipped" in again.stderr
     assert second_s < 0.25 * first_s, (first_s, second_s)
+
+
+@pytest.mark.slow
+def test_the_readme_batch_block_runs_in_an_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KNEEDRIVE_CACHE_DIR", str(tmp_path / "cache"))
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## A squad at once") :]
+    block = re.search(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+    assert block is not None
+    outputs = []
+    for line in block.group(1).splitlines():
+        words = shlex.split(line, comments=True)
+        assert words[0] == "kneedrive"
+        result = runner.invoke(app, words[1:])
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+        outputs.append(result.output)
+    assert "2 already done with the same content and options: skipped" in outputs[-1]
+    assert (tmp_path / "squad-out" / "squad.html").is_file() and (
+        tmp_path / "squad-out" / "ben" / "report.html"
+    ).is_file()

@@ -29,7 +29,10 @@ PUBLIC = [
 ]
 
 #: Libraries that take a noticeable part of a second to import; none may load with `import kneedrive`.
-HEAVY = ("numpy", "scipy", "matplotlib", "cv2", "av", "ai_edge_litert", "jinja2", "jsonschema", "PIL", "icalendar")
+HEAVY = (
+    "numpy", "scipy", "matplotlib", "cv2", "av", "ai_edge_litert", "jinja2", "jsonschema", "PIL", "icalendar", "dask",
+    "distributed",
+)  # fmt: skip
 
 
 def test_the_exported_names_are_pinned() -> None:

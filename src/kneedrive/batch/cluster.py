@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import dask.config
 from distributed import Client, Future, LocalCluster, WorkerPlugin
 
 from ..errors import KneedriveError
@@ -107,6 +108,10 @@ def _connected(scheduler: str | None, size: ClusterSize) -> Iterator[Client]:
     """A client of the cluster at `scheduler`, or of a new LocalCluster (closed after it), with a worker."""
     with ExitStack() as stack:
         if scheduler is None:
+            # Dask's statistical profiler samples every worker thread each 10 ms, under Python's lock: it
+            # cost 10-20 % of a keypoint file's analysis (benchmarks/batch_scaling.py); the dashboard keeps
+            # everything but its "Profile" page
+            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
             cluster = LocalCluster(
                 n_workers=size.workers,
                 threads_per_worker=size.threads_per_worker,
