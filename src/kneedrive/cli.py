@@ -442,7 +442,7 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
     print the summary; the number of failed inputs."""
     from .batch.cluster import ClusterSize, Ready, run_on_dask
     from .batch.plan import finish_batch
-    from .report.batch_progress import clips_progress
+    from .report.batch_progress import ClipsBar, clips_progress
 
     # importing distributed set its logger to INFO: the scheduler's log only with --verbose
     logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
@@ -455,20 +455,21 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
         err().print(f"note: the athlete map's {pattern!r} matches no input", highlight=False, soft_wrap=True)
     analyzed: list[ClipOutcome] = []
     if plan.todo:
-
-        def ready(cluster: Ready) -> None:
-            where = f"Dask scheduler {cluster.scheduler}" if scheduler else "local Dask cluster"
-            dashboard = f", dashboard {cluster.dashboard}" if cluster.dashboard else ""
-            line = f"{len(plan.todo)} to analyze on a {where} of {cluster.workers} workers{dashboard}"
-            err().print(line, highlight=False, soft_wrap=True)
-
         try:
-            with clips_progress(err(), len(plan.todo)) as bar:
+            with ExitStack() as stack:
+                bar: list[ClipsBar] = []  # drawn once the cluster is ready (an unreachable one: its line only)
+
+                def ready(cluster: Ready) -> None:
+                    where = f"Dask scheduler {cluster.scheduler}" if scheduler else "local Dask cluster"
+                    dashboard = f", dashboard {cluster.dashboard}" if cluster.dashboard else ""
+                    line = f"{len(plan.todo)} to analyze on a {where} of {cluster.workers} workers{dashboard}"
+                    err().print(line, highlight=False, soft_wrap=True)
+                    bar.append(stack.enter_context(clips_progress(err(), len(plan.todo))))
 
                 def finished(job: ClipJob, outcome: ClipOutcome) -> None:
-                    bar.advance(failed=not outcome.ok)
+                    bar[0].advance(failed=not outcome.ok)
                     if not outcome.ok:
-                        bar.note(f"failed: {job.path}: {outcome.error}")
+                        bar[0].note(f"failed: {job.path}: {outcome.error}")
 
                 size = ClusterSize(workers, 1) if workers else None
                 analyzed = run_on_dask(
