@@ -36,7 +36,7 @@ from kneedrive.pose.litert import bundled_model, load_interpreter
 from kneedrive.pose.people import PeopleScan, Segment, merge, stitch
 from kneedrive.pose.plugins import check_backend, load_backend
 from kneedrive.pose.prune import keep_outputs
-from kneedrive.pose.tracker import _Follower, region_from_pose
+from kneedrive.pose.tracker import _Follower, region_from_pose, search_box
 from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
 from kneedrive.sequence import BLAZEPOSE_LANDMARKS, REQUIRED_KEYPOINTS
@@ -385,3 +385,8 @@ def test_a_long_overlap_or_a_jump_is_two_people() -> None:
     assert len(stitch([first, side_by_side])) == 2
     assert len(stitch([first, elsewhere])) == 2
 
+
+def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:
+    assert search_box(np.array([100.0, 100.0]), 50.0, 1280, 720) == (0, 0, 400, 400)  # kept inside the image
+    assert search_box(np.array([640.0, 360.0]), 50.0, 1280, 720) == (440, 160, 840, 560)
+    assert search_box(np.array([640.0, 360.0]), 500.0, 1280, 720) == (280, 0, 1000, 720)  # never above the image
