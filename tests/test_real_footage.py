@@ -88,3 +88,6 @@ def test_real_clips_yardstick() -> None:
     race = rows["sports2d_race_panning.mp4"]
     assert race.failure is None
     assert race.slow_motion == "no"
+    assert race.found >= 8  # of 38: image-frame contacts under the pan (README, 'Real clips')
+    assert race.cadence_spm is not None and race.truth_cadence_spm is not None
+    assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02
