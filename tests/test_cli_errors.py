@@ -163,16 +163,25 @@ def test_no_arguments_shows_the_help() -> None:
     assert result.exit_code == 2 and "analyze" in result.output and "error:" not in result.output
 
 
-def test_a_bug_is_not_hidden_behind_an_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only what the user can fix becomes one line; a programming error keeps its traceback."""
+def test_a_bug_is_one_line_that_says_where_its_traceback_was_logged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A programming error is not bad input (exit 1, not 2), and not a raw traceback: its traceback is kept in
+    the user's log folder and the one line says where."""
     import kneedrive.demo
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr(kneedrive.demo, "run_demo", broken)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # platformdirs' user_log_dir on Linux
+    monkeypatch.setenv("HOME", str(tmp_path))
     result = runner.invoke(app, ["demo"])
-    assert isinstance(result.exception, ZeroDivisionError)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith("error: internal error (ZeroDivisionError: bug)")
+    logged = Path(line.split("the full traceback is in ", 1)[1].split("; please report it")[0])
+    assert "ZeroDivisionError" in logged.read_text() and "Traceback" in logged.read_text()
 
 
 def test_an_embedding_caller_gets_the_exceptions(tmp_path: Path) -> None:

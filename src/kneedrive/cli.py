@@ -54,7 +54,8 @@ _CLICK_EXCEPTION = _click_class("ClickException")
 class OneLineErrors(TyperGroup):
     """Every error a user can fix ends in one line `error: ...` on stderr and exit code 2: unknown options and
     bad values (click's usage errors, which typer would draw in a box), bad input and impossible requests
-    (KneedriveError), files that cannot be read or written (OSError). Anything else is a bug: traceback."""
+    (KneedriveError), files that cannot be read or written (OSError). Anything else is a bug: one line that
+    says where its traceback was logged, exit 1."""
 
     def main(
         self,
@@ -67,6 +68,7 @@ class OneLineErrors(TyperGroup):
     ) -> Any:
         if not standalone_mode:  # an embedding caller handles the exceptions itself
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        _quiet_library_warnings()
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except KneedriveError as exc:
@@ -76,6 +78,9 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("Aborted!", err=True)
             code = 1
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            code = 130
         except _CLICK_EXCEPTION as raw:
             click_error = cast(_ClickError, raw)
             message = click_error.format_message()
@@ -86,7 +91,39 @@ class OneLineErrors(TyperGroup):
             else:
                 command = f" (see '{click_error.ctx.command_path} --help')" if click_error.ctx is not None else ""
                 code = _fail(" ".join(message.split()).rstrip(".") + command)
+        except Exception as exc:  # a bug: one line that says where the traceback went, never a raw traceback
+            code = _internal_error(exc)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_library_warnings() -> None:
+    """Python and numpy warnings go to the log, not the terminal (`--verbose` shows the log)."""
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").propagate = False
+
+
+def _internal_error(exc: Exception) -> int:
+    """Log the full traceback to a file in the user's log folder and print one line naming it; exit 1."""
+    import tempfile
+    import traceback
+
+    from platformdirs import user_log_dir
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        folder = Path(user_log_dir("kneedrive"))
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix="crash-", suffix=".log", delete=False) as log:
+            log.write(text)
+        where = f"the full traceback is in {log.name}"
+    except OSError:
+        where = "the traceback could not be saved"
+    typer.echo(
+        f"{typer.style('error:', fg='red')} internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+        f"{where}; please report it",
+        err=True,
+    )
+    return 1
 
 
 def _fail(message: str) -> int:
