@@ -188,3 +188,25 @@ def test_an_embedding_caller_gets_the_exceptions(tmp_path: Path) -> None:
     command = typer.main.get_command(app)
     with pytest.raises(Exception, match="does not exist"):
         command.main(["analyze", str(tmp_path / "missing.csv")], standalone_mode=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "{csv}", "--start", "1"], "--start applies to video input only"),
+        (["analyze", "{csv}", "--person", "2", "--capture-fps", "240"], "--person, --capture-fps applies to video"),
+        (["analyze", "{csv}", "--json", "{tmp}"], "is a folder, not a file"),
+        (["timer", "single_leg_drive_through", "--sets", "100000000", "--dry-run"], "--sets"),
+        (["timer", "single_leg_drive_through", "--sets", "0", "--dry-run"], "--sets"),
+        (["plan", "--goal", "sprint_speed", "--start-date", "9999-12-31"], "--start-date 9999-12-31 is outside"),
+    ],
+)
+def test_options_that_cannot_apply_are_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    csv = tmp_path / "d.csv"
+    assert runner.invoke(app, ["demo", "--csv", str(csv)]).exit_code == 0
+    filled = [a.format(csv=csv, tmp=tmp_path) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.output
+    assert not list(tmp_path.glob(".*.part"))  # nothing half-written left behind

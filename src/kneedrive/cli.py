@@ -96,6 +96,13 @@ class OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _video_only(file: Path, **given: object) -> None:
+    """Video options on a keypoint file are a mistake to report, not to ignore."""
+    named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if named and not is_video(file):
+        raise InputError(f"{', '.join(named)} applies to video input only; {file.name} is a keypoint file")
+
+
 def _quiet_library_warnings() -> None:
     """Python and numpy warnings go to the log, not the terminal (`--verbose` shows the log)."""
     logging.captureWarnings(True)
@@ -131,6 +138,9 @@ def _fail(message: str) -> int:
     typer.echo(f"{typer.style('error:', fg='red')} {message}", err=True)
     return 2
 
+
+#: More sets than anyone does in one session (the seeds' doses are 2-3 sets; 50 leaves room for rep work).
+MAX_SETS = 50
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -285,6 +295,7 @@ def analyze_command(
     from .report.terminal import print_summary
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    _video_only(file, start=start, end=end, person=person, pose_model=pose_model, capture_fps=capture_fps)
     with _progress() if is_video(file) else nullcontext(None) as progress:
         result = analyze(
             file,
@@ -543,7 +554,7 @@ def timer_command(
     ] = None,
     work: Annotated[float | None, typer.Option(help="Work interval, s")] = None,
     rest: Annotated[float | None, typer.Option(help="Rest between sets, s")] = None,
-    sets: Annotated[int | None, typer.Option(help="Number of sets")] = None,
+    sets: Annotated[int | None, typer.Option(help="Number of sets (1-50)", min=1, max=MAX_SETS)] = None,
     sides: Annotated[str | None, typer.Option(help="both (left then right), left, right or none")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and exit")] = False,
     speak: Annotated[bool, typer.Option(help="Spoken cues with espeak-ng when it is installed")] = True,
