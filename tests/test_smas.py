@@ -177,3 +177,24 @@ def test_a_misspelled_figure_fails_at_load_naming_it(monkeypatch: pytest.MonkeyP
             smas_module.load_smas()
     finally:
         smas_module.load_smas.cache_clear()
+
+
+def test_the_kinogram_draws_on_video_frames_when_given_them(clean: tuple[Synthetic, kneedrive.Analysis]) -> None:
+    import io
+
+    from PIL import Image
+
+    from kneedrive.report.kinogram import PANEL_PX, kinogram_png
+
+    calls: list[int] = []
+
+    def crops(keys: Any, side_px: int) -> list[Any]:
+        calls.append(len(keys))
+        frame = Image.new("RGB", (side_px, side_px), (200, 30, 30))  # a red "video frame"
+        return [(frame, {"left_hip": (150.0, 120.0), "left_knee": (170.0, 200.0)}) for _ in keys]
+
+    png = kinogram_png(clean[1].record, "left", video_crops=crops)
+    assert png is not None and calls == [5]
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size[0] == 5 * PANEL_PX
+    assert image.getpixel((PANEL_PX // 2 + 100, 60)) == (200, 30, 30)  # each panel is the frame given
