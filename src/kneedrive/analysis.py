@@ -13,6 +13,7 @@ import numpy as np
 
 from . import __version__
 from .coaching.faults import Coaching, Judged, find_faults
+from .coaching.smas import Smas, load_smas, score
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
@@ -73,6 +74,8 @@ class Analysis:
     video: VideoPose | None = None
     #: Figures left out because no human produces them or they contradict each other (metrics.honesty).
     withheld: tuple[Withheld, ...] = ()
+    #: The automated S-MAS (kneedrive.coaching.smas), for sprints at sprint step rates.
+    smas: Smas | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -117,6 +120,7 @@ class Analysis:
             coaching=self.coaching,
             series=Series.from_dict(series_block(kin)),
             video=None if self.video is None else VideoRecord.from_dict(self.video.to_dict()),
+            smas=self.smas,
         )
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
@@ -231,6 +235,9 @@ def analyze(
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
     warnings += coaching.not_judged
+    smas, smas_warning = _smas(kin, events, summary, unjudged)
+    if smas_warning:
+        warnings.append(smas_warning)
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -246,7 +253,26 @@ def analyze(
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
+        smas=smas,
     )
+
+
+def _smas(
+    kin: Kinematics, events: list[GaitEvent], summary: Summary, unjudged: str | None
+) -> tuple[Smas | None, str | None]:
+    """The automated S-MAS on the full-rate series (each position is then an input frame), or why not."""
+    rules = load_smas()
+    rate = summary.step_frequency_hz
+    if unjudged is not None:
+        return None, None  # the reason is already in the warnings
+    if rate is None or rate < rules.min_step_frequency_hz:
+        shown = "without a step rate" if rate is None else f"at {rate * 60:.0f} steps/min"
+        return None, (
+            f"S-MAS not scored {shown}: it is a maximal-velocity screen "
+            f"(needs at least {rules.min_step_frequency_hz * 60:.0f} steps/min)"
+        )
+    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))
+    return score(full, events, rules=rules), None
 
 
 def _drill_analysis(

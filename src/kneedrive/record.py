@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .coaching.faults import Coaching
+from .coaching.smas import Smas
 from .drills.features import DrillFeatures
 from .drills.rep_metrics import Cycle, Rep
 from .events import GaitEvent
@@ -155,6 +156,8 @@ class AnalysisRecord:
     coaching: Coaching
     series: Series | None = None
     video: VideoRecord | None = None
+    #: The automated Sprint Mechanics Assessment Score (sprints at sprint step rates; None otherwise).
+    smas: Smas | None = None
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -195,6 +198,8 @@ class AnalysisRecord:
             doc["series"] = self.series.to_dict()
         if self.video is not None:
             doc["video"] = self.video.to_dict()
+        if self.smas is not None:
+            doc["smas"] = self.smas.to_dict()
         cleaned: dict[str, Any] = json_safe(doc)
         return cleaned
 
@@ -255,6 +260,7 @@ class AnalysisRecord:
             coaching=coaching,
             series=series,
             video=None if doc.get("video") is None else VideoRecord.from_dict(doc["video"]),
+            smas=None if doc.get("smas") is None else Smas.from_dict(doc["smas"]),
         )
 
 
