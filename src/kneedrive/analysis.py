@@ -19,6 +19,7 @@ from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
+from .events.reach import ReachDetector
 from .io.formats import is_video
 from .io.load import load_keypoints
 from .io.video_record import VideoRecord, frozen_map
@@ -30,6 +31,7 @@ from .metrics.honesty import (
     MIN_TOUCHDOWN_COVERAGE,
     Withheld,
     alternation,
+    ground_figures,
     plausible_figures,
     plausible_reps,
     plausible_steps,
@@ -151,7 +153,7 @@ def analyze(
     athlete_height_m: float | None = None,
     treadmill_speed_mps: float | None = None,
     cutoff_hz: float | None = None,
-    detector: ContactDetector | None = None,
+    detector: ContactDetector | ReachDetector | None = None,
     drill: str = AUTO,
     video: VideoOptions | None = None,
 ) -> Analysis:
@@ -183,6 +185,12 @@ def analyze(
             f"at {kin.fps_hz:.0f} fps one frame is {1000 / kin.fps_hz:.0f} ms: contact and flight times are "
             f"+/-{1000 / kin.fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
         )
+    if detector is None and _camera_unmeasured(video_pose):
+        detector = ReachDetector()
+        warnings.append(
+            "touchdowns and toe-offs are timed by how far each foot reaches ahead of and behind the hips "
+            "(Zeni et al. 2008), which a moving camera does not change"
+        )
     events, ground = (detector or ContactDetector()).detect(kin)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
     drill_result = with_step_rate(drill_result, touchdowns)
@@ -199,22 +207,25 @@ def analyze(
             f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
     slowed = _slowed(video_pose)
-    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed)
+    unmeasured = _camera_unmeasured(video_pose)
+    steps_before = steps
+    cleared = ground_figures() if unmeasured else frozenset()
+    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed, cleared=cleared)
     summary = summarize(
         steps,
         fps_hz=kin.fps_hz,
         time_contacts=time_contacts,
         overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
     )
-    if _camera_unmeasured(video_pose):
-        steps, summary, ground_withheld = without_ground_figures(steps, summary, CAMERA_UNMEASURED)
+    if unmeasured:
+        _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
-        cleared: dict[str, Any] = dict.fromkeys(gone)
-        steps = [replace(s, **cleared) for s in steps]
+        nulls: dict[str, Any] = dict.fromkeys(gone)
+        steps = [replace(s, **nulls) for s in steps]
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
     drill_result = replace(drill_result, reps=reps)
