@@ -1,13 +1,12 @@
 """Running a queued session: the analysis, its session folder, and the row marked done or failed.
 
-`python -m kneedrive.store.run --data-dir DIR [--db URL] SESSION_ID` runs one claimed session in its own
-process (what the web app's worker does, so that a crash of the pose runtime cannot take the server down);
+`run_session` runs one claimed session (the web app's worker calls it in its own process through
+kneedrive.store.job, so that a crash of the pose runtime cannot take the server down);
 `analyze_and_store` is the Python API behind `kneedrive analyze FILE --athlete NAME`.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import logging
 import time
@@ -130,19 +129,3 @@ def analyze_and_store(
         recorded_on=recorded_on,
     )
     return analysis, stored
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kneedrive.store.run")
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--db")
-    parser.add_argument("session_id")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    store = open_store(args.data_dir, args.db)
-    run_session(store, store.session(args.session_id))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
