@@ -12,7 +12,9 @@ from kneedrive.app.server import create_app
 from kneedrive.store.location import StoreLocation
 
 
-def make_client(data_dir: Path, *, token: str | None = None, max_upload_bytes: int = 5_000_000, worker: bool = True) -> TestClient:
+def make_client(
+    data_dir: Path, *, token: str | None = None, max_upload_bytes: int = 5_000_000, worker: bool = True
+) -> TestClient:
     config = AppConfig(
         StoreLocation.resolve(data_dir), token=token, max_upload_bytes=max_upload_bytes, run_worker=worker
     )
@@ -27,3 +29,12 @@ def wait_done(client: TestClient, session_id: str, timeout_s: float = 120.0) -> 
             return doc
         time.sleep(0.3)
     raise TimeoutError(f"session {session_id} not finished in {timeout_s} s")
+
+
+def demo_csv(path: Path, faults: tuple[str, ...] = ()) -> Path:
+    """The synthetic sprinter's keypoints (`kneedrive demo --csv`), optionally with injected faults."""
+    from kneedrive.demo import run_demo
+    from kneedrive.io.keypoints_csv import write_keypoints_csv
+
+    write_keypoints_csv(run_demo("sprint", list(faults)).sequence, path)
+    return path

@@ -119,6 +119,8 @@ class Store:
         )
         try:
             with self._tx() as s:
+                if s.scalar(select(func.count()).where(func.lower(AthleteRow.name) == name.lower())):
+                    raise IntegrityError("athletes.name", None, ValueError(name))
                 s.add(row)
                 s.flush()
                 athlete_id = row.id
