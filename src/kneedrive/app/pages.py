@@ -4,7 +4,6 @@ upload and queue, a session with its report, video and downloads, comparing two 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from typing import Any
 
@@ -249,7 +248,7 @@ def compare_page(request: Request, a: str = "", b: str = "") -> HTMLResponse:
             {
                 "label": metric.label_in("rep") if row.take == "reps" else metric.label,
                 "unit": metric.display,
-                "values": [metric.shown(v) for v in values],
+                "shown": [metric.shown(v) for v in values],
                 "change": change,
                 "better": metric.better,
             }
@@ -270,5 +269,4 @@ def compare_page(request: Request, a: str = "", b: str = "") -> HTMLResponse:
         rows=rows,
         fault_rows=fault_rows,
         same_activity=records[0].drill.id == records[1].drill.id,
-        json=json,
     )

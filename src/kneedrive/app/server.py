@@ -172,7 +172,8 @@ def create_app(config: AppConfig, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return await error(request, exc.status_code, str(exc.detail))
+        message = f"nothing here: {request.url.path[:80]}" if exc.status_code == 404 else str(exc.detail)
+        return await error(request, exc.status_code, message)
 
     from .api import router as api_router
     from .pages import router as pages_router
