@@ -32,7 +32,8 @@ def progress_chart(series: ProgressSeries) -> Markup:
     band_high = None if band is None or band.high is None else band.high * f
     span_values = values + [v for v in (band_low, band_high) if v is not None]
     low, high = min(span_values), max(span_values)
-    pad = (high - low) * 0.1 or max(abs(high) * 0.1, 1.0)
+    # a flat series is not drawn as a steep one: the axis spans at least 10% of the values' size
+    pad = max((high - low) * 0.1, abs(high + low) * 0.025, 1e-9)
     low, high = low - pad, high + pad
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(values)
@@ -58,7 +59,7 @@ def progress_chart(series: ProgressSeries) -> Markup:
     for tick in _ticks(low, high):
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
-            f'<text class="tick" x="{LEFT - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
+            f'<text class="tick" x="{LEFT - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.4g}</text>'
         )
     if n > 1:
         line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))

@@ -108,7 +108,7 @@ class Guard:
             if message["type"] == "http.response.start":
                 extra: list[tuple[bytes, bytes]] = [
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),  # no-referrer would make Origin "null"
                     (b"x-frame-options", b"SAMEORIGIN"),
                 ]
                 if not is_file:
