@@ -145,6 +145,11 @@ def test_bad_athlete_and_unknown_names_are_one_line_errors(tmp_path: Path) -> No
         AnalysisOptions(capture_fps=float("nan"))
     result = runner.invoke(app, ["history", "--athlete", "nobody", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2 and "no athlete called 'nobody'" in result.output
+    bad = tmp_path / "hips.csv"
+    bad.write_text("time_s,left_hip_x,left_hip_y\n0,1,2\n0.1,1,2\n")
+    failed = runner.invoke(app, ["analyze", str(bad), "--athlete", "Newcomer", "--data-dir", str(tmp_path)])
+    assert failed.exit_code == 2
+    assert [a.name for a in store.athletes()] == ["Dee"]  # a failed analysis stores nothing, not even the name
 
 
 WRITER = """

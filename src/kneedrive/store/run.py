@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import KneedriveError
 from ..io.formats import is_video
-from .store import Store, open_store
-from .values import AnalysisOptions, StoredSession
+from .store import Store, clean_name, open_store
+from .values import AnalysisOptions, Athlete, StoredSession
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -107,14 +107,17 @@ def analyze_and_store(
 
     store = store or open_store()
     options = options or AnalysisOptions()
+    clean_name(athlete)
     try:
-        person = store.athlete_named(athlete)
+        person: Athlete | None = store.athlete_named(athlete)
     except KneedriveError:
-        person = store.add_athlete(athlete)
-    if options.athlete_height_m is None and options.px_per_m is None and person.height_m is not None:
+        person = None  # added once the analysis has succeeded: a failed one leaves the store as it was
+    if person is not None and options.athlete_height_m is None and options.px_per_m is None and person.height_m:
         options = replace(options, athlete_height_m=person.height_m)
     analysis = run_analysis(path, options, progress)
     record = analysis.record
+    if person is None:
+        person = store.add_athlete(athlete)
 
     def write(folder: Path) -> list[Path]:
         return write_outputs(record, analysis.sequence, folder, analysis=analysis, progress=progress)

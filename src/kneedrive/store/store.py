@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import InputError
@@ -67,11 +67,14 @@ class Store:
 
     def __init__(self, location: StoreLocation) -> None:
         self.location = location
-        if location.is_sqlite:
-            location.data_dir.mkdir(parents=True, exist_ok=True)
-        self._writer = make_engine(location.db_url, immediate=True)
-        self._reader = make_engine(location.db_url) if location.is_sqlite else self._writer
-        upgrade(self._writer)
+        location.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._writer = make_engine(location.db_url, immediate=True)
+            self._reader = make_engine(location.db_url) if location.is_sqlite else self._writer
+            upgrade(self._writer)
+        except (SQLAlchemyError, ImportError) as exc:  # a bad URL, a missing driver, a database out of reach
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"cannot open the store at {location.db_url}: {reason}") from None
         self._write = sessionmaker(self._writer, expire_on_commit=False)
         self._read = sessionmaker(self._reader, expire_on_commit=False)
 
