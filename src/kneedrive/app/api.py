@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from ..errors import InputError
 from ..store.progress import athlete_progress, key_figures
-from .server import athlete_id, queue_upload, session_id, store_of
+from .intake import athlete_id, queue_upload, session_id, store_of
 
 router = APIRouter(prefix="/api")
 

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..metrics.registry import registry
 from ..store.progress import athlete_progress, followed, value_of
 from .charts import progress_chart
-from .server import athlete_id, queue_upload, session_id, store_of
+from .intake import athlete_id, queue_upload, session_id, store_of
 
 router = APIRouter()
 
