@@ -253,6 +253,34 @@ def _video_options(
     )
 
 
+# --- the coach's store (kneedrive.store) ----------------------------------------------------------------
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="The store's folder (default: $KNEEDRIVE_DATA_DIR, else the user data folder)"),
+]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: the SQLite file in the data folder)")
+]
+
+
+def _store(data_dir: Path | None, db: str | None) -> Any:
+    from .store import open_store
+
+    return open_store(data_dir, db)
+
+
+def _date(text: str | None) -> Any:
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+
+
 @app.command("analyze")
 def analyze_command(
     file: Annotated[
@@ -289,6 +317,14 @@ def analyze_command(
     no_cache: NoCacheOption = False,
     capture_fps: CaptureFpsOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    athlete: Annotated[
+        str | None, typer.Option("--athlete", help="Store the session for this athlete (added if new)")
+    ] = None,
+    session_date: Annotated[
+        str | None, typer.Option("--date", help="With --athlete: the day it was filmed, YYYY-MM-DD (default: today)")
+    ] = None,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
     from .analysis import analyze
@@ -296,6 +332,37 @@ def analyze_command(
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     _video_only(file, start=start, end=end, person=person, pose_model=pose_model, capture_fps=capture_fps)
+    if athlete is not None:
+        from .store import AnalysisOptions, analyze_and_store
+
+        options = AnalysisOptions(
+            drill=drill,
+            fps_hz=fps,
+            px_per_m=px_per_m,
+            athlete_height_m=athlete_height_m,
+            treadmill_speed_mps=treadmill_speed_mps,
+            cutoff_hz=cutoff_hz,
+            start_s=start,
+            end_s=end,
+            person=person,
+            capture_fps=capture_fps,
+        )
+        with _progress() if is_video(file) else nullcontext(None) as progress:
+            stored_analysis, stored = analyze_and_store(
+                file,
+                athlete,
+                options=options,
+                store=_store(data_dir, db),
+                recorded_on=_date(session_date),
+                progress=progress,
+            )
+        print_summary(stored_analysis.record, console())
+        console().print(f"stored session {stored.id} for {stored.athlete_name}", highlight=False)
+        if json_path is not None:
+            _write_json(stored_analysis, json_path, series=series)
+        if out_dir is not None:
+            _write_out(stored_analysis, out_dir)
+        return
     with _progress() if is_video(file) else nullcontext(None) as progress:
         result = analyze(
             file,
@@ -415,6 +482,63 @@ def report_command(
 
     write_report(load_record(analysis_json), output)
     console().print(f"wrote {output}")
+
+
+@app.command("athletes")
+def athletes_command(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The athletes in the store, with their number of sessions and the latest."""
+    athletes = _store(data_dir, db).athletes()
+    if json_out:
+        console().print_json(data=[a.to_dict() for a in athletes])
+        return
+    from rich.table import Table
+
+    table = Table("id", "name", "height", "sessions", "latest")
+    for a in athletes:
+        height = "-" if a.height_m is None else f"{a.height_m:.2f} m"
+        latest = "-" if a.last_session_on is None else a.last_session_on.isoformat()
+        table.add_row(str(a.id), a.name, height, str(a.sessions), latest)
+    console().print(table if athletes else "no athletes yet: `kneedrive analyze FILE --athlete NAME`")
+
+
+@app.command("history")
+def history_command(
+    athlete: Annotated[str | None, typer.Option("--athlete", help="Only this athlete's sessions")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (sessions with their key figures)")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The stored sessions, oldest first, with the key figures coaches follow."""
+    from .report.history import history_rows, history_table
+
+    store = _store(data_dir, db)
+    athlete_id = None if athlete is None else store.athlete_named(athlete).id
+    rows = history_rows(store, athlete_id)
+    if json_out:
+        console().print_json(data=rows)
+    else:
+        console().print(history_table(rows) if rows else "no sessions yet")
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    lan: Annotated[
+        bool,
+        typer.Option("--lan", help="Listen on the local network (for a phone); every request then needs the token"),
+    ] = False,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest upload accepted")] = 500.0,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The coach's workspace in the browser: athletes, uploads, reports, progress over sessions."""
+    from .app.serve import serve
+
+    serve(data_dir=data_dir, db_url=db, port=port, lan=lan, max_upload_bytes=int(max_upload_mb * 1e6))
 
 
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)
