@@ -23,6 +23,9 @@ from kneedrive.drills.sprinter import synthesize
 from kneedrive.kinematics.view import detect_view
 from kneedrive.record import AnalysisRecord
 
+from . import realdata
+from .videoclips import shared
+
 ALL_FAULTS = ("pelvic_drop", "knee_valgus", "crossover", "arms_across")
 NOISE = Artefacts(jitter_px=1.0)
 
@@ -123,3 +126,29 @@ def test_the_front_block_round_trips_through_json_and_the_schema() -> None:
 def test_a_side_view_record_says_side_and_has_no_front_block() -> None:
     doc = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).to_dict()
     assert doc["view"] == "side" and "front" not in doc
+
+
+@pytest.mark.slow  # real data (videos through the pose model, cached)
+def test_every_real_clip_is_a_side_view() -> None:
+    """Every clip in ../shared/data is filmed from the side (markers, phone video, a race from the stands)."""
+    from kneedrive.io.load import load_keypoints
+    from kneedrive.pose import estimate_pose
+
+    sequences = {
+        "dorn sprint": realdata.dorn_sequence("JA1Gait35"),
+        "dorn run": realdata.dorn_sequence("JA1Gait21"),
+        "rbds treadmill": realdata.rbds_sequence(),
+        "dorn trc": load_keypoints(shared("dorn2012_sprint/sprint.trc")),
+    }
+    for clip in (
+        "gaitlab_treadmill/male_side.mp4",
+        "sports2d_demo/demo.mp4",
+        "sports2d_demo/demo3.mp4",
+        "real_clips/sports2d_race_panning.mp4",
+        "real_clips/track_jog_screenrec.mp4",
+    ):
+        sequences[clip] = estimate_pose(shared(clip)).sequence
+    views = {name: detect_view(seq) for name, seq in sequences.items()}
+    assert {name: v.view for name, v in views.items()} == dict.fromkeys(sequences, "side"), {
+        n: v.evidence for n, v in views.items()
+    }
