@@ -152,3 +152,16 @@ def test_every_real_clip_is_a_side_view() -> None:
     assert {name: v.view for name, v in views.items()} == dict.fromkeys(sequences, "side"), {
         n: v.evidence for n, v in views.items()
     }
+
+
+def test_the_report_shows_the_front_view_block_with_its_key_frames() -> None:
+    from kneedrive.report.html import render_report
+
+    record = _front("knee_valgus", "pelvic_drop").record
+    html = render_report(record, drill_library={})
+    assert 'id="front-view"' in html and "Knee frontal plane projection angle" in html
+    assert html.count('data-kind="front"') == 4 and html.count('class="front-stick"') == 4
+    again = AnalysisRecord.from_dict(json.loads(json.dumps(record.to_dict())))
+    assert 'id="front-view"' in render_report(again, drill_library={})  # live or loaded: the same block
+    side = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).record
+    assert 'id="front-view"' not in render_report(side, drill_library={})
