@@ -165,3 +165,12 @@ def test_the_report_shows_the_front_view_block_with_its_key_frames() -> None:
     assert 'id="front-view"' in render_report(again, drill_library={})  # live or loaded: the same block
     side = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).record
     assert 'id="front-view"' not in render_report(side, drill_library={})
+
+
+def test_a_clip_without_legs_is_refused_by_the_kinematics_stage_not_the_view_stage() -> None:
+    seq = synthesize(fps_hz=60.0).sequence
+    keep = [i for i, n in enumerate(seq.names) if "knee" not in n]
+    legless = seq.replace(xy=seq.xy[:, keep], score=seq.score[:, keep], names=tuple(seq.names[i] for i in keep))
+    assert detect_view(legless).view == "side"
+    with pytest.raises(kneedrive.InputError, match="missing keypoints"):
+        kneedrive.analyze(legless)

@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..sequence import PoseSequence
+from ..sequence import REQUIRED_KEYPOINTS, PoseSequence
 from .result import Array
 
 View = Literal["side", "front", "oblique"]
@@ -79,7 +79,10 @@ def _finite_median(values: Array) -> float | None:
 
 
 def detect_view(seq: PoseSequence) -> ViewEstimate:
-    """The clip's view from its keypoints (image coordinates, any units)."""
+    """The clip's view from its keypoints (image coordinates, any units). Without hips, knees and ankles the
+    side view is assumed (the kinematics stage then names what is missing)."""
+    if not all(seq.has(name) for name in REQUIRED_KEYPOINTS):
+        return ViewEstimate("side", math.nan, None, None, 0.0, 1.0, "toward", "legs not seen: assumed side view")
     leg = _leg_px(seq)
     scale = _finite_median(leg)
     if scale is None or scale <= 0:
