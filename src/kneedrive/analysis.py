@@ -24,8 +24,11 @@ from .io.formats import is_video
 from .io.load import load_keypoints
 from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
+from .kinematics.frontal import steady_size
 from .kinematics.series import series_block
+from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
     MIN_ALTERNATION,
     MIN_TOUCHDOWN_COVERAGE,
@@ -78,6 +81,9 @@ class Analysis:
     withheld: tuple[Withheld, ...] = ()
     #: The automated S-MAS (kneedrive.coaching.smas), for sprints at sprint step rates.
     smas: Smas | None = None
+    #: Which way the camera looks (kinematics.view); a front view's figures (metrics.frontal).
+    view: ViewEstimate | None = None
+    front: FrontFigures | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -120,10 +126,19 @@ class Analysis:
             ),
             warnings=self.warnings,
             coaching=self.coaching,
-            series=Series.from_dict(series_block(kin)),
+            series=self._series(),
             video=None if self.video is None else VideoRecord.from_dict(self.video.to_dict()),
             smas=self.smas,
+            view="side" if self.view is None else self.view.view,
+            view_evidence="" if self.view is None else self.view.evidence,
+            front=self.front,
         )
+
+    def _series(self) -> Series:
+        block = series_block(self.kinematics)
+        if self.view is not None and self.view.view != "side":
+            block["angles"] = {}  # sagittal angles of a front or oblique view mean nothing
+        return Series.from_dict(block)
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
         """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
@@ -156,23 +171,38 @@ def analyze(
     detector: ContactDetector | ReachDetector | None = None,
     drill: str = AUTO,
     video: VideoOptions | None = None,
+    view: str = "auto",
 ) -> Analysis:
     """Analyze a video (.mp4, .mov, .avi, .mkv, .m4v), a keypoint file (.csv, .trc) or a PoseSequence of a
     sprint, a run or a drill. A video is first turned into the athlete's keypoints
     (`kneedrive.pose.estimate_pose`).
 
     `drill`: "auto" recognizes the drill; a catalogue id (kneedrive.drills.catalogue.DRILL_IDS)
-    forces it. Sprints and runs get gait events and steps; drills get reps and cycles."""
+    forces it. Sprints and runs get gait events and steps; drills get reps and cycles.
+
+    `view`: "auto" tells a side view from a front (or oblique) one (kneedrive.kinematics.view); "side" or
+    "front" forces it. A front or oblique view gets no sagittal figure, a front view its own figures
+    (`Analysis.front`)."""
     check_drill_id(drill)
+    if view not in VIEW_CHOICES:
+        raise InputError(f"view must be one of {', '.join(VIEW_CHOICES)}, got {view!r}")
     seq, video_pose = _sequence(source, fps_hz, video)
+    view_estimate = detect_view(seq) if view == "auto" else given_view(seq, view)
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
-    kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
+    kin = compute_kinematics(
+        seq if view_estimate.view == "side" else steady_size(seq),
+        px_per_m=px_per_m,
+        athlete_height_m=athlete_height_m,
+        cutoff_hz=cutoff_hz,
+    )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    if view_estimate.view != "side":
+        return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
     drill_result = analyze_drill(kin, drill)
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
-        return _drill_analysis(seq, kin, drill_result, warnings, video_pose)
+        return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
     # a rate measured from time stamps is a hair off its nominal value (25 fps reads 24.99999)
     time_contacts = kin.fps_hz > NO_CONTACT_TIMING_BELOW_FPS * (1.0 + FPS_TOLERANCE)
     if not time_contacts:
@@ -265,6 +295,43 @@ def analyze(
         video=video_pose,
         withheld=tuple(withheld),
         smas=smas,
+        view=view_estimate,
+    )
+
+
+def _front_analysis(
+    seq: PoseSequence,
+    kin: Kinematics,
+    view: ViewEstimate,
+    drill: str,
+    warnings: list[str],
+    video_pose: VideoPose | None,
+) -> Analysis:
+    """A front or oblique view (analysis_front): no events, steps or sagittal figures."""
+    from .analysis_front import analyze_front
+
+    parts = analyze_front(seq, kin, view, drill, kin.leg_length_m)
+    feet = [kin.foot_centre(side) for side in ("left", "right")]
+    sides = per_side([])
+    summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
+    kin = replace(kin, unavailable={**kin.unavailable, **parts.unavailable})
+    return Analysis(
+        source=seq.source,
+        sequence=seq,
+        kinematics=kin,
+        events=(),
+        steps=(),
+        summary=summary,
+        sides=frozen_map(sides),
+        asymmetry_pct=frozen_map(asymmetry_pct(sides)),
+        ground=fit_ground(feet),
+        drill=parts.drill,
+        coaching=parts.coaching,
+        warnings=tuple([*warnings, *parts.warnings, *(w.warning() for w in parts.withheld)]),
+        video=video_pose,
+        withheld=tuple(parts.withheld),
+        view=view,
+        front=parts.figures,
     )
 
 
@@ -287,7 +354,12 @@ def _smas(
 
 
 def _drill_analysis(
-    seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str], video_pose: VideoPose | None
+    seq: PoseSequence,
+    kin: Kinematics,
+    drill: DrillResult,
+    warnings: list[str],
+    video_pose: VideoPose | None,
+    view: ViewEstimate | None = None,
 ) -> Analysis:
     """A drill has reps and cycles instead of running steps: events, steps and the running
     summary stay empty."""
@@ -326,6 +398,7 @@ def _drill_analysis(
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
+        view=view,
     )
 
 

@@ -305,6 +305,10 @@ def analyze_command(
     drill: Annotated[
         str, typer.Option(help="auto (recognize) or a drill id: see `kneedrive demo --help` for the list")
     ] = "auto",
+    view: Annotated[
+        str,
+        typer.Option(help="Camera view: auto (detect), side or front (front views get frontal figures, no sagittal)"),
+    ] = "auto",
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON (schema v1) here")] = None,
     series: Annotated[
         bool, typer.Option("--series", help="Include the angle/keypoint time series in --json (for `report`)")
@@ -373,6 +377,7 @@ def analyze_command(
             cutoff_hz=cutoff_hz,
             drill=drill,
             video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
+            view=view,
         )
     print_summary(result.record, console())
     if json_path is not None:

@@ -24,6 +24,7 @@ from ..record import AnalysisRecord
 from . import plots
 from .drill_view import drill_rows, rep_figure
 from .findings import is_sprinting
+from .front_view import front_block
 from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 from .kinogram import kinograms as stick_kinograms
@@ -362,6 +363,7 @@ def render_report(
         "reps": _reps(record),
         "quality": _quality(record),
         "smas": smas_context(record, library, stick_kinograms(record) if kinograms is None else kinograms),
+        "front": front_block(record),
     }
     return _environment().get_template("report.html.j2").render(**context)
 
