@@ -44,6 +44,24 @@ BAD: dict[str, list[list[str]]] = {
         ["{dir}/hips_only.csv", "--athlete-height-m", "-3"],
         ["{dir}/garbage.mp4"],
         ["{dir}/existing_file"],
+        ["{dir}/hips_only.csv", "--athlete", "Ana", "--date", "soon", "--data-dir", "{dir}/store"],
+        ["{dir}/hips_only.csv", "--athlete", "Ana", "--data-dir", "{dir}/store"],
+        ["{dir}/hips_only.csv", "--athlete", "  ", "--data-dir", "{dir}/store"],
+        ["{dir}/hips_only.csv", "--athlete", "Ana", "--data-dir", "{dir}/existing_file"],
+    ],
+    "history": [
+        ["--bogus"],
+        ["--athlete", "nobody", "--data-dir", "{dir}/store"],
+        ["--data-dir", "{dir}/existing_file"],
+        ["--db", "nosuchdatabase://x", "--data-dir", "{dir}/store"],
+        ["--db", "not a url", "--data-dir", "{dir}/store"],
+    ],
+    "athletes": [["--bogus"], ["--data-dir", "{dir}/existing_file"], ["--db", "sqlite:///{dir}/existing_file/x.db"]],
+    "serve": [
+        ["--bogus"],
+        ["--port", "many"],
+        ["--max-upload-mb", "lots"],
+        ["--data-dir", "{dir}/existing_file"],
     ],
     "pose": [
         ["--bogus"],
@@ -107,6 +125,7 @@ BAD: dict[str, list[list[str]]] = {
         ["{dir}/*.mov", "--out", "{dir}/batch"],
         ["{dir}/hips_only.csv", "--out", "{dir}/existing_file"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--drill", "moonwalk"],
+        ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--view", "top"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--athletes", "{dir}/missing.csv"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--athletes", "{dir}/garbage.json"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--workers", "0"],
@@ -176,19 +195,50 @@ def test_no_arguments_shows_the_help() -> None:
     assert result.exit_code == 2 and "analyze" in result.output and "error:" not in result.output
 
 
-def test_a_bug_is_not_hidden_behind_an_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only what the user can fix becomes one line; a programming error keeps its traceback."""
+def test_a_bug_is_one_line_that_says_where_its_traceback_was_logged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A programming error is not bad input (exit 1, not 2), and not a raw traceback: its traceback is kept in
+    the user's log folder and the one line says where."""
     import kneedrive.demo
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr(kneedrive.demo, "run_demo", broken)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # platformdirs' user_log_dir on Linux
+    monkeypatch.setenv("HOME", str(tmp_path))
     result = runner.invoke(app, ["demo"])
-    assert isinstance(result.exception, ZeroDivisionError)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith("error: internal error (ZeroDivisionError: bug)")
+    logged = Path(line.split("the full traceback is in ", 1)[1].split("; please report it")[0])
+    assert "ZeroDivisionError" in logged.read_text() and "Traceback" in logged.read_text()
 
 
 def test_an_embedding_caller_gets_the_exceptions(tmp_path: Path) -> None:
     command = typer.main.get_command(app)
     with pytest.raises(Exception, match="does not exist"):
         command.main(["analyze", str(tmp_path / "missing.csv")], standalone_mode=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "{csv}", "--start", "1"], "--start applies to video input only"),
+        (["analyze", "{csv}", "--person", "2", "--capture-fps", "240"], "--person, --capture-fps applies to video"),
+        (["analyze", "{csv}", "--json", "{tmp}"], "is a folder, not a file"),
+        (["timer", "single_leg_drive_through", "--sets", "100000000", "--dry-run"], "--sets"),
+        (["timer", "single_leg_drive_through", "--sets", "0", "--dry-run"], "--sets"),
+        (["plan", "--goal", "sprint_speed", "--start-date", "9999-12-31"], "--start-date 9999-12-31 is outside"),
+    ],
+)
+def test_options_that_cannot_apply_are_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    csv = tmp_path / "d.csv"
+    assert runner.invoke(app, ["demo", "--csv", str(csv)]).exit_code == 0
+    filled = [a.format(csv=csv, tmp=tmp_path) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.output
+    assert not list(tmp_path.glob(".*.part"))  # nothing half-written left behind

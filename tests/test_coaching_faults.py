@@ -65,9 +65,12 @@ def test_real_sprinter_gets_no_invented_fault() -> None:
     assert min(thighs) < 60  # single steps do breach ...
     assert doc["faults"] == []  # ... but the median does not
     # every sprint criterion is praised, except where the clip holds too few swings per side to compare
-    # (the touchdown 20 ms before the clip end is refused, so one side has a single thigh peak)
+    # (the touchdown 20 ms before the clip end is refused, so one side has a single thigh peak); the
+    # front-view criteria are neither praised nor faulted from a side view
     praised = {p["criterion"] for p in doc["praise"]}
-    assert {c.id for c in load_criteria() if "sprint" in c.drills} - praised <= {"uneven_knee_drive"}
+    side_view = {c.id for c in load_criteria() if "sprint" in c.drills and c.scope != "front"}
+    assert side_view - praised <= {"uneven_knee_drive"}
+    assert not praised & {c.id for c in load_criteria() if c.scope == "front"}
 
 
 @pytest.mark.slow  # real data
@@ -133,7 +136,25 @@ def _asymmetry_doc(metric: str, value: float | None) -> Judged:
     return replace(_steps_doc(field, [1.0] * 6), asymmetry_pct={metric: value})
 
 
+def _front_doc(metric: str, value: float | None, n: int) -> Judged:
+    """n front-view steps (or arm swings) per side, each with `value`."""
+    from kneedrive.metrics.frontal import ArmSwing, FrontFigures, FrontStep
+
+    steps, arms = [], []
+    for i in range(2 * n):
+        side, t = ("left", "right")[i % 2], 0.3 * i
+        if metric == "arm_crossing_legs":
+            arms.append(ArmSwing(side, 18 * i, t, value))
+        else:
+            steps.append(_blank(FrontStep, side=side, touchdown_frame=18 * i, touchdown_time_s=t, **{metric: value}))
+            steps[-1] = replace(steps[-1], midstance_frame=18 * i + 3, midstance_time_s=t + 0.05)
+    front = FrontFigures("toward", tuple(steps), (), tuple(arms), {}, ())
+    return replace(_steps_doc("contact_time_s", []), front=front, fps_hz=60.0)
+
+
 def _doc_for(c: Criterion, value: float | None, n: int = 4) -> Judged:
+    if c.scope == "front":
+        return _front_doc(c.metric, value, n)
     if c.scope == "steps":
         return _steps_doc(c.metric, [value] * n)
     if c.scope == "asymmetry":

@@ -33,10 +33,10 @@ from kneedrive.pose.blazepose import read_by_estimate
 from kneedrive.pose.detector import PersonDetection, ssd_anchors, weighted_nms
 from kneedrive.pose.geometry import Roi
 from kneedrive.pose.litert import bundled_model, load_interpreter
-from kneedrive.pose.people import PeopleScan, Segment
+from kneedrive.pose.people import PeopleScan, Segment, merge, stitch
 from kneedrive.pose.plugins import check_backend, load_backend
 from kneedrive.pose.prune import keep_outputs, stored_keep_outputs
-from kneedrive.pose.tracker import _Follower, region_from_pose
+from kneedrive.pose.tracker import _Follower, region_from_pose, search_box
 from kneedrive.pose.workers import Call, Workers
 from kneedrive.report.people import ATHLETE_COLOUR, OTHER_COLOUR, draw_people
 from kneedrive.sequence import BLAZEPOSE_LANDMARKS, REQUIRED_KEYPOINTS
@@ -379,3 +379,43 @@ def test_a_cut_video_is_never_presented_as_complete(tmp_path: Path) -> None:
         return
     assert pose.frames_decoded < 40
     assert any("could be decoded" in w for w in pose.warnings)
+
+
+def _runner(rows: range, x0_px: float, speed_px: float, radius_px: float, score: float = 0.9) -> Segment:
+    """A person moving right at `speed_px` per frame (30 fps) from x0 at frame 0, hips at y = 300."""
+    hips = [np.array([x0_px + speed_px * r, 300.0]) for r in rows]
+    return Segment(
+        rows=list(rows),
+        time_s=[r / 30 for r in rows],
+        xy=[np.tile(h, (33, 1)) for h in hips],
+        score=[np.full(33, score) for _ in rows],
+        hip_xy=hips,
+        radius_px=[radius_px] * len(rows),
+    )
+
+
+def test_pieces_of_one_person_are_joined_when_they_overlap_briefly_or_nearly_touch() -> None:
+    first = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    again = _runner(range(37, 90), 100.0, 8.0, 60.0, score=0.8)  # found again 3 frames before being let go
+    later = _runner(range(92, 120), 100.0, 8.0, 60.0)  # 2 frames lost
+    other = _runner(range(0, 120), 100.0, 8.0, 20.0)  # a smaller runner on the same line (further away)
+    people = stitch([later, other, again, first])
+    assert sorted(len(p) for p in people) == [1, 3]
+    whole = merge(next(p for p in people if len(p) == 3))
+    assert whole.rows == sorted(set(whole.rows)) and len(whole.rows) == 40 + 50 + 28
+    overlap = [whole.score[whole.rows.index(r)][0] for r in (37, 38, 39)]
+    assert overlap == [0.9, 0.9, 0.9]  # the better-scored pose where they overlap
+
+
+def test_a_long_overlap_or_a_jump_is_two_people() -> None:
+    first = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    side_by_side = _runner(range(10, 60), 100.0, 8.0, 60.0)  # 30 frames at once: two people
+    elsewhere = _runner(range(42, 60), 600.0, 8.0, 60.0)  # 2 frames later, 8 body radii away
+    assert len(stitch([first, side_by_side])) == 2
+    assert len(stitch([first, elsewhere])) == 2
+
+
+def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:
+    assert search_box(np.array([100.0, 100.0]), 50.0, 1280, 720) == (0, 0, 400, 400)  # kept inside the image
+    assert search_box(np.array([640.0, 360.0]), 50.0, 1280, 720) == (440, 160, 840, 560)
+    assert search_box(np.array([640.0, 360.0]), 500.0, 1280, 720) == (280, 0, 1000, 720)  # never above the image

@@ -88,3 +88,7 @@ def test_real_clips_yardstick() -> None:
     race = rows["sports2d_race_panning.mp4"]
     assert race.failure is None
     assert race.slow_motion == "no"
+    # of 38; the pose covers the 28 from frame 237 on (README, 'Real clips'): every one found, none extra
+    assert race.found >= 27 and race.extra <= 1
+    assert race.cadence_spm is not None and race.truth_cadence_spm is not None
+    assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02

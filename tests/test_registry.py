@@ -11,6 +11,7 @@ import pytest
 
 from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.metrics import Step, Summary
+from kneedrive.metrics.frontal import FRONT_FIELDS
 from kneedrive.metrics.registry import RegistryError, registry
 
 #: Fields that say when or which, not how much: not figures.
@@ -33,6 +34,14 @@ def _schema() -> dict[str, Any]:
 def test_every_figure_of_a_result_has_one_registry_row_and_no_row_is_left_over(scope: str) -> None:
     figures = {f.name for f in fields(CLASSES[scope])} - NOT_FIGURES[scope]
     assert set(registry().names(scope)) == figures  # type: ignore[arg-type]
+
+
+def test_every_front_view_figure_has_one_registry_row_and_no_front_row_is_left_over() -> None:
+    assert set(registry().names("front")) == set(FRONT_FIELDS)
+    props = _schema()["properties"]["front"]["properties"]
+    schema_fields = {*props["steps"]["items"]["properties"], *props["reps"]["items"]["properties"]}
+    schema_fields |= set(props["arms"]["items"]["properties"])
+    assert set(FRONT_FIELDS) <= schema_fields
 
 
 def test_side_rows_are_the_step_figures_and_asymmetry_rows_name_side_figures() -> None:

@@ -150,8 +150,11 @@ def test_out_writes_every_export_and_the_report_rerenders(tmp_path: Path) -> Non
     result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    # a sprint has steps, and its drill block one rep (the run)
-    assert names == {"report.html", "analysis.json", "steps.csv", "reps.csv", "keypoints.csv", "keypoints.trc"}
+    # a sprint has steps, its drill block one rep (the run), and an S-MAS with a kinogram per side
+    assert names == {
+        "report.html", "analysis.json", "steps.csv", "reps.csv", "keypoints.csv", "keypoints.trc",
+        "kinogram_left.png", "kinogram_right.png",
+    }  # fmt: skip
     doc = json.loads((out / "analysis.json").read_text())
     jsonschema.validate(doc, SCHEMA)
     assert "series" in doc
@@ -169,7 +172,7 @@ def test_out_writes_every_export_and_the_report_rerenders(tmp_path: Path) -> Non
     result = runner.invoke(app, ["report", str(out / "analysis.json"), "-o", str(again)])
     assert result.exit_code == 0, result.output
     rerendered = again.read_text()
-    for marker in ('id="plot-angles"', 'id="plot-steps"', 'id="plot-trunk"', 'class="keyframe'):
+    for marker in ('id="plot-angles"', 'id="plot-steps"', 'id="plot-trunk"', 'class="keyframe', 'id="smas-'):
         assert rerendered.count(marker) == html.count(marker) > 0
 
 

@@ -98,7 +98,7 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     browser: Chromium, reports: dict[str, Path], name: str
 ) -> None:
     page = reports[name]
-    requests = browser.load(page.as_uri())
+    requests = [r for r in browser.load(page.as_uri()) if not r.startswith("data:")]  # inline, not network
     assert requests == [page.as_uri()], f"the report made network requests: {requests}"
     facts = browser.evaluate(DOM_FACTS)
     browser.screenshot(ARTIFACTS / f"report-{name}-{PHONE_WIDTH_PX}px.png")
@@ -137,6 +137,52 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
         assert facts["findings"] == min(3, len(faults))
     else:
         assert 1 <= facts["findings"] <= 3
+
+
+SMAS_FACTS = r"""(() => {
+  const table = document.querySelector('#smas table.smas');
+  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width}; };
+  const cells = table ? [...table.querySelectorAll('td')] : [];
+  return {
+    innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth,
+    rows: table ? table.querySelectorAll('tbody tr').length : 0,
+    table: table ? box(table) : null,
+    smallestFontPx: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))),
+    verdicts: cells.filter(c => /^(fault|ok|not scored)/.test(c.textContent.trim())
+      && ['fault-yes', 'fault-no', 'fault-na'].some(k => c.classList.contains(k))).length,
+    total: (document.querySelector('#smas .smas-total') || {}).textContent || '',
+    kinograms: [...document.querySelectorAll('#smas figure.kinogram')].map(f => {
+      const img = f.querySelector('img'); const r = img.getBoundingClientRect();
+      const scroller = f.querySelector('.scroll').getBoundingClientRect();
+      return {side: f.dataset.side, loaded: img.complete && img.naturalWidth > 0, natural: img.naturalWidth,
+              width: r.width, scale: r.width / img.naturalWidth, scrollerRight: scroller.right}; }),
+  };
+})()"""
+
+
+@pytest.mark.parametrize("name", ["demo", "dorn-sprint"])
+def test_the_smas_table_and_both_kinograms_are_readable_at_phone_width(
+    browser: Chromium, reports: dict[str, Path], name: str
+) -> None:
+    page = reports[name]
+    browser.load(page.as_uri())
+    facts = browser.evaluate(SMAS_FACTS)
+    (ARTIFACTS / f"report-{name}-smas.json").write_text(json.dumps(facts, indent=1))
+    doc = json.loads((page.parent / "analysis.json").read_text())
+    assert facts["rows"] == len(doc["smas"]["items"]) == 12
+    assert facts["verdicts"] == 24  # left and right for each item: fault / ok / not scored
+    assert f"S-MAS {doc['smas']['total']} of {doc['smas']['scored']}" in facts["total"]
+    assert doc["smas"]["band"] in facts["total"]
+    # the table fits the phone (no sideways scrolling) with legible text
+    assert facts["scrollWidth"] <= facts["innerWidth"] == PHONE_WIDTH_PX
+    assert facts["table"]["right"] <= PHONE_WIDTH_PX and facts["smallestFontPx"] >= 11
+    # both kinograms, decoded, shown at >= 80 % of their own size inside a swipeable box on the screen
+    assert {k["side"] for k in facts["kinograms"]} == {"left", "right"}
+    for k in facts["kinograms"]:
+        assert k["loaded"] and k["natural"] >= 1000 and k["scale"] >= 0.78, k
+        assert k["scrollerRight"] <= PHONE_WIDTH_PX, k
+    for side in ("left", "right"):
+        assert (page.parent / f"kinogram_{side}.png").stat().st_size > 10_000
 
 
 def test_saved_analyses_and_reports_stay_small(reports: dict[str, Path]) -> None:

@@ -13,22 +13,28 @@ import numpy as np
 
 from . import __version__
 from .coaching.faults import Coaching, Judged, find_faults
+from .coaching.smas import Smas, load_smas, score
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.ground import fit_ground
+from .events.reach import ReachDetector
 from .io.formats import is_video
 from .io.load import load_keypoints
 from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
+from .kinematics.frontal import steady_size
 from .kinematics.series import series_block
+from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
     MIN_ALTERNATION,
     MIN_TOUCHDOWN_COVERAGE,
     Withheld,
     alternation,
+    ground_figures,
     plausible_figures,
     plausible_reps,
     plausible_steps,
@@ -73,6 +79,11 @@ class Analysis:
     video: VideoPose | None = None
     #: Figures left out because no human produces them or they contradict each other (metrics.honesty).
     withheld: tuple[Withheld, ...] = ()
+    #: The automated S-MAS (kneedrive.coaching.smas), for sprints at sprint step rates.
+    smas: Smas | None = None
+    #: Which way the camera looks (kinematics.view); a front view's figures (metrics.frontal).
+    view: ViewEstimate | None = None
+    front: FrontFigures | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -115,9 +126,19 @@ class Analysis:
             ),
             warnings=self.warnings,
             coaching=self.coaching,
-            series=Series.from_dict(series_block(kin)),
+            series=self._series(),
             video=None if self.video is None else VideoRecord.from_dict(self.video.to_dict()),
+            smas=self.smas,
+            view="side" if self.view is None else self.view.view,
+            view_evidence="" if self.view is None else self.view.evidence,
+            front=self.front,
         )
+
+    def _series(self) -> Series:
+        block = series_block(self.kinematics)
+        if self.view is not None and self.view.view != "side":
+            block["angles"] = {}  # sagittal angles of a front or oblique view mean nothing
+        return Series.from_dict(block)
 
     def to_dict(self, *, include_series: bool = False) -> dict[str, Any]:
         """The documented JSON document (schema: kneedrive/schema/analysis-v1.schema.json).
@@ -147,26 +168,41 @@ def analyze(
     athlete_height_m: float | None = None,
     treadmill_speed_mps: float | None = None,
     cutoff_hz: float | None = None,
-    detector: ContactDetector | None = None,
+    detector: ContactDetector | ReachDetector | None = None,
     drill: str = AUTO,
     video: VideoOptions | None = None,
+    view: str = "auto",
 ) -> Analysis:
     """Analyze a video (.mp4, .mov, .avi, .mkv, .m4v), a keypoint file (.csv, .trc) or a PoseSequence of a
     sprint, a run or a drill. A video is first turned into the athlete's keypoints
     (`kneedrive.pose.estimate_pose`).
 
     `drill`: "auto" recognizes the drill; a catalogue id (kneedrive.drills.catalogue.DRILL_IDS)
-    forces it. Sprints and runs get gait events and steps; drills get reps and cycles."""
+    forces it. Sprints and runs get gait events and steps; drills get reps and cycles.
+
+    `view`: "auto" tells a side view from a front (or oblique) one (kneedrive.kinematics.view); "side" or
+    "front" forces it. A front or oblique view gets no sagittal figure, a front view its own figures
+    (`Analysis.front`)."""
     check_drill_id(drill)
+    if view not in VIEW_CHOICES:
+        raise InputError(f"view must be one of {', '.join(VIEW_CHOICES)}, got {view!r}")
     seq, video_pose = _sequence(source, fps_hz, video)
+    view_estimate = detect_view(seq) if view == "auto" else given_view(seq, view)
     if treadmill_speed_mps is not None and not (math.isfinite(treadmill_speed_mps) and treadmill_speed_mps > 0):
         raise InputError(f"--treadmill-speed-mps must be a positive number, got {treadmill_speed_mps}")
-    kin = compute_kinematics(seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz)
+    kin = compute_kinematics(
+        seq if view_estimate.view == "side" else steady_size(seq),
+        px_per_m=px_per_m,
+        athlete_height_m=athlete_height_m,
+        cutoff_hz=cutoff_hz,
+    )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    if view_estimate.view != "side":
+        return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
     drill_result = analyze_drill(kin, drill)
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
-        return _drill_analysis(seq, kin, drill_result, warnings, video_pose)
+        return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
     # a rate measured from time stamps is a hair off its nominal value (25 fps reads 24.99999)
     time_contacts = kin.fps_hz > NO_CONTACT_TIMING_BELOW_FPS * (1.0 + FPS_TOLERANCE)
     if not time_contacts:
@@ -178,6 +214,12 @@ def analyze(
         warnings.append(
             f"at {kin.fps_hz:.0f} fps one frame is {1000 / kin.fps_hz:.0f} ms: contact and flight times are "
             f"+/-{1000 / kin.fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
+        )
+    if detector is None and _camera_unmeasured(video_pose):
+        detector = ReachDetector()
+        warnings.append(
+            "touchdowns and toe-offs are timed by how far each foot reaches ahead of and behind the hips "
+            "(Zeni et al. 2008), which a moving camera does not change"
         )
     events, ground = (detector or ContactDetector()).detect(kin)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
@@ -195,22 +237,25 @@ def analyze(
             f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
     slowed = _slowed(video_pose)
-    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed)
+    unmeasured = _camera_unmeasured(video_pose)
+    steps_before = steps
+    cleared = ground_figures() if unmeasured else frozenset()
+    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed, cleared=cleared)
     summary = summarize(
         steps,
         fps_hz=kin.fps_hz,
         time_contacts=time_contacts,
         overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
     )
-    if _camera_unmeasured(video_pose):
-        steps, summary, ground_withheld = without_ground_figures(steps, summary, CAMERA_UNMEASURED)
+    if unmeasured:
+        _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
-        cleared: dict[str, Any] = dict.fromkeys(gone)
-        steps = [replace(s, **cleared) for s in steps]
+        nulls: dict[str, Any] = dict.fromkeys(gone)
+        steps = [replace(s, **nulls) for s in steps]
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
     drill_result = replace(drill_result, reps=reps)
@@ -231,6 +276,9 @@ def analyze(
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
     warnings += coaching.not_judged
+    smas, smas_warning = _smas(kin, events, summary, unjudged)
+    if smas_warning:
+        warnings.append(smas_warning)
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -246,11 +294,72 @@ def analyze(
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
+        smas=smas,
+        view=view_estimate,
     )
 
 
+def _front_analysis(
+    seq: PoseSequence,
+    kin: Kinematics,
+    view: ViewEstimate,
+    drill: str,
+    warnings: list[str],
+    video_pose: VideoPose | None,
+) -> Analysis:
+    """A front or oblique view (analysis_front): no events, steps or sagittal figures."""
+    from .analysis_front import analyze_front
+
+    parts = analyze_front(seq, kin, view, drill, kin.leg_length_m)
+    feet = [kin.foot_centre(side) for side in ("left", "right")]
+    sides = per_side([])
+    summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
+    kin = replace(kin, unavailable={**kin.unavailable, **parts.unavailable})
+    return Analysis(
+        source=seq.source,
+        sequence=seq,
+        kinematics=kin,
+        events=(),
+        steps=(),
+        summary=summary,
+        sides=frozen_map(sides),
+        asymmetry_pct=frozen_map(asymmetry_pct(sides)),
+        ground=fit_ground(feet),
+        drill=parts.drill,
+        coaching=parts.coaching,
+        warnings=tuple([*warnings, *parts.warnings, *(w.warning() for w in parts.withheld)]),
+        video=video_pose,
+        withheld=tuple(parts.withheld),
+        view=view,
+        front=parts.figures,
+    )
+
+
+def _smas(
+    kin: Kinematics, events: list[GaitEvent], summary: Summary, unjudged: str | None
+) -> tuple[Smas | None, str | None]:
+    """The automated S-MAS on the full-rate series (each position is then an input frame), or why not."""
+    rules = load_smas()
+    rate = summary.step_frequency_hz
+    if unjudged is not None:
+        return None, None  # the reason is already in the warnings
+    if rate is None or rate < rules.min_step_frequency_hz:
+        shown = "without a step rate" if rate is None else f"at {rate * 60:.0f} steps/min"
+        return None, (
+            f"S-MAS not scored {shown}: it is a maximal-velocity screen "
+            f"(needs at least {rules.min_step_frequency_hz * 60:.0f} steps/min)"
+        )
+    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))
+    return score(full, events, rules=rules), None
+
+
 def _drill_analysis(
-    seq: PoseSequence, kin: Kinematics, drill: DrillResult, warnings: list[str], video_pose: VideoPose | None
+    seq: PoseSequence,
+    kin: Kinematics,
+    drill: DrillResult,
+    warnings: list[str],
+    video_pose: VideoPose | None,
+    view: ViewEstimate | None = None,
 ) -> Analysis:
     """A drill has reps and cycles instead of running steps: events, steps and the running
     summary stay empty."""
@@ -289,6 +398,7 @@ def _drill_analysis(
         warnings=tuple(warnings),
         video=video_pose,
         withheld=tuple(withheld),
+        view=view,
     )
 
 

@@ -57,7 +57,8 @@ _CLICK_EXCEPTION = _click_class("ClickException")
 class OneLineErrors(TyperGroup):
     """Every error a user can fix ends in one line `error: ...` on stderr and exit code 2: unknown options and
     bad values (click's usage errors, which typer would draw in a box), bad input and impossible requests
-    (KneedriveError), files that cannot be read or written (OSError). Anything else is a bug: traceback."""
+    (KneedriveError), files that cannot be read or written (OSError). Anything else is a bug: one line that
+    says where its traceback was logged, exit 1."""
 
     def main(
         self,
@@ -70,6 +71,7 @@ class OneLineErrors(TyperGroup):
     ) -> Any:
         if not standalone_mode:  # an embedding caller handles the exceptions itself
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        _quiet_library_warnings()
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except KneedriveError as exc:
@@ -79,6 +81,9 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("Aborted!", err=True)
             code = 1
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            code = 130
         except _CLICK_EXCEPTION as raw:
             click_error = cast(_ClickError, raw)
             message = click_error.format_message()
@@ -89,7 +94,46 @@ class OneLineErrors(TyperGroup):
             else:
                 command = f" (see '{click_error.ctx.command_path} --help')" if click_error.ctx is not None else ""
                 code = _fail(" ".join(message.split()).rstrip(".") + command)
+        except Exception as exc:  # a bug: one line that says where the traceback went, never a raw traceback
+            code = _internal_error(exc)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _video_only(file: Path, **given: object) -> None:
+    """Video options on a keypoint file are a mistake to report, not to ignore."""
+    named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if named and not is_video(file):
+        raise InputError(f"{', '.join(named)} applies to video input only; {file.name} is a keypoint file")
+
+
+def _quiet_library_warnings() -> None:
+    """Python and numpy warnings go to the log, not the terminal (`--verbose` shows the log)."""
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").propagate = False
+
+
+def _internal_error(exc: Exception) -> int:
+    """Log the full traceback to a file in the user's log folder and print one line naming it; exit 1."""
+    import tempfile
+    import traceback
+
+    from platformdirs import user_log_dir
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        folder = Path(user_log_dir("kneedrive"))
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix="crash-", suffix=".log", delete=False) as log:
+            log.write(text)
+        where = f"the full traceback is in {log.name}"
+    except OSError:
+        where = "the traceback could not be saved"
+    typer.echo(
+        f"{typer.style('error:', fg='red')} internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+        f"{where}; please report it",
+        err=True,
+    )
+    return 1
 
 
 def _fail(message: str) -> int:
@@ -97,6 +141,9 @@ def _fail(message: str) -> int:
     typer.echo(f"{typer.style('error:', fg='red')} {message}", err=True)
     return 2
 
+
+#: More sets than anyone does in one session (the seeds' doses are 2-3 sets; 50 leaves room for rep work).
+MAX_SETS = 50
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -209,6 +256,34 @@ def _video_options(
     )
 
 
+# --- the coach's store (kneedrive.store) ----------------------------------------------------------------
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="The store's folder (default: $KNEEDRIVE_DATA_DIR, else the user data folder)"),
+]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: the SQLite file in the data folder)")
+]
+
+
+def _store(data_dir: Path | None, db: str | None) -> Any:
+    from .store import open_store
+
+    return open_store(data_dir, db)
+
+
+def _date(text: str | None) -> Any:
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--date must be YYYY-MM-DD, got {text!r}") from None
+
+
 @app.command("analyze")
 def analyze_command(
     file: Annotated[
@@ -233,6 +308,10 @@ def analyze_command(
     drill: Annotated[
         str, typer.Option(help="auto (recognize) or a drill id: see `kneedrive demo --help` for the list")
     ] = "auto",
+    view: Annotated[
+        str,
+        typer.Option(help="Camera view: auto (detect), side or front (front views get frontal figures, no sagittal)"),
+    ] = "auto",
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON (schema v1) here")] = None,
     series: Annotated[
         bool, typer.Option("--series", help="Include the angle/keypoint time series in --json (for `report`)")
@@ -245,12 +324,52 @@ def analyze_command(
     no_cache: NoCacheOption = False,
     capture_fps: CaptureFpsOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    athlete: Annotated[
+        str | None, typer.Option("--athlete", help="Store the session for this athlete (added if new)")
+    ] = None,
+    session_date: Annotated[
+        str | None, typer.Option("--date", help="With --athlete: the day it was filmed, YYYY-MM-DD (default: today)")
+    ] = None,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
 ) -> None:
     """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
     from .analysis import analyze
     from .report.terminal import print_summary
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    _video_only(file, start=start, end=end, person=person, pose_model=pose_model, capture_fps=capture_fps)
+    if athlete is not None:
+        from .store import AnalysisOptions, analyze_and_store
+
+        options = AnalysisOptions(
+            drill=drill,
+            fps_hz=fps,
+            px_per_m=px_per_m,
+            athlete_height_m=athlete_height_m,
+            treadmill_speed_mps=treadmill_speed_mps,
+            cutoff_hz=cutoff_hz,
+            start_s=start,
+            end_s=end,
+            person=person,
+            capture_fps=capture_fps,
+        )
+        with _progress() if is_video(file) else nullcontext(None) as progress:
+            stored_analysis, stored = analyze_and_store(
+                file,
+                athlete,
+                options=options,
+                store=_store(data_dir, db),
+                recorded_on=_date(session_date),
+                progress=progress,
+            )
+        print_summary(stored_analysis.record, console())
+        console().print(f"stored session {stored.id} for {stored.athlete_name}", highlight=False)
+        if json_path is not None:
+            _write_json(stored_analysis, json_path, series=series)
+        if out_dir is not None:
+            _write_out(stored_analysis, out_dir)
+        return
     with _progress() if is_video(file) else nullcontext(None) as progress:
         result = analyze(
             file,
@@ -261,6 +380,7 @@ def analyze_command(
             cutoff_hz=cutoff_hz,
             drill=drill,
             video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
+            view=view,
         )
     print_summary(result.record, console())
     if json_path is not None:
@@ -372,6 +492,63 @@ def report_command(
     console().print(f"wrote {output}")
 
 
+@app.command("athletes")
+def athletes_command(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The athletes in the store, with their number of sessions and the latest."""
+    athletes = _store(data_dir, db).athletes()
+    if json_out:
+        console().print_json(data=[a.to_dict() for a in athletes])
+        return
+    from rich.table import Table
+
+    table = Table("id", "name", "height", "sessions", "latest")
+    for a in athletes:
+        height = "-" if a.height_m is None else f"{a.height_m:.2f} m"
+        latest = "-" if a.last_session_on is None else a.last_session_on.isoformat()
+        table.add_row(str(a.id), a.name, height, str(a.sessions), latest)
+    console().print(table if athletes else "no athletes yet: `kneedrive analyze FILE --athlete NAME`")
+
+
+@app.command("history")
+def history_command(
+    athlete: Annotated[str | None, typer.Option("--athlete", help="Only this athlete's sessions")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (sessions with their key figures)")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The stored sessions, oldest first, with the key figures coaches follow."""
+    from .report.history import history_rows, history_table
+
+    store = _store(data_dir, db)
+    athlete_id = None if athlete is None else store.athlete_named(athlete).id
+    rows = history_rows(store, athlete_id)
+    if json_out:
+        console().print_json(data=rows)
+    else:
+        console().print(history_table(rows) if rows else "no sessions yet")
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
+    lan: Annotated[
+        bool,
+        typer.Option("--lan", help="Listen on the local network (for a phone); every request then needs the token"),
+    ] = False,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest upload accepted")] = 500.0,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """The coach's workspace in the browser: athletes, uploads, reports, progress over sessions."""
+    from .app.serve import serve
+
+    serve(data_dir=data_dir, db_url=db, port=port, lan=lan, max_upload_bytes=int(max_upload_mb * 1e6))
+
+
 # --- many clips at once (kneedrive.batch, on Dask) -------------------------------------------------------
 
 
@@ -400,6 +577,7 @@ def batch_command(
     treadmill_speed_mps: Annotated[float | None, typer.Option(help="Belt speed, on a treadmill")] = None,
     cutoff_hz: Annotated[float | None, typer.Option(help="Low-pass cut-off (default: from the step frequency)")] = None,
     drill: Annotated[str, typer.Option(help="auto (recognize) or a drill id (the map's, when it has one)")] = "auto",
+    view: Annotated[str, typer.Option(help="Camera view: auto (detect), side or front")] = "auto",
     start: StartOption = None,
     end: EndOption = None,
     person: PersonOption = None,
@@ -420,6 +598,7 @@ def batch_command(
         treadmill_speed_mps=treadmill_speed_mps,
         cutoff_hz=cutoff_hz,
         drill=drill,
+        view=view,
         start_s=start,
         end_s=end,
         person=person,
@@ -631,7 +810,7 @@ def timer_command(
     ] = None,
     work: Annotated[float | None, typer.Option(help="Work interval, s")] = None,
     rest: Annotated[float | None, typer.Option(help="Rest between sets, s")] = None,
-    sets: Annotated[int | None, typer.Option(help="Number of sets")] = None,
+    sets: Annotated[int | None, typer.Option(help="Number of sets (1-50)", min=1, max=MAX_SETS)] = None,
     sides: Annotated[str | None, typer.Option(help="both (left then right), left, right or none")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and exit")] = False,
     speak: Annotated[bool, typer.Option(help="Spoken cues with espeak-ng when it is installed")] = True,

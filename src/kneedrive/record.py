@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from .coaching.faults import Coaching
+from .coaching.smas import Smas
 from .drills.features import DrillFeatures
 from .drills.rep_metrics import Cycle, Rep
 from .events import GaitEvent
 from .io.video_record import VideoRecord, frozen_map, thawed
 from .metrics import Step, Summary
+from .metrics.frontal import FrontFigures
 
 SCHEMA_VERSION = 1
 SIDES = ("left", "right")
@@ -155,7 +157,12 @@ class AnalysisRecord:
     coaching: Coaching
     series: Series | None = None
     video: VideoRecord | None = None
+    #: The automated Sprint Mechanics Assessment Score (sprints at sprint step rates; None otherwise).
+    smas: Smas | None = None
     schema_version: int = SCHEMA_VERSION
+    view: str = "side"  # "side" | "front" | "oblique" (kinematics.view)
+    view_evidence: str = ""
+    front: FrontFigures | None = None  # a front view's figures
 
     @property
     def is_drill(self) -> bool:
@@ -195,6 +202,12 @@ class AnalysisRecord:
             doc["series"] = self.series.to_dict()
         if self.video is not None:
             doc["video"] = self.video.to_dict()
+        if self.smas is not None:
+            doc["smas"] = self.smas.to_dict()
+        doc["view"] = self.view
+        doc["view_evidence"] = self.view_evidence
+        if self.front is not None:
+            doc["front"] = self.front.to_dict()
         cleaned: dict[str, Any] = json_safe(doc)
         return cleaned
 
@@ -208,6 +221,7 @@ class AnalysisRecord:
         inp = doc["input"]
         series = None if doc.get("series") is None else Series.from_dict(doc["series"])
         steps = tuple(Step(**s) for s in doc["steps"])
+        front = None if doc.get("front") is None else FrontFigures.from_dict(doc["front"])
         reps = tuple(_rep(r) for r in drill["reps"])
         summary = Summary(**doc["summary"])
         asymmetry = frozen_map(doc["asymmetry_pct"])
@@ -224,6 +238,7 @@ class AnalysisRecord:
                     fps_hz=float(inp["fps_hz"]),
                     time_base_s=None if series is None else series.time_s,
                     frame_numbers=None if series is None else series.frames,
+                    front=front,
                 )
             )
         return cls(
@@ -255,6 +270,10 @@ class AnalysisRecord:
             coaching=coaching,
             series=series,
             video=None if doc.get("video") is None else VideoRecord.from_dict(doc["video"]),
+            smas=None if doc.get("smas") is None else Smas.from_dict(doc["smas"]),
+            view=str(doc.get("view", "side")),
+            view_evidence=str(doc.get("view_evidence", "")),
+            front=front,
         )
 
 

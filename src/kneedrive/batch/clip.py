@@ -133,6 +133,7 @@ def _write_folder(job: ClipJob, part: Path) -> int:
         cutoff_hz=opts.cutoff_hz,
         drill=opts.drill,
         video=video,
+        view=opts.view,
     )
     part.mkdir(parents=True)
     written = write_outputs(

@@ -33,6 +33,7 @@ class AnalysisOptions:
     treadmill_speed_mps: float | None = None
     cutoff_hz: float | None = None
     drill: str = "auto"
+    view: str = "auto"
     start_s: float | None = None
     end_s: float | None = None
     person: int | None = None

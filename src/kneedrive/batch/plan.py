@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..drills.analyze import check_drill_id
 from ..errors import InputError
+from ..kinematics.view import VIEW_CHOICES
 from ..report.squad import write_squad
 from .clip import ClipOutcome, is_done, remove_leftovers
 from .inputs import AthleteMap, find_inputs, load_athlete_map
@@ -32,8 +33,11 @@ def plan_batch(
     inputs: Sequence[str], out_dir: Path, options: AnalysisOptions, athletes: Path | None = None
 ) -> BatchPlan:
     """Find the inputs, hash them, and split them into done and to do (InputError for what the user must
-    fix before anything runs: no input, a bad athlete map, an unknown drill, an output path that is a file)."""
+    fix before anything runs: no input, a bad athlete map, an unknown drill or view, an output path that is
+    a file)."""
     check_drill_id(options.drill)
+    if options.view not in VIEW_CHOICES:
+        raise InputError(f"--view must be one of {', '.join(VIEW_CHOICES)}, got {options.view!r}")
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
     paths = find_inputs(inputs, exclude=out_dir)

@@ -32,9 +32,20 @@ def plan_start_date(text: str | None, *, today: dt.date | None = None) -> dt.dat
     if text is None:
         return next_monday(today or dt.date.today())
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--start-date must be YYYY-MM-DD, got {text!r}") from None
+    if not LATEST_START >= day >= EARLIEST_START:
+        raise InputError(
+            f"--start-date {text} is outside {EARLIEST_START.isoformat()} to {LATEST_START.isoformat()} "
+            "(a plan for people alive now)"
+        )
+    return day
+
+
+#: A plan's first day must leave room for its weeks inside the calendar (9999-12-31 + 6 weeks overflows).
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_START = dt.date(9000, 12, 31)
 
 
 def plan_to_ics(plan: Plan, *, created: dt.datetime | None = None) -> bytes:

@@ -38,7 +38,7 @@ class Criterion:
     id: str
     fault: str
     title: str
-    scope: str  # steps | reps | asymmetry
+    scope: str  # steps | reps | asymmetry | front
     metric: str
     units: str
     min: float | None
@@ -115,6 +115,7 @@ def _check_metrics(c: Criterion) -> None:
         "steps": ("step",),
         "reps": ("rep", "cycle", "rep_derived"),
         "asymmetry": ("asymmetry",),
+        "front": ("front",),
     }
     scopes = by_scope[c.scope]
     row = reg.metrics.get(c.metric)

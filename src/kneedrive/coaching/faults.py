@@ -16,6 +16,7 @@ import numpy as np
 
 from ..drills.rep_metrics import Rep
 from ..metrics import Step, Summary
+from ..metrics.frontal import FrontFigures
 from ..metrics.registry import registry
 from .criteria import SEVERITIES, Condition, Criterion, load_criteria
 from .library import SEED_FILES
@@ -151,6 +152,7 @@ class Judged:
     fps_hz: float
     time_base_s: np.ndarray | None = None
     frame_numbers: np.ndarray | None = None
+    front: FrontFigures | None = None  # a front view's figures (criteria of scope "front")
 
     def frame_at(self, t: float | None) -> int | None:
         """The frame nearest to time `t` (None without a time base)."""
@@ -220,10 +222,33 @@ def _asymmetry_observations(judged: Judged, metric: str) -> tuple[float | None, 
     return value, ([] if side_metric is None else _step_observations(judged, side_metric))
 
 
+def _front_observations(judged: Judged, criterion: Criterion) -> tuple[float | None, list[Observation]]:
+    """The worse side's median and that side's observations (one side's fault is not diluted by the
+    other's good steps)."""
+    if judged.front is None:
+        return None, []
+    by_side: dict[str, list[Observation]] = {}
+    for k, (side, frame, t, v) in enumerate(judged.front.observations(criterion.metric)):
+        by_side.setdefault(side, []).append(Observation(k, v, t, judged.frame_at(t) if frame is None else frame))
+    ranked = sorted(
+        ((criterion.excess(statistics.median(o.value for o in obs)), side) for side, obs in by_side.items()),
+        reverse=True,
+    )
+    if not ranked:
+        return None, []
+    worst = by_side[ranked[0][1]]
+    return float(statistics.median(o.value for o in worst)), worst
+
+
 def _judge(criterion: Criterion, judged: Judged) -> Fault | Praise | None:
     if not all(_holds(cond, judged) for cond in criterion.when):
         return None
-    if criterion.scope == "asymmetry":
+    if criterion.scope == "front":
+        value, observations = _front_observations(judged, criterion)
+        if value is None:
+            return None
+        breaching = [o for o in observations if criterion.breached(o.value)]
+    elif criterion.scope == "asymmetry":
         value, observations = _asymmetry_observations(judged, criterion.metric)
         per_side = {s: sum(1 for o in observations if judged.steps[o.index].side == s) for s in ("left", "right")}
         if value is None or min(per_side.values()) < criterion.min_evidence:
@@ -245,7 +270,7 @@ def _judge(criterion: Criterion, judged: Judged) -> Fault | Praise | None:
     if len(breaching) < criterion.min_evidence:
         return None
     evidence = Evidence(
-        unit="reps" if criterion.scope == "reps" else "steps",
+        unit="reps" if criterion.scope == "reps" else "steps",  # front: the front view's steps, reps, swings
         indices=tuple(o.index for o in breaching),
         times_s=tuple(o.time_s for o in breaching if o.time_s is not None),
         frames=tuple(o.frame for o in breaching if o.frame is not None),

@@ -63,8 +63,13 @@ def median_or_none(values: Sequence[float | None]) -> float | None:
 
 def lowest_foot_height(kin: Kinematics, side: str, a: int, b: int) -> Array:
     """Height of the foot's lowest point (heel, toe or ankle) in frames a..b."""
-    feet = [kin.points[n][a:b, 1] for n in (f"{side}_heel", f"{side}_foot_index", f"{side}_ankle") if n in kin.points]
-    return np.asarray(np.nanmin(np.stack(feet), axis=0))
+    feet = np.stack(
+        [kin.points[n][a:b, 1] for n in (f"{side}_heel", f"{side}_foot_index", f"{side}_ankle") if n in kin.points]
+    )
+    seen = np.isfinite(feet).any(axis=0)  # a frame with no foot point stays NaN (no all-NaN warning)
+    lowest = np.full(feet.shape[1], np.nan)
+    lowest[seen] = np.nanmin(feet[:, seen], axis=0)
+    return lowest
 
 
 def on_support(low: Array) -> NDArray[np.bool_]:

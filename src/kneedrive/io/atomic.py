@@ -21,6 +21,8 @@ def default_file_mode() -> int:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
+    if path.is_dir():  # say so with the name the user gave, not the temporary file's
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:

@@ -69,8 +69,18 @@ def _out_of_range(metric: Metric, value: float) -> str:
     return f"{shown} is outside what a human can do ({band} {metric.display}; {metric.range_source})".replace(" ;", ";")
 
 
-def _clean(item: T, scope: Scope, tally: dict[str, list[str]], slowed: bool) -> T:
-    """`item` (a Step, Rep or Cycle) with its implausible figures set to None; reasons collected."""
+def _clean(
+    item: T,
+    scope: Scope,
+    tally: dict[str, list[str]],
+    slowed: bool,
+    *,
+    frame_s: float = 0.0,
+    cleared: frozenset[str] = frozenset(),
+) -> T:
+    """`item` (a Step, Rep or Cycle) with its implausible figures set to None; reasons collected. A time is
+    only implausible beyond one frame (`frame_s`) outside its range: that is the clip's resolution.
+    `cleared` figures are set to None without a reason here (withheld, with theirs, elsewhere)."""
     reg = registry()
     changes: dict[str, Any] = {}
     for f in fields(item):  # type: ignore[arg-type]
@@ -80,10 +90,12 @@ def _clean(item: T, scope: Scope, tally: dict[str, list[str]], slowed: bool) -> 
             continue
         if isinstance(value, bool):
             continue
-        if slowed and metric.unit in TIME_UNITS:
+        if f.name in cleared or (slowed and metric.unit in TIME_UNITS):
             changes[f.name] = None
             continue
-        if not metric.plausible(float(value)):
+        slack = frame_s if metric.unit == "s" else 0.0
+        if not (metric.plausible(float(value)) or metric.plausible(float(value) + slack) or
+                metric.plausible(float(value) - slack)):  # fmt: skip
             changes[f.name] = None
             tally[f.name].append(_out_of_range(metric, float(value)))
     return replace(item, **changes) if changes else item  # type: ignore[type-var]
@@ -93,11 +105,13 @@ def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[With
     return [Withheld(name, scope, len(reasons), total, reasons[0]) for name, reasons in tally.items() if reasons]
 
 
-def plausible_steps(steps: Sequence[Step], *, fps_hz: float, slowed: bool = False) -> tuple[list[Step], list[Withheld]]:
+def plausible_steps(
+    steps: Sequence[Step], *, fps_hz: float, slowed: bool = False, cleared: frozenset[str] = frozenset()
+) -> tuple[list[Step], list[Withheld]]:
     """Steps with every implausible figure withheld; contact and flight also when they do not add up to
-    the step time."""
+    the step time. `cleared` figures are withheld for a reason given elsewhere (see ground_figures)."""
     tally: dict[str, list[str]] = defaultdict(list)
-    cleaned = [_clean(s, "step", tally, slowed) for s in steps]
+    cleaned = [_clean(s, "step", tally, slowed, frame_s=1.0 / fps_hz, cleared=cleared) for s in steps]
     out = []
     for step in cleaned:
         c, f, st = step.contact_time_s, step.flight_time_s, step.step_time_s
@@ -194,6 +208,11 @@ def alternation(steps: Sequence[Step]) -> float | None:
     if len(sides) < 3:
         return None
     return sum(a != b for a, b in itertools.pairwise(sides)) / (len(sides) - 1)
+
+
+def ground_figures() -> frozenset[str]:
+    """The figures that need positions relative to the ground (registry: needs_ground)."""
+    return frozenset(n for n, m in registry().metrics.items() if m.needs_ground)
 
 
 def without_ground_figures(

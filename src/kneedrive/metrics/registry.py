@@ -12,8 +12,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal
 
-Scope = Literal["step", "summary", "side", "rep", "cycle", "rep_derived", "asymmetry"]
-SCOPES: tuple[Scope, ...] = ("step", "summary", "side", "rep", "cycle", "rep_derived", "asymmetry")
+Scope = Literal["step", "summary", "side", "rep", "cycle", "rep_derived", "asymmetry", "smas", "front"]
+SCOPES: tuple[Scope, ...] = ("step", "summary", "side", "rep", "cycle", "rep_derived", "asymmetry", "smas", "front")
 BETTER = ("higher", "lower", "target", "none")
 
 

@@ -26,7 +26,7 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
-PIPELINE_VERSION = 5  # 5: repeated frames left out; the camera's motion stored
+PIPELINE_VERSION = 6  # 6: brief overlaps of one person's tracks stitched; 5: repeated frames left out
 
 
 def cache_dir() -> Path:

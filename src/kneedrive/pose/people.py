@@ -1,7 +1,8 @@
 """Who is in the video, and which of them is the athlete.
 
 Every person the tracker follows leaves a track (their pose in the frames they were followed in). Tracks
-of one person split by a lost frame or two are stitched back together, then ranked by *sustained* activity:
+of one person split by lost frames (or overlapping briefly, when they were found again before being let
+go) are stitched back together by where they are and how big they look, then ranked by *sustained* activity:
 in each 1 s window in which the person is seen, how fast they travel plus how much their legs move (the
 spread of the left-minus-right ankle offset), both in body radii (half the standing height) per second; the
 person's activity is the median over their windows times the time they are seen. So a runner crossing the
@@ -25,6 +26,11 @@ from .camera import CameraMotion
 MAX_GAP_S = 1.0
 #: A track starting further than this (in body radii) from where another one ended is someone else.
 MAX_JUMP_RADII = 0.8
+#: Two tracks of one person may overlap this long (the person found again before the tracker let go of
+#: them; the model's pose of one frame is the same whichever follower asked for it).
+MAX_OVERLAP_S = 0.2
+#: Two tracks whose body sizes differ more than this factor where they meet are two people.
+MAX_SIZE_RATIO = 1.6
 #: Weight of leg motion against travel in the activity score (both in body radii).
 LEG_MOTION_WEIGHT = 2.0
 #: Body radius (half the standing height) per torso length (hip centre to shoulder centre ~ 0.3 of the
@@ -144,27 +150,74 @@ def body_radius_px(xy: NDArray[np.float64], names: tuple[str, ...], fallback_px:
     return TORSO_TO_RADIUS * torso if torso > 0 else fallback_px
 
 
+def typical_radius_px(segment: Segment, *, last: bool, frames: int = 7) -> float:
+    """The body radius at one end of a segment: the median over its last (or first) few poses (one torso can
+    be foreshortened or misread)."""
+    radii = segment.radius_px[-frames:] if last else segment.radius_px[:frames]
+    return float(np.median(radii))
+
+
+def _distance_radii(before: Segment, after: Segment) -> float | None:
+    """How far `after` starts from where `before`'s person is (body radii): at the rows they share when they
+    overlap (the median hip distance), else from `before`'s path moved on to `after`'s first frame. None when
+    they cannot be one person: apart too long, overlapping too long, or of too different a size."""
+    gap_s = after.time_s[0] - before.time_s[-1]
+    if gap_s > MAX_GAP_S or after.time_s[-1] <= before.time_s[-1] or after.time_s[0] <= before.time_s[0]:
+        return None
+    if gap_s < 0 and -gap_s > min(MAX_OVERLAP_S, (after.time_s[-1] - after.time_s[0]) / 2):
+        return None
+    end_r, start_r = typical_radius_px(before, last=True), typical_radius_px(after, last=False)
+    if max(end_r, start_r) > MAX_SIZE_RATIO * min(end_r, start_r):
+        return None
+    radius = max(end_r, start_r)
+    if gap_s <= 0:
+        shared = {row: hip for row, hip in zip(before.rows, before.hip_xy, strict=True) if row >= after.rows[0]}
+        distances = [
+            float(np.hypot(*(hip - shared[row])))
+            for row, hip in zip(after.rows, after.hip_xy, strict=True)
+            if row in shared
+        ]
+        if distances:
+            return float(np.median(distances)) / radius
+    return float(np.hypot(*(after.hip_xy[0] - before.predict(after.time_s[0])))) / radius
+
+
 def stitch(segments: list[Segment]) -> list[list[Segment]]:
-    """Group segments into people: a segment that starts after another ends (within MAX_GAP_S) near where
-    that one's person should be continues it."""
+    """Group segments into people, in the order they start (as the tracker met them): a segment that starts
+    near where a person should be (after their last segment ended, within MAX_GAP_S, or overlapping it
+    briefly: found again before the tracker let go of them), at about the same size, continues the person
+    it is nearest to."""
     people: list[list[Segment]] = []
     for segment in sorted(segments, key=lambda s: s.time_s[0]):
-        start_hip, start_s = segment.hip_xy[0], segment.time_s[0]
         best: tuple[float, list[Segment]] | None = None
         for person in people:
-            last = person[-1]
-            gap_s = start_s - last.time_s[-1]
-            if not 0 < gap_s <= MAX_GAP_S:
-                continue
-            radius = max(last.radius_px[-1], segment.radius_px[0])
-            distance = float(np.hypot(*(start_hip - last.predict(start_s)))) / radius
-            if distance <= MAX_JUMP_RADII and (best is None or distance < best[0]):
+            distance = _distance_radii(person[-1], segment)
+            if distance is not None and distance <= MAX_JUMP_RADII and (best is None or distance < best[0]):
                 best = (distance, person)
         if best is None:
             people.append([segment])
         else:
             best[1].append(segment)
     return people
+
+
+def merge(segments: list[Segment]) -> Segment:
+    """One person's segments as one, in time order; where two overlap, the pose with the higher mean score."""
+    best: dict[int, tuple[float, int, int]] = {}
+    for k, segment in enumerate(segments):
+        for i, row in enumerate(segment.rows):
+            quality = float(np.mean(segment.score[i]))
+            if row not in best or quality > best[row][0]:
+                best[row] = (quality, k, i)
+    picks = [(segments[k], i) for _, (_, k, i) in sorted(best.items())]
+    return Segment(
+        rows=[s.rows[i] for s, i in picks],
+        time_s=[s.time_s[i] for s, i in picks],
+        xy=[s.xy[i] for s, i in picks],
+        score=[s.score[i] for s, i in picks],
+        hip_xy=[s.hip_xy[i] for s, i in picks],
+        radius_px=[s.radius_px[i] for s, i in picks],
+    )
 
 
 def _window_activity(
@@ -193,14 +246,13 @@ def rank(people: list[list[Segment]], names: tuple[str, ...], n_frames: int) -> 
     left, right = names.index("left_ankle"), names.index("right_ankle")
     tracks = []
     for segments in people:
-        rows = np.concatenate([np.asarray(s.rows, dtype=np.int64) for s in segments])
+        whole = merge(segments)
+        rows = np.asarray(whole.rows, dtype=np.int64)
         if len(rows) < 3:
             continue
-        time_s = np.concatenate([np.asarray(s.time_s) for s in segments])
-        xy = np.concatenate([np.asarray(s.xy) for s in segments])
-        score = np.concatenate([np.asarray(s.score) for s in segments])
-        hip = np.concatenate([np.asarray(s.hip_xy) for s in segments])
-        radius_px = np.concatenate([np.asarray(s.radius_px) for s in segments])
+        time_s = np.asarray(whole.time_s, dtype=np.float64)
+        xy, score = np.asarray(whole.xy), np.asarray(whole.score)
+        hip, radius_px = np.asarray(whole.hip_xy), np.asarray(whole.radius_px, dtype=np.float64)
         radius = float(np.median(radius_px))
         seen = np.minimum(score[:, left], score[:, right]) >= 0.5
         gaps = np.where(seen[:, None], xy[:, left] - xy[:, right], np.nan)

@@ -6,6 +6,13 @@ there. The tracker, not the pose model, keeps each person's region: the model's 
 last pose (for people followed only now and then, moved on at their recent speed). The model calls of one
 frame (the athlete, others due then, the detector) run side by side, one per core (see `workers.py`).
 
+When the most active person is lost (small, blurred or hidden by another runner for a few frames), the
+detector can look for them in every frame until they are found again (for at most `search_frames`; 0,
+off, in the pipeline for now: see follow_people): over the whole frame and, zoomed in, over a square of
+SEARCH_SIDE_RADII body radii around where they should be (a runner 60 px tall is a few pixels in the
+whole frame shrunk to the detector's 224 px). A person found there is looked for even when another
+runner is close by (people.py joins the pieces of one person afterwards).
+
 The most active person so far (see people.py) is followed in every frame; the others, to save time, only
 in every `sparse_every`-th frame (about 3 per second), which is enough to keep them in sight and to score
 them; one of them who starts moving more takes over the dense following. Newcomers are followed densely
@@ -32,7 +39,7 @@ from .backend import PoseBackend, PoseEstimate
 from .camera import CameraMotionEstimator
 from .detector import PersonDetection, PersonDetector
 from .geometry import shrink
-from .people import LEG_MOTION_WEIGHT, WINDOW_S, Segment, body_radius_px
+from .people import LEG_MOTION_WEIGHT, WINDOW_S, Segment, body_radius_px, typical_radius_px
 from .repeats import RepeatedFrames
 from .workers import Call, Workers
 
@@ -62,6 +69,11 @@ TAKE_OVER_FACTOR = 1.3
 MAX_LEAD_RADII = 1.0
 #: The speed a region is moved on at is measured over this many frames back (or the nearest pose beyond).
 LEAD_BASE_FRAMES = 6
+#: While the most active person is lost, the detector also looks at a square this many body radii wide
+#: around where they should be (the whole frame when that is smaller) ...
+SEARCH_SIDE_RADII = 8.0
+#: ... and a person it finds there within this many body radii of that place is looked for.
+SEARCH_REACH_RADII = 2.5
 PREVIEW_SIDE_PX = 640
 #: At most this many small preview frames are kept, spread over the clip.
 PREVIEW_FRAMES = 24
@@ -214,6 +226,48 @@ def _new_follower(key: int) -> _Follower:
     return _Follower(key, Segment(rows=[], time_s=[], xy=[], score=[], hip_xy=[], radius_px=[]))
 
 
+@dataclass(frozen=True)
+class _Lost:
+    """The most active person, no longer followed since `row`: where they were (their segment)."""
+
+    segment: Segment
+    row: int
+
+    def where(self, time_s: float) -> tuple[NDArray[np.float64], float]:
+        """Where the hip centre should be at `time_s`, moved on at their last speed for at most one body
+        radius (the region search is wide), and their body radius."""
+        radius = typical_radius_px(self.segment, last=True)
+        hip = self.segment.hip_xy[-1]
+        lead = self.segment.predict(time_s) - hip
+        length = float(np.hypot(*lead))
+        if length > radius:
+            lead = lead * radius / length
+        return np.asarray(hip + lead, dtype=np.float64), radius
+
+
+def search_box(
+    centre: NDArray[np.float64], radius_px: float, width_px: int, height_px: int
+) -> tuple[int, int, int, int]:
+    """The square (x0, y0, x1, y1) SEARCH_SIDE_RADII body radii wide around `centre`, moved inside the image
+    (and no larger than it)."""
+    side = int(min(max(SEARCH_SIDE_RADII * radius_px, 64), width_px, height_px))
+    x0 = int(np.clip(round(float(centre[0]) - side / 2), 0, width_px - side))
+    y0 = int(np.clip(round(float(centre[1]) - side / 2), 0, height_px - side))
+    return x0, y0, x0 + side, y0 + side
+
+
+def detect_in(
+    detector: PersonDetector, image: NDArray[np.uint8], box: tuple[int, int, int, int] | None
+) -> tuple[list[PersonDetection], list[PersonDetection]]:
+    """People in the whole frame, and (when a box is given) in that part of it, zoomed in, in frame pixels."""
+    everywhere = detector.detect(image)
+    if box is None:
+        return everywhere, []
+    x0, y0, x1, y1 = box
+    zoomed = detector.detect(np.ascontiguousarray(image[y0:y1, x0:x1]))
+    return everywhere, [d.moved(float(x0), float(y0)) for d in zoomed]
+
+
 @dataclass(eq=False)
 class _Candidate:
     """A person the detector found whom nobody follows yet: looked for in the next frame (with the
@@ -235,17 +289,25 @@ def follow_people(
     on_frame: Callable[[int], None] | None = None,
     camera: CameraMotionEstimator | None = None,
     repeats: RepeatedFrames | None = None,
+    search_frames: int = 0,
 ) -> FollowResult:
     """Follow everyone. A person the detector finds late (entering the frame, or missed for a few detector
     runs) and who turns out to be moving is followed back in time, through up to `backfill_frames` frames
     before they were found, to where they came into view; the decision is taken once they have been
     followed for NEWCOMER_S (`newcomer_frames` frames at most), so that many more recent frames are kept.
 
-    `repeats`: frames that repeat the last one kept are left out (rows count the frames kept). `camera`:
-    each kept frame, measured beforehand (`CameraMotionEstimator.measure`, e.g. in the decode thread), is
-    handed to it with everyone's region once the frame is followed."""
+    The most active person, once lost, is searched for in every frame for `search_frames` frames (see the
+    module's docstring; 0: not searched for). Not yet used by pose.run: on the panning race it follows the
+    lead runner from the bend on (frame 165 instead of 232), but contacts in the image frame then fail on
+    the bend's pan and zoom (8 of 38 touchdowns found -> 2): it waits for the ground frame.
+
+    `repeats`: frames that repeat the last one kept are left out (rows count the frames kept). `camera`: each
+    kept frame, measured beforehand (`CameraMotionEstimator.measure`, e.g. in the decode thread), is handed
+    to it with everyone's region once the frame is followed."""
     with Workers(parallel=bool(getattr(backend, "parallel", False))) as workers:
-        tracker = _Tracker(detector, backend, workers, detect_every, sparse_every, backfill_frames, newcomer_frames)
+        tracker = _Tracker(
+            detector, backend, workers, detect_every, sparse_every, backfill_frames, newcomer_frames, search_frames
+        )
         row = 0
         for frame in frames:
             if repeats is not None and repeats.repeats(frame.rgb, tracker.people(row)):
@@ -271,8 +333,11 @@ class _Tracker:
         sparse_every: int,
         backfill_frames: int,
         newcomer_frames: int,
+        search_frames: int = 0,
     ) -> None:
         self.detector, self.backend, self.workers = detector, backend, workers
+        self.search_frames = search_frames
+        self.lost: _Lost | None = None
         self.names = backend.names
         self.detect_every, self.sparse_every, self.backfill_frames = detect_every, sparse_every, backfill_frames
         self.recent: deque[tuple[int, float, NDArray[np.uint8]]] = deque(
@@ -300,8 +365,15 @@ class _Tracker:
             self.leader = _leader(self.active, self.leader, self.names)
         self.times.append(frame.time_s)
         calls: list[Call] = []
-        if row % self.detect_every == 0 or not (self.active or self.candidates):
-            calls.append(Call(_DETECTOR, row, self.detector.detect, (frame.rgb,)))  # first: an odd one out is a pose
+        if self.lost is not None and (row - self.lost.row > self.search_frames or self._found_lost(self.lost)):
+            self.lost = None
+        box = None
+        if self.lost is not None:
+            height, width = frame.rgb.shape[:2]
+            box = search_box(*self.lost.where(frame.time_s), width, height)
+        if box is not None or row % self.detect_every == 0 or not (self.active or self.candidates):
+            # first: an odd one out is a pose
+            calls.append(Call(_DETECTOR, row, detect_in, (self.detector, frame.rgb, box)))
             self.detector_runs += 1
         for follower in self.active:
             newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
@@ -334,6 +406,7 @@ class _Tracker:
                 assert isinstance(estimate, PoseEstimate)
                 _record(follower, row, frame.time_s, estimate, self.names, size)
             else:
+                log.debug("row %d: follower %d lost by the model (or at the edge)", row, follower.key)
                 self._stop(follower)
         for candidate in list(candidates):
             estimate = results.get((candidate.key, row))
@@ -341,8 +414,11 @@ class _Tracker:
                 candidates.remove(candidate)
         self._drop_duplicates()
         detections = results.get((_DETECTOR, row))
-        if isinstance(detections, list):
-            self._add_candidates(detections, row)
+        if isinstance(detections, tuple):
+            everywhere, zoomed = detections
+            self._add_candidates(everywhere, row)
+            if self.lost is not None:
+                self._add_searched(zoomed + everywhere, frame.time_s)
         self.recent.append((row, frame.time_s, image))
         self.previews.offer(row, image)
 
@@ -378,10 +454,34 @@ class _Tracker:
             self.next_key += 1
             self.candidates.append(_Candidate(self.next_key, detection))
 
+    def _add_searched(self, detections: list[PersonDetection], time_s: float) -> None:
+        """The detection nearest to where the lost person should be, within SEARCH_REACH_RADII, is looked for
+        in the next frame (unless someone followed is there already, or a candidate is close by)."""
+        assert self.lost is not None
+        centre, radius = self.lost.where(time_s)
+        near = [
+            (float(np.hypot(*(np.asarray(d.hip_xy) - centre))), d)
+            for d in detections
+            if float(np.hypot(*(np.asarray(d.hip_xy) - centre))) <= SEARCH_REACH_RADII * radius
+        ]
+        if not near:
+            return
+        detection = min(near, key=lambda pair: pair[0])[1]
+        hip = np.asarray(detection.hip_xy)
+        others = [(f.segment.hip_xy[-1], f.segment.radius_px[-1]) for f in self.active]
+        others += [(np.asarray(c.detection.hip_xy), radius) for c in self.candidates]
+        if any(float(np.hypot(*(hip - h))) <= DUPLICATE_RADII * max(r, radius) for h, r in others):
+            return
+        self.next_key += 1
+        self.candidates.append(_Candidate(self.next_key, detection))
+
     def _stop(self, follower: _Follower) -> None:
         self.active.remove(follower)
         if follower.segment.rows:
             self.done.append(follower.segment)
+        if follower is self.leader and self.search_frames and len(follower.segment.rows) >= 3:
+            self.lost = _Lost(follower.segment, follower.segment.rows[-1])
+            self.leader = None
 
     def _drop_duplicates(self) -> None:
         """Two followers on one person: the one followed for less time lets go (its last frame is dropped)."""
@@ -397,6 +497,7 @@ class _Tracker:
                 if distance <= DUPLICATE_RADII * max(a.radius_px[-1], b.radius_px[-1]):
                     for column in (b.rows, b.time_s, b.xy, b.score, b.hip_xy, b.radius_px, younger.regions):
                         column.pop()
+                    log.debug("follower %d on the same person as %d: stopped", younger.key, older.key)
                     self._stop(younger)
                     break
 
@@ -420,6 +521,18 @@ class _Tracker:
             # the frame they were detected in, at least (they are confirmed in the next one)
             self._backfill(follower, self.backfill_frames if activity >= BACKFILL_ACTIVITY else 1)
         return waiting
+
+    def _found_lost(self, lost: _Lost) -> bool:
+        """Someone followed for NEWCOMER_S since the lost person was lost, from where they should have been
+        then, is them: the search ends."""
+        for follower in self.active:
+            segment = follower.segment
+            if segment.rows[0] <= lost.row or segment.time_s[-1] - segment.time_s[0] < NEWCOMER_S:
+                continue
+            centre, radius = lost.where(segment.time_s[0])
+            if float(np.hypot(*(segment.hip_xy[0] - centre))) <= SEARCH_REACH_RADII * radius:
+                return True
+        return False
 
     def _backfill(self, follower: _Follower, reach: int) -> None:
         """Follow a newcomer backwards through the recent frames, one at a time, while the model sees them,

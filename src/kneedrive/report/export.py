@@ -4,7 +4,8 @@ report.html; analysis.json (with its `series` block, so the report can be re-ren
 (runs and sprints: one row per step); reps.csv (drills: one row per rep); keypoints.csv (the input
 keypoints, readable by `kneedrive analyze`); keypoints.trc (2D markers for OpenSim / Sports2D).
 For video input also annotated.mp4 (kneedrive.report.annotated), and the report's key frames are the
-video's frames with the skeleton drawn over them.
+video's frames with the skeleton drawn over them. For a sprint with an S-MAS, kinogram_left.png and
+kinogram_right.png (kneedrive.report.kinogram: the video's frames, or stick figures for keypoint input).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..io.analysis_json import analysis_json_text
-from ..io.atomic import write_text_atomic
+from ..io.atomic import write_bytes_atomic, write_text_atomic
 from ..io.keypoints_csv import keypoints_csv_text
 from ..io.trc import trc_text
 from ..record import AnalysisRecord
 from ..sequence import PoseSequence
 from .html import DrillLibrary, render_report
+from .kinogram import kinograms
 
 if TYPE_CHECKING:
     from .annotated import LiveAnalysis, Progress
@@ -87,15 +89,22 @@ def write_outputs(
         files["reps.csv"] = table_csv(doc["drill"]["reps"])
     video = _video_path(analysis)
     stills = None
+    crops = None
     if video is not None and analysis is not None:
         from .video_stills import VideoStills
 
-        stills = VideoStills(video, analysis).svgs
-    files["report.html"] = render_report(record, drill_library=drill_library, video_frames=stills)
+        on_video = VideoStills(video, analysis)
+        stills, crops = on_video.svgs, on_video.crops
+    pictures = kinograms(record, video_crops=crops)
+    files["report.html"] = render_report(record, drill_library=drill_library, video_frames=stills, kinograms=pictures)
     written = []
     for name, text in files.items():
         path = out_dir / name
         write_text_atomic(path, text)
+        written.append(path)
+    for side, png in pictures.items():
+        path = out_dir / f"kinogram_{side}.png"
+        write_bytes_atomic(path, png)
         written.append(path)
     if video is not None and analysis is not None and annotated_video:
         from .annotated import write_annotated_video

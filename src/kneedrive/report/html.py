@@ -24,8 +24,11 @@ from ..record import AnalysisRecord
 from . import plots
 from .drill_view import drill_rows, rep_figure
 from .findings import is_sprinting
+from .front_view import front_block
 from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
+from .kinogram import kinograms as stick_kinograms
+from .smas_view import smas_context
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
@@ -298,11 +301,16 @@ def _figure_drawer(record: AnalysisRecord, frames: list[KeyFrame], video_frames:
 
 
 def render_report(
-    record: AnalysisRecord, *, drill_library: DrillLibrary | None = None, video_frames: VideoFrames | None = None
+    record: AnalysisRecord,
+    *,
+    drill_library: DrillLibrary | None = None,
+    video_frames: VideoFrames | None = None,
+    kinograms: Mapping[str, bytes] | None = None,
 ) -> str:
     """The report HTML for an analysis record (with its series for plots and key frames).
     `drill_library` (drill id -> name, dose, purpose) defaults to kneedrive.coaching's library;
-    `video_frames` draws the key frames over the video (stick figures without it)."""
+    `video_frames` draws the key frames over the video (stick figures without it); `kinograms`
+    (side -> PNG, kneedrive.report.kinogram) default to stick-figure kinograms from the record."""
     library = coaching_drill_library() if drill_library is None else drill_library
     drill_session = record.is_drill
 
@@ -354,6 +362,8 @@ def render_report(
         "praise": [p.to_dict() for p in record.coaching.praise],
         "reps": _reps(record),
         "quality": _quality(record),
+        "smas": smas_context(record, library, stick_kinograms(record) if kinograms is None else kinograms),
+        "front": front_block(record),
     }
     return _environment().get_template("report.html.j2").render(**context)
 

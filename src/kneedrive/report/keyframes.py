@@ -26,6 +26,11 @@ KIND_LABELS = {
     "drive": "Drive starts",
     "cycle_end": "Cycle ends",
     "evidence": "Seen",
+    # the S-MAS positions of a stride (kneedrive.events.phases), drawn in the kinogram
+    "contralateral_toe_off": "Contralateral toe-off",
+    "max_vertical_projection": "Max vertical projection",
+    "strike": "Strike (late swing)",
+    "full_support": "Full support",
 }
 #: Ground line drawn this far around the moment (lowest foot point in the window).
 GROUND_WINDOW_S = 0.4

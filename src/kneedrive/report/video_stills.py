@@ -65,23 +65,52 @@ class VideoStills:
         self.side_px = side_px
         self._jpegs: dict[tuple[int, int], str] = {}  # (row, size): two faults seen at one frame share it
 
-    def svgs(self, keys: Sequence[KeyFrame]) -> list[str | None]:
-        """An <svg> per key frame: the frame cropped to a square around the athlete, at most `side_px`
-        (key moments) or EVIDENCE_SCALE of it (fault evidence); None for a moment outside the analyzed
-        video span."""
+    def crops(self, keys: Sequence[KeyFrame], side_px: int) -> list[tuple[Image.Image, dict[str, Point]] | None]:
+        """Per key frame: the frame cropped to a square around the athlete at `side_px` (or smaller, when
+        the athlete is), with the keypoints in that crop's pixels; None outside the analyzed video span."""
         rows = [self.pose.index_at(k.time_s) for k in keys]
+        frames = self._decode(rows)
+        out: list[tuple[Image.Image, dict[str, Point]] | None] = []
+        for row in rows:
+            frame = None if row is None else frames.get(row)
+            crop = None if frame is None or row is None else self._crop(frame, row, side_px)
+            out.append(crop)
+        return out
+
+    def _decode(self, rows: Sequence[int | None]) -> dict[int, Image.Image]:
+        """The analyzed frames at `rows`, in one decode pass."""
         pending = sorted({r for r in rows if r is not None})
+        frames: dict[int, Image.Image] = {}
         if not pending:
-            return [None] * len(keys)
+            return frames
         times = self.pose.time_s
         slack_s = 0.5 / self.info.fps_hz if self.info.fps_hz > 0 else 0.02
-        frames: dict[int, Image.Image] = {}
         span = (float(times[pending[0]]) - slack_s, float(times[pending[-1]]) + slack_s)
         for frame in read_frames(self.video_path, *span, max_side_px=DECODE_SIDE_PX):
             while pending and abs(float(times[pending[0]]) - frame.time_s) <= 1e-4:
                 frames[pending.pop(0)] = Image.fromarray(frame.rgb)
             if not pending:
                 break
+        return frames
+
+    def _crop(self, frame: Image.Image, row: int, side_px: int) -> tuple[Image.Image, dict[str, Point]] | None:
+        """The athlete's square of `frame`, at most `side_px`, and the keypoints in its pixels."""
+        scale = frame.width / self.info.width  # decoded size / the size keypoints are measured in
+        pose = {name: (x * scale, y * scale) for name, (x, y) in self.pose.at(row).items()}
+        if not pose:
+            return None
+        box = athlete_box(pose, frame.width, frame.height)
+        out_px = min(side_px, box[2] - box[0])
+        image = frame.crop(box).resize((out_px, out_px), Image.Resampling.LANCZOS)
+        zoom = out_px / (box[2] - box[0])
+        return image, {name: ((x - box[0]) * zoom, (y - box[1]) * zoom) for name, (x, y) in pose.items()}
+
+    def svgs(self, keys: Sequence[KeyFrame]) -> list[str | None]:
+        """An <svg> per key frame: the frame cropped to a square around the athlete, at most `side_px`
+        (key moments) or EVIDENCE_SCALE of it (fault evidence); None for a moment outside the analyzed
+        video span."""
+        rows = [self.pose.index_at(k.time_s) for k in keys]
+        frames = self._decode(rows)
         return [
             self._svg(key, frames.get(row) if row is not None else None, row)
             for key, row in zip(keys, rows, strict=True)
@@ -90,18 +119,14 @@ class VideoStills:
     def _svg(self, key: KeyFrame, frame: Image.Image | None, row: int | None) -> str | None:
         if frame is None or row is None:
             return None
-        scale = frame.width / self.info.width  # decoded size / the size keypoints are measured in
-        pose = {name: (x * scale, y * scale) for name, (x, y) in self.pose.at(row).items()}
-        if not pose:
-            return None
-        box = athlete_box(pose, frame.width, frame.height)
         side_px = round(self.side_px * (EVIDENCE_SCALE if key.kind == "evidence" else 1.0))
-        out_px = min(side_px, box[2] - box[0])
+        crop = self._crop(frame, row, side_px)
+        if crop is None:
+            return None
+        image, pose = crop
+        out_px = image.width
         if (row, out_px) not in self._jpegs:
-            image = frame.crop(box).resize((out_px, out_px), Image.Resampling.LANCZOS)
             self._jpegs[(row, out_px)] = jpeg_data_uri(image)
-        zoom = out_px / (box[2] - box[0])
-        pose = {name: ((x - box[0]) * zoom, (y - box[1]) * zoom) for name, (x, y) in pose.items()}
         return skeleton_svg(
             pose,
             width_px=out_px,

@@ -1,0 +1,109 @@
+"""The analysis of a front (or oblique) view: no sagittal figure, the front-view figures instead.
+
+A front view shows neither the thigh angle nor how far ahead of the hips a foot lands: every sagittal
+figure is withheld with one warning. A front view gets the frontal figures (metrics.frontal) and their
+criteria; an oblique view gets neither (its angles are neither sagittal nor frontal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .coaching.faults import Coaching, Judged, find_faults
+from .drills.analyze import AUTO, DrillResult, analyze_drill
+from .io.video_record import frozen_map
+from .kinematics import Kinematics
+from .kinematics.frontal import front_kinematics
+from .kinematics.view import ViewEstimate
+from .metrics import summarize
+from .metrics.frontal import FrontFigures, measure_front
+from .metrics.honesty import Withheld
+from .metrics.registry import registry
+from .sequence import PoseSequence
+
+#: Drills measured in a front view when the stances alone decide (the front view cannot tell a knee drive
+#: from a step-up: both stand on one leg).
+RUN, SINGLE_LEG = "sprint", "single_leg_knee_drive"
+
+
+@dataclass(frozen=True)
+class FrontParts:
+    figures: FrontFigures | None
+    drill: DrillResult
+    coaching: Coaching
+    unavailable: dict[str, str]
+    warnings: list[str]
+    withheld: list[Withheld]
+
+
+def sagittal_withheld(view: ViewEstimate) -> tuple[dict[str, str], str]:
+    """Every sagittal figure as unavailable, and the one warning that says why."""
+    why = f"a {view.view} view shows no sagittal plane ({view.evidence})"
+    reg = registry()
+    names = [*reg.names("summary"), *reg.names("step")]
+    unavailable = dict.fromkeys(names, f"withheld: {why}")
+    return unavailable, (
+        f"{why}: thigh angles, knee lift, touchdown distance, contacts, step length and every other side-view "
+        "figure are withheld" + ("; front-view figures instead" if view.view == "front" else "")
+    )
+
+
+def analyze_front(
+    seq: PoseSequence, kin: Kinematics, view: ViewEstimate, drill: str, leg_length_m: float | None
+) -> FrontParts:
+    """The front-view stage, from the sequence (the front frame) and the sagittal kinematics (for the
+    drill row only)."""
+    unavailable, warning = sagittal_withheld(view)
+    warnings = [warning]
+    figures, withheld = None, []
+    if view.view == "front":
+        lateral = 1 if view.facing == "toward" else -1
+        fk = front_kinematics(seq, lateral=lateral, leg_length_m=leg_length_m, cutoff_hz=kin.cutoff_hz)
+        figures, front_withheld, front_warnings = measure_front(fk, facing=view.facing)
+        withheld += front_withheld
+        warnings += front_warnings
+    guess, decided_by, confidence = _activity(figures, drill)
+    base = analyze_drill(kin, guess)
+    drill_result = replace(
+        base,
+        decided_by=decided_by,
+        confidence=confidence,
+        ranking=((guess, confidence),),
+        reps=(),
+        sides={},
+        asymmetry_pct={},
+        warnings=(),
+    )
+    if figures is None:
+        coaching = Coaching(guess, (), ())
+    else:
+        empty = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
+        coaching = find_faults(
+            Judged(
+                drill_id=guess,
+                steps=(),
+                reps=(),
+                summary=empty,
+                asymmetry_pct=frozen_map({}),
+                fps_hz=kin.fps_hz,
+                time_base_s=np.asarray(seq.time_s),
+                front=figures,
+            )
+        )
+    # the side-view criteria's "not judged without the figure" lines say nothing new after the warning above
+    return FrontParts(figures, drill_result, replace(coaching, not_judged=()), unavailable, warnings, withheld)
+
+
+def _activity(figures: FrontFigures | None, drill: str) -> tuple[str, str, float]:
+    """(drill id, decided_by, confidence): given, or running when the feet take turns, single-leg work when
+    one foot stays planted through dips of the hips."""
+    if drill != AUTO:
+        return drill, "given", 1.0
+    if figures is not None and len(figures.steps) >= 2:
+        turns = sum(a.side != b.side for a, b in zip(figures.steps, figures.steps[1:], strict=False))
+        return RUN, "auto", turns / (len(figures.steps) - 1)
+    if figures is not None and figures.reps:
+        return SINGLE_LEG, "unsure", 0.5
+    return RUN, "unsure", 0.0

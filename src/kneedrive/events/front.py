@@ -1,0 +1,77 @@
+"""Stances in a front view: a planted foot is still in the image of a still camera, whatever the view.
+
+A foot is in stance while it is the lower of the two (relative to the hips) and its image speed stays below
+`still_legs_per_s` (leg lengths per second). A running stance's deepest point (the stance knee most bent) is
+taken at mid-stance, half-way between touchdown and toe-off: the hips' height above the foot is no guide in
+a front view, where the hips pass over the foot toward the camera and perspective makes them seem to sink
+by up to a tenth of a leg length over the stance (more than the real dip). A stance longer than
+`long_stance_s` is single-leg work (a knee drive on one leg, a step-up), done in place: each dip of the
+hips in it is one rep's deepest point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from ..kinematics.frontal import FrontKinematics
+from ..kinematics.result import Array
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class FrontStance:
+    side: str
+    touchdown_frame: int
+    toe_off_frame: int
+    deepest_frames: tuple[int, ...]  # one for a running stance; one per rep in single-leg work
+
+
+@dataclass(frozen=True)
+class FrontStanceDetector:
+    still_legs_per_s: float = 0.8
+    min_stance_s: float = 0.05
+    long_stance_s: float = 0.6
+    #: A dip of the hips of at least this much (leg lengths), at least `min_rep_s` apart, is a rep.
+    rep_dip_legs: float = 0.02
+    min_rep_s: float = 0.4
+
+    def detect(self, kin: FrontKinematics) -> tuple[list[FrontStance], list[FrontStance]]:
+        """(running stances, single-leg stances), each in time order; stances cut by the clip's ends are
+        left out."""
+        t, scale = kin.time_s, kin.scale_units
+        hip_y = kin.mid("hip")[:, 1]
+        # the toe stays put through the stance (the heel and ankle rise before toe-off)
+        toes = {s: kin.points.get(f"{s}_foot_index", kin.points[f"{s}_ankle"]) for s in SIDES}
+        height = {s: (hip_y - toes[s][:, 1]) / scale for s in SIDES}
+        running: list[FrontStance] = []
+        single: list[FrontStance] = []
+        for side, other in (("left", "right"), ("right", "left")):
+            toe = toes[side]
+            speed = np.linalg.norm(np.gradient(toe, t, axis=0), axis=1) / scale
+            still = (speed < self.still_legs_per_s) & (height[side] >= height[other] - 0.02)
+            for start, end in _runs(still):
+                if start == 0 or end == len(t) or t[end - 1] - t[start] < self.min_stance_s:
+                    continue
+                if t[end - 1] - t[start] > self.long_stance_s:
+                    dips = self._dips(height[side][start:end], t[start:end]) + start
+                    if len(dips):
+                        single.append(FrontStance(side, start, end - 1, tuple(int(i) for i in dips)))
+                    continue
+                running.append(FrontStance(side, start, end - 1, ((start + end - 1) // 2,)))
+        running.sort(key=lambda s: s.touchdown_frame)
+        single.sort(key=lambda s: s.touchdown_frame)
+        return running, single
+
+    def _dips(self, height: Array, t: Array) -> Array:
+        dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+        peaks, _ = find_peaks(-height, prominence=self.rep_dip_legs, distance=max(1, round(self.min_rep_s / dt)))
+        return np.asarray(peaks, dtype=int)
+
+
+def _runs(mask: Array) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))

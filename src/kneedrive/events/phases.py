@@ -1,0 +1,158 @@
+"""The five positions of a sprint stride, per side, as the S-MAS and the kinogram name them.
+
+For side X (the leg that touches down) and its contralateral leg C (Bramah et al. 2024, AJSM,
+doi 10.1177/03635465241235525; the kinogram of McMillan & Pfaff, ALTIS 2018):
+
+- contralateral_toe_off: the last frame before C leaves the ground (its last frame of contact);
+- max_vertical_projection: the pelvis (mid-hip) at its highest from then to X's touch-down;
+- strike: late swing, X's knee at its most extended (least flexion) from X's peak knee lift to touch-down;
+- touchdown: X's first frame on the ground (the first frame at or after the touch-down time);
+- full_support: the first frame of X's stance with the pelvis over (or ahead of) X's ankle.
+
+Picked from the analysis' own events and a motion series (angles in degrees, points in the athlete
+frame: x forward, y up), so a saved analysis picks the same frames. Frames are input frames;
+`samples` index the series they were picked from.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .model import SIDES, GaitEvent, Side, other
+
+#: The positions in the order they happen (and in which the kinogram shows them).
+POSITIONS = ("contralateral_toe_off", "max_vertical_projection", "strike", "touchdown", "full_support")
+POSITION_LABELS = {
+    "contralateral_toe_off": "Contralateral toe-off",
+    "max_vertical_projection": "Max vertical projection",
+    "strike": "Strike (late swing)",
+    "touchdown": "Touch-down",
+    "full_support": "Full support",
+}
+
+
+class Motion(Protocol):
+    """What the positions are picked from (kneedrive.record.Series has this shape)."""
+
+    @property
+    def frames(self) -> np.ndarray: ...
+    @property
+    def time_s(self) -> np.ndarray: ...
+    @property
+    def angles(self) -> Mapping[str, np.ndarray]: ...
+    @property
+    def points(self) -> Mapping[str, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class StridePhases:
+    """One stride of `side`: the series sample of each position (None where it cannot be found)."""
+
+    side: Side
+    touchdown_time_s: float
+    samples: Mapping[str, int | None]
+    frames: Mapping[str, int | None]
+    times_s: Mapping[str, float | None]
+
+    @property
+    def complete(self) -> bool:
+        return all(self.samples[p] is not None for p in POSITIONS)
+
+
+def _mid_hip(motion: Motion) -> np.ndarray:
+    hips: np.ndarray = (np.asarray(motion.points["left_hip"]) + np.asarray(motion.points["right_hip"])) / 2.0
+    return hips
+
+
+def _first_at_or_after(time_s: np.ndarray, t: float) -> int | None:
+    idx = np.flatnonzero(time_s >= t - 1e-9)
+    return int(idx[0]) if idx.size else None
+
+
+def _last_at_or_before(time_s: np.ndarray, t: float) -> int | None:
+    idx = np.flatnonzero(time_s <= t + 1e-9)
+    return int(idx[-1]) if idx.size else None
+
+
+def _arg(values: np.ndarray, lo: int, hi: int, *, largest: bool) -> int | None:
+    """Index of the largest (or smallest) finite value in values[lo:hi + 1]."""
+    window = np.asarray(values[lo : hi + 1], dtype=float)
+    if hi < lo or not np.isfinite(window).any():
+        return None
+    pick = np.nanargmax(window) if largest else np.nanargmin(window)
+    return lo + int(pick)
+
+
+def _stride(motion: Motion, events: Sequence[GaitEvent], touchdown: GaitEvent) -> StridePhases:
+    side, contra = touchdown.side, other(touchdown.side)
+    t = np.asarray(motion.time_s, dtype=float)
+    td_time = touchdown.time_s
+    own_offs = [e.time_s for e in events if e.side == side and e.kind == "toe_off"]
+    prev_own_off = max((x for x in own_offs if x < td_time), default=None)
+    next_own_off = min((x for x in own_offs if x > td_time), default=None)
+    contra_off = max(
+        (
+            e.time_s
+            for e in events
+            if e.side == contra and e.kind == "toe_off" and e.time_s < td_time
+            and (prev_own_off is None or e.time_s > prev_own_off)
+        ),
+        default=None,
+    )  # fmt: skip
+    samples: dict[str, int | None] = dict.fromkeys(POSITIONS)
+    td = _first_at_or_after(t, td_time)
+    samples["touchdown"] = td
+    if td is not None and contra_off is not None:
+        cto = _last_at_or_before(t, contra_off)
+        samples["contralateral_toe_off"] = cto
+        if cto is not None and cto <= td:
+            samples["max_vertical_projection"] = _arg(_mid_hip(motion)[:, 1], cto, td, largest=True)
+    thigh, knee = motion.angles.get(f"{side}_thigh_angle_deg"), motion.angles.get(f"{side}_knee_flexion_deg")
+    if td is not None and prev_own_off is not None and thigh is not None and knee is not None:
+        start = _first_at_or_after(t, prev_own_off)
+        lift = None if start is None else _arg(thigh, start, td, largest=True)
+        samples["strike"] = None if lift is None else _arg(knee, lift, td, largest=False)
+    ankle = motion.points.get(f"{side}_ankle")
+    if td is not None and ankle is not None:
+        end = len(t) - 1 if next_own_off is None else _last_at_or_before(t, next_own_off)
+        over = np.flatnonzero(_mid_hip(motion)[td : (end or td) + 1, 0] >= np.asarray(ankle)[td : (end or td) + 1, 0])
+        samples["full_support"] = td + int(over[0]) if over.size else None
+    frames = {p: None if i is None else int(motion.frames[i]) for p, i in samples.items()}
+    times = {p: None if i is None else float(t[i]) for p, i in samples.items()}
+    return StridePhases(side, td_time, samples, frames, times)
+
+
+def stride_phases(motion: Motion, events: Sequence[GaitEvent]) -> dict[str, tuple[StridePhases, ...]]:
+    """Every stride of each side (one per touch-down), in time order."""
+    ordered = sorted(events, key=lambda e: e.time_s)
+    return {
+        side: tuple(_stride(motion, ordered, e) for e in ordered if e.side == side and e.kind == "touchdown")
+        for side in SIDES
+    }
+
+
+def typical_stride(strides: Sequence[StridePhases]) -> int | None:
+    """Index of the most typical complete stride: the one whose positions' timings (each position's
+    time after the contralateral toe-off) lie nearest the side's medians, each timing in units of its
+    spread across strides; ties go to the stride nearer the middle of the clip. None: no complete stride."""
+    complete = [i for i, s in enumerate(strides) if s.complete]
+    if not complete:
+        return None
+
+    def offsets(s: StridePhases) -> list[float]:
+        start = s.times_s["contralateral_toe_off"] or 0.0
+        return [(s.times_s[p] or 0.0) - start for p in POSITIONS[1:]]
+
+    table = np.array([offsets(strides[i]) for i in complete])
+    centre = np.median(table, axis=0)
+    spread = np.median(np.abs(table - centre), axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    distance = np.abs((table - centre) / spread).sum(axis=1)
+    middle = statistics.median(range(len(complete)))
+    order = sorted(range(len(complete)), key=lambda k: (round(float(distance[k]), 9), abs(k - middle)))
+    return complete[order[0]]

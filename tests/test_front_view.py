@@ -1,0 +1,176 @@
+"""Front view (issue 15): view detection, the front-view model's known truth, front-view figures and faults,
+and no sagittal figure from a front view."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pytest
+
+import kneedrive
+from kneedrive.drills.camera import Artefacts
+from kneedrive.drills.front_model import (
+    FrontCamera,
+    FrontFaults,
+    FrontRunModel,
+    synthesize_front_run,
+    with_front_faults,
+)
+from kneedrive.drills.sprinter import synthesize
+from kneedrive.kinematics.view import detect_view
+from kneedrive.record import AnalysisRecord
+
+from . import realdata
+from .videoclips import shared
+
+ALL_FAULTS = ("pelvic_drop", "knee_valgus", "crossover", "arms_across")
+NOISE = Artefacts(jitter_px=1.0)
+
+
+def _front(*faults: str, seed: int = 1, camera: FrontCamera = FrontCamera()) -> kneedrive.Analysis:  # noqa: B008
+    model = FrontRunModel(faults=with_front_faults(FrontFaults(), *faults))
+    syn = synthesize_front_run(model, fps_hz=60.0, artefacts=NOISE, seed=seed, camera=camera)
+    return kneedrive.analyze(syn.sequence)
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("kneedrive").joinpath("schema/analysis-v1.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def test_view_detection_tells_a_side_view_from_a_front_view() -> None:
+    side = synthesize(fps_hz=60.0, artefacts=NOISE).sequence
+    assert detect_view(side).view == "side"
+    for facing in ("toward", "away"):
+        syn = synthesize_front_run(fps_hz=60.0, artefacts=NOISE, camera=FrontCamera(facing=facing))
+        estimate = detect_view(syn.sequence)
+        assert estimate.view == "front" and estimate.facing == facing, estimate.evidence
+        assert estimate.growth > 1.5 if facing == "toward" else estimate.growth < 0.7
+
+
+@pytest.mark.parametrize("faults", [(), ALL_FAULTS, ("trunk_lean",)])
+def test_front_view_figures_come_within_their_tolerances_of_the_truth(faults: tuple[str, ...]) -> None:
+    """60 fps, 1 px noise: FPPA, pelvic drop and lean within 2 deg, foot placement and step width within
+    0.02 leg lengths of the model's truth (per side, the median over the clip)."""
+    truth = with_front_faults(FrontFaults(), *faults)
+    analysis = _front(*faults)
+    assert analysis.record.view == "front" and analysis.front is not None
+    for side in ("left", "right"):
+        got = analysis.front.sides[side]
+        for name, tol in (("knee_fppa_deg", 2.0), ("pelvic_drop_deg", 2.0), ("trunk_lateral_lean_deg", 2.0)):
+            assert got[name] == pytest.approx(getattr(truth, name), abs=tol), (side, name)
+        assert got["foot_to_midline_legs"] == pytest.approx(truth.foot_to_midline_legs, abs=0.02)
+        assert got["step_width_legs"] == pytest.approx(2 * truth.foot_to_midline_legs, abs=0.02)
+        assert got["arm_crossing_legs"] == pytest.approx(truth.arm_crossing_legs, abs=0.02)
+
+
+def test_injected_faults_fire_and_a_clean_run_gets_no_front_view_fault() -> None:
+    clean = _front()
+    assert clean.coaching.faults == ()
+    assert {p.criterion for p in clean.coaching.praise} >= {"pelvic_drop_front", "knee_valgus_front"}
+    for fault in ALL_FAULTS:
+        found = _front(fault).coaching.faults
+        assert [f.id for f in found] == [fault], fault
+        assert found[0].evidence.frames  # evidence frames for the report's stills
+
+
+def test_a_front_view_gets_no_sagittal_figure_and_says_why() -> None:
+    analysis = _front("knee_valgus")
+    doc = analysis.to_dict()
+    assert doc["steps"] == [] and doc["events"] == []
+    assert all(v is None for v in doc["summary"].values() if not isinstance(v, int))
+    assert doc["unavailable"]["thigh_angle_peak_deg"].startswith("withheld: a front view")
+    assert any("every other side-view figure are withheld" in w for w in doc["warnings"])
+    assert analysis.record.series is not None and dict(analysis.record.series.angles) == {}
+
+
+def test_an_oblique_view_gets_neither_sagittal_nor_front_figures() -> None:
+    """The runner's line at 55 deg to the camera's axis (seen half from the side): withheld, both kinds."""
+    camera = FrontCamera(yaw_deg=55.0, lateral_offset_m=-5.0, distance_m=20.0, focal_px=1800.0)
+    syn = synthesize_front_run(fps_hz=60.0, artefacts=NOISE, camera=camera)
+    analysis = kneedrive.analyze(syn.sequence)
+    assert analysis.record.view == "oblique", analysis.record.view_evidence
+    assert analysis.front is None and analysis.steps == () and analysis.coaching.faults == ()
+
+
+def test_the_view_can_be_given() -> None:
+    forced = kneedrive.analyze(synthesize(fps_hz=120.0).sequence, view="front")
+    assert forced.record.view == "front" and "given" in forced.record.view_evidence
+    with pytest.raises(kneedrive.InputError, match="view must be one of"):
+        kneedrive.analyze(synthesize(fps_hz=120.0).sequence, view="top")
+
+
+def test_key_frames_are_the_worst_fppa_and_pelvic_drop_per_side() -> None:
+    front = _front("knee_valgus", "pelvic_drop").front
+    assert front is not None
+    keys = {(k.metric, k.side): k for k in front.key_frames}
+    assert set(keys) == {(m, s) for m in ("knee_fppa_deg", "pelvic_drop_deg") for s in ("left", "right")}
+    for (metric, side), key in keys.items():
+        values = [getattr(s, metric) for s in front.steps if s.side == side]
+        assert key.value == max(values)
+
+
+def test_the_front_block_round_trips_through_json_and_the_schema() -> None:
+    doc = _front(*ALL_FAULTS).record.to_dict()
+    jsonschema.validate(doc, _schema())
+    again = AnalysisRecord.from_dict(json.loads(json.dumps(doc)))
+    assert again.to_dict() == doc
+    assert again.front is not None and again.front.key_frames
+    assert [f.id for f in again.coaching.faults] == [f["id"] for f in doc["faults"]]
+
+
+def test_a_side_view_record_says_side_and_has_no_front_block() -> None:
+    doc = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).to_dict()
+    assert doc["view"] == "side" and "front" not in doc
+
+
+@pytest.mark.slow  # real data (videos through the pose model, cached)
+def test_every_real_clip_is_a_side_view() -> None:
+    """Every clip in ../shared/data is filmed from the side (markers, phone video, a race from the stands)."""
+    from kneedrive.io.load import load_keypoints
+    from kneedrive.pose import estimate_pose
+
+    sequences = {
+        "dorn sprint": realdata.dorn_sequence("JA1Gait35"),
+        "dorn run": realdata.dorn_sequence("JA1Gait21"),
+        "rbds treadmill": realdata.rbds_sequence(),
+        "dorn trc": load_keypoints(shared("dorn2012_sprint/sprint.trc")),
+    }
+    for clip in (
+        "gaitlab_treadmill/male_side.mp4",
+        "sports2d_demo/demo.mp4",
+        "sports2d_demo/demo3.mp4",
+        "real_clips/sports2d_race_panning.mp4",
+        "real_clips/track_jog_screenrec.mp4",
+    ):
+        sequences[clip] = estimate_pose(shared(clip)).sequence
+    views = {name: detect_view(seq) for name, seq in sequences.items()}
+    assert {name: v.view for name, v in views.items()} == dict.fromkeys(sequences, "side"), {
+        n: v.evidence for n, v in views.items()
+    }
+
+
+def test_the_report_shows_the_front_view_block_with_its_key_frames() -> None:
+    from kneedrive.report.html import render_report
+
+    record = _front("knee_valgus", "pelvic_drop").record
+    html = render_report(record, drill_library={})
+    assert 'id="front-view"' in html and "Knee frontal plane projection angle" in html
+    assert html.count('data-kind="front"') == 4 and html.count('class="front-stick"') == 4
+    again = AnalysisRecord.from_dict(json.loads(json.dumps(record.to_dict())))
+    assert 'id="front-view"' in render_report(again, drill_library={})  # live or loaded: the same block
+    side = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).record
+    assert 'id="front-view"' not in render_report(side, drill_library={})
+
+
+def test_a_clip_without_legs_is_refused_by_the_kinematics_stage_not_the_view_stage() -> None:
+    seq = synthesize(fps_hz=60.0).sequence
+    keep = [i for i, n in enumerate(seq.names) if "knee" not in n]
+    legless = seq.replace(xy=seq.xy[:, keep], score=seq.score[:, keep], names=tuple(seq.names[i] for i in keep))
+    assert detect_view(legless).view == "side"
+    with pytest.raises(kneedrive.InputError, match="missing keypoints"):
+        kneedrive.analyze(legless)
