@@ -153,7 +153,7 @@ def test_out_writes_every_export_and_the_report_rerenders(tmp_path: Path) -> Non
     # a sprint has steps, its drill block one rep (the run), and an S-MAS with a kinogram per side
     assert names == {
         "report.html", "analysis.json", "steps.csv", "reps.csv", "keypoints.csv", "keypoints.trc",
-        "kinogram_left.png", "kinogram_right.png",
+        "kinogram_left.png", "kinogram_right.png", "manifest.json",
     }  # fmt: skip
     doc = json.loads((out / "analysis.json").read_text())
     jsonschema.validate(doc, SCHEMA)
@@ -343,3 +343,32 @@ def test_a_drill_report_shows_reps_cycles_and_the_seeds_targets(drive_through: A
     # a rep fault is pictured at the top of the rep's middle cycle, not at the rep's (standing) start
     rep_faults = [f for f in doc["faults"] if f["evidence"].get("reps")]
     assert rep_faults and f"rep {rep_faults[0]['evidence']['reps'][0]}, top" in html
+
+
+def test_out_is_written_as_a_set_and_a_failed_run_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kneedrive.report.export as export
+
+    csv = tmp_path / "d.csv"
+    assert runner.invoke(app, ["demo", "--csv", str(csv)]).exit_code == 0
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["analyze", str(csv), "--athlete-height-m", "1.8", "--out", str(out)]).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) == {p.name for p in out.iterdir()} - {"manifest.json"}
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "render_report", broken)  # fails half-way through the set
+    result = runner.invoke(app, ["analyze", str(csv), "--athlete-height-m", "1.7", "--out", str(out)])
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched, no mix of two analyses
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # nothing half-written left
+    monkeypatch.undo()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("the coach's own file")
+    refused = runner.invoke(app, ["analyze", str(csv), "--out", str(tmp_path / "mine")])
+    assert refused.exit_code == 2 and "holds other files (notes.txt)" in refused.output
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "the coach's own file"

@@ -200,14 +200,14 @@ def _write_json(analysis: Analysis, path: Path, *, series: bool = False) -> None
 
 
 def _write_out(analysis: Analysis, out_dir: Path) -> None:
-    from .report.export import write_outputs
+    from .report.export import write_output_folder
 
     record = analysis.record
     if analysis.video is None:
-        written = write_outputs(record, analysis.sequence, out_dir)
+        written = write_output_folder(record, analysis.sequence, out_dir)
     else:  # annotated.mp4 takes a while: show a progress bar
         with _progress() as progress:
-            written = write_outputs(record, analysis.sequence, out_dir, analysis=analysis, progress=progress)
+            written = write_output_folder(record, analysis.sequence, out_dir, analysis=analysis, progress=progress)
     console().print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,69 @@ def write_outputs(
 
         written.append(write_annotated_video(video, analysis, out_dir / "annotated.mp4", progress=progress))
     return written
+
+
+#: Names `write_outputs` writes; a folder holding only these (and the manifest) is an earlier output.
+OUTPUT_NAMES = frozenset(
+    {"analysis.json", "keypoints.csv", "keypoints.trc", "steps.csv", "reps.csv", "report.html", "annotated.mp4",
+     "kinogram_left.png", "kinogram_right.png", "manifest.json"}
+)  # fmt: skip
+PART, OLD = ".part-", ".old-"
+
+
+def write_output_folder(
+    record: AnalysisRecord,
+    sequence: PoseSequence,
+    out_dir: Path,
+    *,
+    drill_library: DrillLibrary | None = None,
+    analysis: LiveAnalysis | None = None,
+    progress: Progress | None = None,
+    annotated_video: bool = True,
+) -> list[Path]:
+    """`write_outputs` as a set: into a hidden folder beside `out_dir`, its manifest.json (each file and its
+    size) last, then renamed into place, so that an interrupted or failed run leaves the folder as it was,
+    never a mix of two analyses. An earlier output there is replaced whole; a folder that holds anything
+    else is refused (InputError) rather than touched. Leftovers of a killed run are removed first."""
+    import json
+    import shutil
+    import uuid
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: exists and is not a folder")
+    if out_dir.is_dir():
+        foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in OUTPUT_NAMES)
+        if foreign:
+            raise InputError(
+                f"--out {out_dir}: holds other files ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''})"
+                "; choose a new or empty folder"
+            )
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for leftover in parent.glob(f".{out_dir.name}{PART}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{out_dir.name}{OLD}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    part = parent / f".{out_dir.name}{PART}{uuid.uuid4().hex[:12]}"
+    try:
+        written = write_outputs(
+            record, sequence, part, drill_library=drill_library, analysis=analysis, progress=progress,
+            annotated_video=annotated_video,
+        )  # fmt: skip
+        manifest = {"source": record.source, "files": {p.name: p.stat().st_size for p in written}}
+        write_text_atomic(part / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        if out_dir.exists():
+            old = parent / f".{out_dir.name}{OLD}{uuid.uuid4().hex[:12]}"
+            os.replace(out_dir, old)
+            os.replace(part, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(part, out_dir)
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    return [out_dir / p.name for p in written] + [out_dir / "manifest.json"]
 
 
 def _video_path(analysis: LiveAnalysis | None) -> Path | None:
