@@ -14,6 +14,9 @@ from kneedrive.store import open_store
 
 from .appclient import demo_csv, make_client, wait_done
 
+#: Each test starts the app (and analyses in their own processes): the slow lane.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def csv_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:

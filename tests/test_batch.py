@@ -153,6 +153,7 @@ def test_the_key_follows_the_content_and_the_options_that_change_the_outputs(tmp
 # ------------------------------------------------------------------------------- one clip, whole
 
 
+@pytest.mark.slow
 def test_a_clip_is_written_whole_equal_to_analyze_and_then_counts_as_done(tmp_path: Path) -> None:
     (path,) = sprint_csvs(tmp_path / "in", 1)
     out = tmp_path / "out"
@@ -201,6 +202,7 @@ def test_the_pose_model_is_built_once_per_process() -> None:
 # ------------------------------------------------------------------------------- the squad view
 
 
+@pytest.mark.slow
 def test_the_squad_view_escapes_names_links_reports_and_lists_failures(tmp_path: Path) -> None:
     paths = sprint_csvs(tmp_path / "in", 2)
     out = tmp_path / "out"

@@ -80,6 +80,7 @@ def test_a_store_of_the_first_revision_opens_after_migration_with_its_sessions(t
     assert store.plans(7)[0][2] == "sprint_speed"
 
 
+@pytest.mark.slow
 def test_analyze_and_store_keeps_the_session_and_its_report(tmp_path: Path, clean_csv: Path) -> None:
     store = open_store(tmp_path)
     store.add_athlete("Ana", height_m=1.8)
@@ -93,6 +94,7 @@ def test_analyze_and_store_keeps_the_session_and_its_report(tmp_path: Path, clea
     assert not list(store.location.sessions_dir.glob(".*"))  # no partial folder left
 
 
+@pytest.mark.slow
 def test_progress_follows_the_knee_drive_over_sessions(tmp_path: Path, clean_csv: Path, low_knee_csv: Path) -> None:
     store = open_store(tmp_path)
     analyze_and_store(low_knee_csv, "Ben", store=store, recorded_on=dt.date(2026, 1, 1))
@@ -107,6 +109,7 @@ def test_progress_follows_the_knee_drive_over_sessions(tmp_path: Path, clean_csv
     assert low_knee.severities[0] is not None and low_knee.severities[1] is None and low_knee.trend == "gone"
 
 
+@pytest.mark.slow
 def test_cli_analyze_athlete_then_history_and_athletes(tmp_path: Path, clean_csv: Path) -> None:
     args = ["--data-dir", str(tmp_path)]
     done = runner.invoke(app, ["analyze", str(clean_csv), "--athlete", "Cara", "--date", "2026-04-02", *args])
@@ -165,6 +168,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_the_store_survives_kill_9_mid_write(tmp_path: Path) -> None:
     child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline().strip() == "ready"
