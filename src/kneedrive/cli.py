@@ -344,6 +344,7 @@ def analyze_command(
 
         options = AnalysisOptions(
             drill=drill,
+            view=view,
             fps_hz=fps,
             px_per_m=px_per_m,
             athlete_height_m=athlete_height_m,
@@ -352,6 +353,7 @@ def analyze_command(
             start_s=start,
             end_s=end,
             person=person,
+            pose_model=pose_model,
             capture_fps=capture_fps,
         )
         with _progress() if is_video(file) else nullcontext(None) as progress:

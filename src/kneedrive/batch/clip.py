@@ -109,32 +109,11 @@ def _failed(job: ClipJob, message: str, started: float, part: Path) -> ClipOutco
 
 def _write_folder(job: ClipJob, part: Path) -> int:
     """The outputs of `job` in the folder `part`, the manifest last; the number of frames analyzed."""
-    from ..analysis import analyze
-    from ..pose.options import VideoOptions
     from ..report.export import write_outputs
 
     opts = job.options
-    video = None
-    if job.video:
-        video = VideoOptions(
-            start_s=opts.start_s,
-            end_s=opts.end_s,
-            person=opts.person,
-            backend=pose_backend(opts.pose_model),
-            use_cache=opts.use_cache,
-            capture_fps=opts.capture_fps,
-        )
-    analysis = analyze(
-        job.path,
-        fps_hz=opts.fps_hz,
-        px_per_m=opts.px_per_m,
-        athlete_height_m=opts.athlete_height_m,
-        treadmill_speed_mps=opts.treadmill_speed_mps,
-        cutoff_hz=opts.cutoff_hz,
-        drill=opts.drill,
-        video=video,
-        view=opts.view,
-    )
+    backend = pose_backend(opts.pose_model) if job.video else None  # built once per worker
+    analysis = opts.analyze(job.path, backend=backend, use_cache=opts.use_cache)
     part.mkdir(parents=True)
     written = write_outputs(
         analysis.record,

@@ -16,29 +16,17 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, options
 from ..io.formats import is_video
 from ..pose.cache import file_sha256
 from .inputs import Athlete, AthleteMap
 
 
 @dataclass(frozen=True)
-class AnalysisOptions:
-    """The options of `kneedrive analyze`, as one frozen value (the batch's command line, or a map row's
-    athlete over it). `pose_model` is the backend's 'package.module:Class' (None: bundled BlazePose)."""
+class AnalysisOptions(options.AnalysisOptions):
+    """The options of `kneedrive analyze` (kneedrive.options) for a batch: the batch's command line, or a map
+    row's athlete over it, and what only a batch decides."""
 
-    fps_hz: float | None = None
-    px_per_m: float | None = None
-    athlete_height_m: float | None = None
-    treadmill_speed_mps: float | None = None
-    cutoff_hz: float | None = None
-    drill: str = "auto"
-    view: str = "auto"
-    start_s: float | None = None
-    end_s: float | None = None
-    person: int | None = None
-    pose_model: str | None = None
-    capture_fps: float | None = None
     #: Video: write annotated.mp4 too (it takes about as long as the pose model).
     annotated_video: bool = False
     #: Video: look the pose up in the pose cache (does not change the outputs: not part of the key).

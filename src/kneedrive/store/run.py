@@ -31,25 +31,7 @@ PROGRESS_EVERY_S = 0.5
 
 def run_analysis(path: Path, options: AnalysisOptions, progress: Progress | None = None) -> Analysis:
     """kneedrive.analyze with the stored options."""
-    from ..analysis import analyze
-    from ..pose.options import VideoOptions
-
-    return analyze(
-        path,
-        fps_hz=options.fps_hz,
-        px_per_m=options.px_per_m,
-        athlete_height_m=options.athlete_height_m,
-        treadmill_speed_mps=options.treadmill_speed_mps,
-        cutoff_hz=options.cutoff_hz,
-        drill=options.drill,
-        video=VideoOptions(
-            start_s=options.start_s,
-            end_s=options.end_s,
-            person=options.person,
-            capture_fps=options.capture_fps,
-            progress=progress,
-        ),
-    )
+    return options.analyze(path, progress=progress)
 
 
 def _reporter(store: Store, session_id: str) -> Progress:

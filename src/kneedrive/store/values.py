@@ -4,49 +4,14 @@ one validated config object (what the CLI flags and the upload form both turn in
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from ..errors import InputError
+from ..options import AnalysisOptions as AnalysisOptions  # the store keeps them per session
 
 Status = Literal["queued", "running", "done", "failed"]
 STATUSES: tuple[Status, ...] = ("queued", "running", "done", "failed")
 LEGS = ("left", "right")
-
-
-@dataclass(frozen=True)
-class AnalysisOptions:
-    """The options an analysis ran with (the arguments of kneedrive.analyze and VideoOptions)."""
-
-    drill: str = "auto"
-    fps_hz: float | None = None
-    px_per_m: float | None = None
-    athlete_height_m: float | None = None
-    treadmill_speed_mps: float | None = None
-    cutoff_hz: float | None = None
-    start_s: float | None = None
-    end_s: float | None = None
-    person: int | None = None
-    capture_fps: float | None = None
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("drill", "person") or value is None:
-                continue
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise InputError(f"{f.name} must be a number >= 0, got {value!r}")
-        if self.person is not None and self.person < 1:
-            raise InputError(f"person must be 1 or more, got {self.person}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> AnalysisOptions:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in known})
 
 
 @dataclass(frozen=True)
