@@ -198,9 +198,15 @@ def draw_overlay(image: Image.Image, overlay: Overlay, time_s: float) -> bool:
     pose = overlay.pose.at(i)
     _skeleton(draw, pose, line_px)
     labels = _Labels(draw, font, max(2, line_px // 2))
-    for event_s, side, kind in overlay.events:  # the events first: they matter most at their frame
+    nearest: dict[str, tuple[float, str, str]] = {}  # per foot, only its event nearest this frame
+    for event in overlay.events:
+        if abs(event[0] - time_s) <= EVENT_MARK_S and (
+            event[1] not in nearest or abs(event[0] - time_s) < abs(nearest[event[1]][0] - time_s)
+        ):
+            nearest[event[1]] = event
+    for _, side, kind in nearest.values():  # the events first: they matter most at their frame
         foot = _mid(pose, f"{side}_heel", f"{side}_foot_index") or pose.get(f"{side}_ankle")
-        if abs(event_s - time_s) <= EVENT_MARK_S and foot is not None:
+        if foot is not None:
             r = 4 * line_px
             draw.ellipse(
                 (foot[0] - r, foot[1] - r, foot[0] + r, foot[1] + r), outline=SIDE_COLOURS[side], width=line_px
