@@ -155,3 +155,32 @@ def test_at_25_fps_contacts_are_not_timed_and_the_warning_says_why_in_words_that
     assert analysis.summary.cadence_spm is not None
     at_30 = kneedrive.analyze(synthesize(SprinterModel(), duration_s=3.0, fps_hz=30.0).sequence, athlete_height_m=1.8)
     assert at_30.summary.contact_time_s is not None
+
+
+def _shrunk(seq: PoseSequence, factor: float) -> PoseSequence:
+    """The same athlete filmed from further away (pixels, unknown scale): every keypoint `factor` times
+    closer to the mean position."""
+    centre = np.nanmean(seq.xy, axis=(0, 1))
+    return replace(seq, xy=centre + (seq.xy - centre) * factor)
+
+
+def test_a_foot_too_small_in_the_image_gives_no_foot_angle_and_no_foot_fault() -> None:
+    seq = synthesize(SprinterModel(), duration_s=2.0).sequence  # feet about 68 px long
+    far = kneedrive.analyze(_shrunk(seq, 0.3))  # about 21 px: a runner 110 px tall
+    near = kneedrive.analyze(_shrunk(seq, 0.6))  # about 41 px
+    foot_figures = ("ankle_dorsiflexion_knee_lift_deg", "foot_angle_knee_lift_deg")
+    assert all(getattr(s, f) is None for s in far.steps for f in foot_figures)
+    assert all(far.sides[side].get(f) is None for side in far.sides for f in foot_figures)
+    assert "left_ankle_dorsiflexion_deg" in far.record.unavailable
+    assert any("foot angles and dorsiflexion withheld" in w and "21 px" in w for w in far.warnings)
+    assert not any(f.metric in foot_figures for f in far.coaching.faults + far.coaching.praise)
+    original = kneedrive.analyze(seq)
+
+    def measured(a: Any) -> int:
+        return sum(getattr(s, f) is not None for s in a.steps for f in foot_figures)
+
+    assert measured(near) == measured(original) > 0
+    assert not any("foot angles and dorsiflexion withheld" in w for w in near.warnings)
+    # everything that does not rest on the foot's angle is unchanged by the gate
+    assert far.summary.cadence_spm == pytest.approx(near.summary.cadence_spm, rel=0.01)
+    assert far.summary.thigh_angle_peak_deg is not None

@@ -32,6 +32,14 @@ MAX_LEG_M = 1.3
 MAX_SEGMENT_SPREAD = 0.4
 #: The least input an analysis starts on.
 MIN_FRAMES = 10
+#: A foot shorter than this in the image (heel to toe, pixels) gives no foot angle. The heel-toe angle's
+#: frame-to-frame jitter on slowly moving feet (the Sports2D walk, the slowed track jog) is 3.9-5.2 deg on
+#: 44-47 px feet, i.e. about 2.7 px of keypoint noise; after the filter (about 0.7 of it passes) a step's
+#: angle then varies by 0.7 x sqrt(2) x 2.7 px / L rad, which stays within 5 deg (half a coaching band,
+#: criteria.toml) from 32 px on. A 20 px foot (a runner 110 px tall) would read +/-8 deg.
+MIN_FOOT_PX = 32.0
+#: The angles that rest on the foot's own heel-toe line.
+FOOT_ANGLES = ("foot_angle_deg", "ankle_dorsiflexion_deg")
 MIN_DURATION_S = 0.2
 
 
@@ -108,6 +116,22 @@ def compute_kinematics(
 
     leg_m = _leg_length_m(seq, leg_units, px_per_m, athlete_height_m, warnings)
     angles, unavailable = compute_angles(points)
+    if seq.units_per_m is None:  # pixels: is the foot big enough in the image for its angle?
+        small = _small_feet(raw)
+        if small:
+            for side, length_px in small.items():
+                why = (
+                    f"the {side} foot is {length_px:.0f} px long in the image; its angle needs at least "
+                    f"{MIN_FOOT_PX:.0f} px (film closer, zoom in or use a higher resolution)"
+                )
+                for angle in FOOT_ANGLES:
+                    if angles.pop(f"{side}_{angle}", None) is not None:
+                        unavailable[f"{side}_{angle}"] = why
+            warnings.append(
+                "foot angles and dorsiflexion withheld: "
+                + ", ".join(f"the {side} foot is {px:.0f} px long" for side, px in small.items())
+                + f" in the image, and a foot angle needs at least {MIN_FOOT_PX:.0f} px (film closer or zoom in)"
+            )
     for name, why in unavailable.items():
         log.info("%s unavailable: %s", name, why)
     if "trunk_lean_deg" in unavailable:
@@ -172,3 +196,17 @@ def _leg_length_m(
             f"({MIN_LEG_M:g}-{MAX_LEG_M:g} m); check the scale, or give --athlete-height-m instead"
         )
     return leg_m
+
+
+def _small_feet(raw: dict[str, Array]) -> dict[str, float]:
+    """The feet whose median heel-to-toe length in the image is under MIN_FOOT_PX, with that length (px)."""
+    small = {}
+    for side in ("left", "right"):
+        heel, toe = raw.get(f"{side}_heel"), raw.get(f"{side}_foot_index")
+        if heel is None or toe is None:
+            continue
+        lengths = np.hypot(*(toe - heel).T)
+        lengths = lengths[np.isfinite(lengths)]
+        if len(lengths) and float(np.median(lengths)) < MIN_FOOT_PX:
+            small[side] = float(np.median(lengths))
+    return small
