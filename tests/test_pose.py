@@ -415,6 +415,34 @@ def test_a_long_overlap_or_a_jump_is_two_people() -> None:
     assert len(stitch([first, elsewhere])) == 2
 
 
+def _on(runner: Segment, y_px: float) -> Segment:
+    hips = [np.array([h[0], y_px]) for h in runner.hip_xy]
+    return Segment(runner.rows, runner.time_s, runner.xy, runner.score, hips, runner.radius_px)
+
+
+def test_a_fragment_of_another_runner_does_not_take_the_athletes_place_where_runners_cross() -> None:
+    # the athlete is lost where he passes two others (frames 40-51) and found again at 52; in the gap the
+    # tracker briefly follows the runner behind him (a few frames at a time, a little off his line)
+    athlete_before = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    athlete_after = _runner(range(52, 120), 100.0, 8.0, 60.0)
+    # (he is slower: 5 px a frame; near where the athlete was lost, but not where the athlete is found again)
+    behind = [_on(_runner(range(a, a + 3), 206.0, 5.0, 60.0), 320.0) for a in (42, 47)]
+    behind_later = _on(_runner(range(53, 70), 206.0, 5.0, 60.0), 320.0)
+    people = stitch([athlete_before, *behind, athlete_after, behind_later])
+    athlete = next(p for p in people if athlete_before in p)
+    assert athlete_after in athlete  # the long pieces are joined over the fragments
+    assert not any(b in athlete for b in behind)  # neither fits both the piece before and the one after
+    assert any(behind_later in p and athlete_after not in p for p in people)
+
+
+def test_a_fragment_that_fits_the_gap_on_both_sides_is_put_into_it() -> None:
+    before = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    glimpse = _runner(range(44, 46), 100.0, 8.0, 60.0)
+    after = _runner(range(50, 90), 100.0, 8.0, 60.0)
+    people = stitch([after, glimpse, before])
+    assert len(people) == 1 and [s.rows[0] for s in people[0]] == [0, 44, 50]
+
+
 def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:
     assert search_box(np.array([100.0, 100.0]), 50.0, 1280, 720) == (0, 0, 400, 400)  # kept inside the image
     assert search_box(np.array([640.0, 360.0]), 50.0, 1280, 720) == (440, 160, 840, 560)

@@ -26,7 +26,9 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
-PIPELINE_VERSION = 6  # 6: brief overlaps of one person's tracks stitched; 5: repeated frames left out
+#: 7: long segments joined into people first, fragments after; 6: brief overlaps of one person's tracks
+#: stitched; 5: repeated frames left out
+PIPELINE_VERSION = 7
 
 
 def cache_dir() -> Path:

@@ -29,6 +29,8 @@ MAX_JUMP_RADII = 0.8
 #: Two tracks of one person may overlap this long (the person found again before the tracker let go of
 #: them; the model's pose of one frame is the same whichever follower asked for it).
 MAX_OVERLAP_S = 0.2
+#: Segments followed at least this long (s) are joined into people first; shorter ones are fragments.
+MIN_ANCHOR_S = 0.2
 #: Two tracks whose body sizes differ more than this factor where they meet are two people.
 MAX_SIZE_RATIO = 1.6
 #: Weight of leg motion against travel in the activity score (both in body radii).
@@ -183,22 +185,66 @@ def _distance_radii(before: Segment, after: Segment) -> float | None:
 
 
 def stitch(segments: list[Segment]) -> list[list[Segment]]:
-    """Group segments into people, in the order they start (as the tracker met them): a segment that starts
-    near where a person should be (after their last segment ended, within MAX_GAP_S, or overlapping it
-    briefly: found again before the tracker let go of them), at about the same size, continues the person
-    it is nearest to."""
+    """Group segments into people. Segments followed for at least MIN_ANCHOR_S are joined first, best pair
+    first: each continues the one it starts nearest to (after it ended, within MAX_GAP_S, or overlapping it
+    briefly), at about the same size, and each has at most one before and one after it. A fragment (a few
+    frames of a person found and lost again, often on the wrong runner where runners cross) is then put
+    into the gap of the person it fits on both sides, or stands alone. Joining the long pieces first keeps
+    a fragment of another runner from taking the athlete's place in the chain."""
+    anchors = sorted((s for s in segments if _duration_s(s) >= MIN_ANCHOR_S), key=lambda s: s.time_s[0])
+    fragments = sorted((s for s in segments if _duration_s(s) < MIN_ANCHOR_S), key=lambda s: s.time_s[0])
+    links = sorted(
+        (distance, i, j)
+        for i, before in enumerate(anchors)
+        for j, after in enumerate(anchors)
+        if i != j and (distance := _distance_radii(before, after)) is not None and distance <= MAX_JUMP_RADII
+    )
+    after_of: dict[int, int] = {}
+    before_of: dict[int, int] = {}
+    for _, i, j in links:
+        if i not in after_of and j not in before_of:
+            after_of[i], before_of[j] = j, i
     people: list[list[Segment]] = []
-    for segment in sorted(segments, key=lambda s: s.time_s[0]):
+    for i in range(len(anchors)):
+        if i in before_of:
+            continue
+        chain = [anchors[i]]
+        while i in after_of:
+            i = after_of[i]
+            chain.append(anchors[i])
+        people.append(chain)
+    for fragment in fragments:
         best: tuple[float, list[Segment]] | None = None
         for person in people:
-            distance = _distance_radii(person[-1], segment)
-            if distance is not None and distance <= MAX_JUMP_RADII and (best is None or distance < best[0]):
-                best = (distance, person)
+            fit = _fit_in_gap(person, fragment)
+            if fit is not None and (best is None or fit < best[0]):
+                best = (fit, person)
         if best is None:
-            people.append([segment])
+            people.append([fragment])
         else:
-            best[1].append(segment)
-    return people
+            best[1].append(fragment)
+            best[1].sort(key=lambda s: s.time_s[0])
+    return sorted(people, key=lambda person: person[0].time_s[0])
+
+
+def _duration_s(segment: Segment) -> float:
+    return segment.time_s[-1] - segment.time_s[0]
+
+
+def _fit_in_gap(person: list[Segment], fragment: Segment) -> float | None:
+    """How well `fragment` continues the person's last segment before it and leads into their next one
+    (summed body radii), None when it does not fit either side."""
+    before = [s for s in person if s.time_s[0] < fragment.time_s[0]]
+    after = [s for s in person if s.time_s[0] > fragment.time_s[0]]
+    if not before:
+        return None
+    into = _distance_radii(before[-1], fragment)
+    if into is None or into > MAX_JUMP_RADII:
+        return None
+    if not after:
+        return into
+    out = _distance_radii(fragment, after[0])
+    return None if out is None or out > MAX_JUMP_RADII else into + out
 
 
 def merge(segments: list[Segment]) -> Segment:
