@@ -35,6 +35,7 @@ from .metrics.honesty import (
     Withheld,
     alternation,
     ground_figures,
+    outside_side_part,
     plausible_figures,
     plausible_reps,
     plausible_steps,
@@ -231,6 +232,14 @@ def analyze(
             "the hips do not travel (treadmill or in place): step length and speed need --treadmill-speed-mps"
         )
     steps = measure_steps(kin, events, time_contacts=time_contacts, belt_speed_mps=treadmill_speed_mps)
+    part_withheld: list[Withheld] = []
+    if view_estimate.side_part_s is not None:
+        a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in view_estimate.side_part_s)
+        steps, part_withheld = outside_side_part(
+            steps,
+            view_estimate.side_part_s,
+            f"the step is outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)",
+        )
     if not any(s.step_time_s is not None for s in steps):
         raise NotEnoughMotionError(
             f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
@@ -241,6 +250,7 @@ def analyze(
     steps_before = steps
     cleared = ground_figures() if unmeasured else frozenset()
     steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed, cleared=cleared)
+    withheld = part_withheld + withheld
     summary = summarize(
         steps,
         fps_hz=kin.fps_hz,
@@ -276,7 +286,9 @@ def analyze(
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
     warnings += coaching.not_judged
-    smas, smas_warning = _smas(kin, events, summary, unjudged)
+    part = view_estimate.side_part_s
+    side_on = events if part is None else [e for e in events if part[0] <= e.time_s <= part[1]]
+    smas, smas_warning = _smas(kin, side_on, summary, unjudged)
     if smas_warning:
         warnings.append(smas_warning)
     return Analysis(

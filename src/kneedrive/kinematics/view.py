@@ -40,6 +40,12 @@ FRONT_MIN_FRONTALITY = 0.7
 #: Motion evidence: net travel along the image axis (leg lengths) and change of size (ratio, end / start).
 TRAVEL_FOR_SIDE_LEGS = 2.0
 GROWTH_FOR_FRONT = 1.25
+#: A view that changes through the clip (a runner coming round a bend toward the camera, then side-on down
+#: the straight): frontality is followed over windows this long (s, rolling median) ...
+PART_WINDOW_S = 0.5
+#: ... and a part at least this long (s) at side-view frontality (SIDE_MAX_FRONTALITY or less) in a clip
+#: that is not a clear side view as a whole is the part the side-view figures come from.
+MIN_SIDE_PART_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class ViewEstimate:
     facing: str  # "toward" | "away" (the camera), meaningful in a front or oblique view
     evidence: str
     given: bool = False
+    #: The part of the clip seen side-on (start, end; s), when only that part is: the side-view figures of
+    #: steps outside it are withheld. None: the view holds for the whole clip.
+    side_part_s: tuple[float, float] | None = None
 
 
 def _median_abs_dx(seq: PoseSequence, a: str, b: str) -> Array:
@@ -105,9 +114,20 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
     facing = "toward" if lead is None or lead >= 0 else "away"
     widths = f"shoulders {_shown(shoulder)} and hips {_shown(hip)} leg lengths apart (frontality {frontality:.2f})"
     motion = f"travel {abs(travel):.1f} leg lengths across the image, size x{growth:.2f}"
+    part = _side_part(seq, shoulders_dx if shoulder is not None else hips_dx, leg, shoulder is not None)
     if not frontality > SIDE_MAX_FRONTALITY:  # nan (no widths seen): the side view the analysis assumes
         view: View = "side"
         why = f"{widths}: side view"
+    elif part is not None:
+        seen = f"{part[0]:.1f}-{part[1]:.1f} s"
+        view, why = (
+            "side",
+            (
+                f"{widths}, {motion}: the athlete is seen side-on only in {seen} of the clip (frontality "
+                f"{SIDE_MAX_FRONTALITY} or less there): the side-view figures come from that part"
+            ),
+        )
+        return ViewEstimate(view, frontality, shoulder, hip, travel, growth, facing, why, side_part_s=part)
     elif frontality >= FRONT_MIN_FRONTALITY:
         view, why = "front", f"{widths}: front view ({'facing' if facing == 'toward' else 'back to'} the camera)"
     elif abs(travel) >= TRAVEL_FOR_SIDE_LEGS and max(growth, 1.0 / growth) < GROWTH_FOR_FRONT:
@@ -155,3 +175,32 @@ def _motion(seq: PoseSequence, leg: Array, scale: float) -> tuple[float, float]:
 
 def _shown(value: float | None) -> str:
     return "?" if value is None else f"{value:.2f}"
+
+
+def _side_part(seq: PoseSequence, dx: Array, leg: Array, shoulders: bool) -> tuple[float, float] | None:
+    """The longest stretch (start, end; s) of at least MIN_SIDE_PART_S over which the rolling median
+    frontality stays at side-view level, when the clip also has frames that are not: None otherwise."""
+    width = FRONTAL_SHOULDER_WIDTH_LEGS if shoulders else FRONTAL_HIP_WIDTH_LEGS
+    with np.errstate(all="ignore"):
+        per_frame = np.abs(dx) / leg / width
+    seen = np.isfinite(per_frame)
+    if seen.sum() < 3:
+        return None
+    t, value = seq.time_s[seen], per_frame[seen]
+    half = PART_WINDOW_S / 2
+    lo, hi = np.searchsorted(t, t - half), np.searchsorted(t, t + half, side="right")
+    rolling = np.array([np.median(value[a:b]) for a, b in zip(lo, hi, strict=True)])
+    side = rolling <= SIDE_MAX_FRONTALITY
+    if side.all() or not side.any():
+        return None
+    best: tuple[float, float] | None = None
+    start = None
+    for i, is_side in enumerate([*side, False]):
+        if is_side and start is None:
+            start = i
+        elif not is_side and start is not None:
+            span = (float(t[start]), float(t[i - 1]))
+            if best is None or span[1] - span[0] > best[1] - best[0]:
+                best = span
+            start = None
+    return best if best is not None and best[1] - best[0] >= MIN_SIDE_PART_S else None

@@ -237,3 +237,29 @@ def slowed_warning(factor: float | None) -> str:
         f"the clip looks slowed{shown} and its capture rate is unknown: times, rates and speeds are withheld; "
         "give the capture rate with --capture-fps to measure them"
     )
+
+
+#: The figures a view other than the side's still gives: times and rates (the events are timed from where
+#: the feet reach relative to the hips, which any view with some sideways travel shows).
+VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min"})
+
+
+def outside_side_part(
+    steps: Sequence[Step], part_s: tuple[float, float], reason: str
+) -> tuple[list[Step], list[Withheld]]:
+    """Steps that touch down outside the side-on part of the clip (`part_s`, s) keep their times only; their
+    side-view figures (angles, distances, speeds) are withheld with `reason`."""
+    reg = registry()
+    names = [f.name for f in fields(Step) if (m := reg.metrics.get(f.name)) is not None and "step" in m.scopes
+             and m.unit not in VIEW_FREE_UNITS]  # fmt: skip
+    tally: dict[str, list[str]] = defaultdict(list)
+    out = []
+    for step in steps:
+        if part_s[0] <= step.touchdown_time_s <= part_s[1]:
+            out.append(step)
+            continue
+        present = [n for n in names if getattr(step, n) is not None]
+        for name in present:
+            tally[name].append(reason)
+        out.append(replace(step, **dict.fromkeys(present)))  # type: ignore[arg-type]
+    return out, _report("step", tally, len(steps))

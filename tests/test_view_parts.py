@@ -1,0 +1,54 @@
+"""A clip whose view changes (a runner coming round a bend toward the camera, then side-on down the
+straight): the side-view figures come only from the part seen side-on; the times from every step."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+import kneedrive
+from kneedrive.drills.sprinter import SprinterModel, synthesize
+from kneedrive.kinematics.view import SIDE_MAX_FRONTALITY, detect_view
+from kneedrive.sequence import PoseSequence
+
+
+def _turned_until(seq: PoseSequence, until_s: float, width_legs: float) -> PoseSequence:
+    """The same run with the shoulders and hips `width_legs` apart across the image before `until_s`: the
+    athlete turned toward the camera there."""
+    xy = seq.xy.copy()
+    leg = float(np.nanmedian(np.hypot(*(seq.point("left_hip") - seq.point("left_ankle")).T)))
+    early = seq.time_s < until_s
+    for pair, share in ((("left_shoulder", "right_shoulder"), 1.0), (("left_hip", "right_hip"), 0.45)):
+        left, right = (seq.names.index(n) for n in pair)
+        centre = (xy[early, left, 0] + xy[early, right, 0]) / 2
+        xy[early, left, 0] = centre + share * width_legs * leg / 2
+        xy[early, right, 0] = centre - share * width_legs * leg / 2
+    return replace(seq, xy=xy)
+
+
+def test_only_the_side_on_part_gives_side_view_figures() -> None:
+    seq = synthesize(SprinterModel(), duration_s=5.0).sequence
+    turned = _turned_until(seq, 3.0, 0.4)  # frontality about 0.9 for the first 3 s: not a side view as a whole
+    view = detect_view(turned)
+    assert view.view == "side" and view.side_part_s is not None
+    assert 2.9 <= view.side_part_s[0] <= 3.3 and view.side_part_s[1] >= 4.9
+    assert "side-on only" in view.evidence
+    analysis = kneedrive.analyze(turned)
+    early = [s for s in analysis.steps if s.touchdown_time_s < view.side_part_s[0]]
+    late = [s for s in analysis.steps if s.touchdown_time_s > view.side_part_s[0]]
+    assert early and late
+    assert all(s.thigh_angle_peak_deg is None and s.touchdown_distance_legs is None for s in early)
+    assert all(s.step_time_s is not None for s in early[1:])  # times are kept
+    assert sum(s.thigh_angle_peak_deg is not None for s in late) >= len(late) - 1
+    assert any("outside the part of the clip seen side-on" in w for w in analysis.warnings)
+    whole = kneedrive.analyze(seq)
+    assert abs(analysis.summary.cadence_spm - whole.summary.cadence_spm) < 0.01 * whole.summary.cadence_spm
+
+
+def test_a_clear_side_view_and_a_clip_turned_throughout_have_no_side_part() -> None:
+    seq = synthesize(SprinterModel(), duration_s=3.0).sequence
+    assert detect_view(seq).side_part_s is None
+    assert detect_view(seq).frontality <= SIDE_MAX_FRONTALITY
+    turned = detect_view(_turned_until(seq, 99.0, 0.4))
+    assert turned.side_part_s is None and turned.view != "side"
