@@ -88,7 +88,8 @@ def test_real_clips_yardstick() -> None:
     race = rows["sports2d_race_panning.mp4"]
     assert race.failure is None
     assert race.slow_motion == "no"
-    # of 38; the pose covers the 28 from frame 237 on (README, 'Real clips'): every one found, none extra
-    assert race.found >= 27 and race.extra <= 1
+    # of 38; the pose covers him from frame 172 except 204-216 among the bunched runners (README, 'Real
+    # clips'): 32 found, 2 extra at that crossing
+    assert race.found >= 31 and race.extra <= 2
     assert race.cadence_spm is not None and race.truth_cadence_spm is not None
     assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02
