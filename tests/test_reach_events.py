@@ -56,3 +56,23 @@ def test_on_the_lab_sprint_and_run_every_touchdown_is_found_within_25_ms(trial: 
             continue
         near = [f for f in found if abs(f[1] - t) <= 0.025]
         assert len(near) == 1 and near[0][0] == side, (side, t, found)
+
+
+def test_one_landing_seen_by_both_feet_a_frame_apart_counts_once_on_the_alternating_foot() -> None:
+    from kneedrive.events.model import GaitEvent
+    from kneedrive.events.reach import _one_landing_each
+
+    def touchdowns(*pairs: tuple[str, float]) -> list[GaitEvent]:
+        return [GaitEvent(side, "touchdown", round(t * 30), t) for side, t in pairs]  # type: ignore[arg-type]
+
+    doubled_after_left = touchdowns(("left", 0.0), ("right", 0.2), ("left", 0.41), ("right", 0.445), ("right", 0.62))
+    assert [(e.side, e.time_s) for e in _one_landing_each(doubled_after_left, 0.08)] == [
+        ("left", 0.0),
+        ("right", 0.2),
+        ("left", 0.41),
+        ("right", 0.62),
+    ]
+    wrong_foot_first = touchdowns(("left", 0.0), ("right", 0.2), ("right", 0.40), ("left", 0.433))
+    assert [e.side for e in _one_landing_each(wrong_foot_first, 0.08)] == ["left", "right", "left"]
+    steady = touchdowns(("left", 0.0), ("right", 0.2), ("left", 0.4), ("right", 0.6))
+    assert _one_landing_each(steady, 0.08) == steady
