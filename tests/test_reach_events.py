@@ -60,7 +60,7 @@ def test_on_the_lab_sprint_and_run_every_touchdown_is_found_within_25_ms(trial: 
 
 def test_one_landing_seen_by_both_feet_a_frame_apart_counts_once_on_the_alternating_foot() -> None:
     from kneedrive.events.model import GaitEvent
-    from kneedrive.events.reach import _one_landing_each
+    from kneedrive.events.model import one_landing_each as _one_landing_each
 
     def touchdowns(*pairs: tuple[str, float]) -> list[GaitEvent]:
         return [GaitEvent(side, "touchdown", round(t * 30), t) for side, t in pairs]  # type: ignore[arg-type]

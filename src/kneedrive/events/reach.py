@@ -18,7 +18,7 @@ from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from .contacts import lowest_point
 from .ground import GroundLine, fit_ground
-from .model import SIDES, GaitEvent, Side
+from .model import MIN_STEP_SHARE, SIDES, GaitEvent, Side, one_landing_each
 
 #: Extremes of one foot come once a stride: closer than this share of the typical stride they are one swing.
 MIN_STRIDE_SHARE = 0.6
@@ -29,10 +29,6 @@ MIN_PROMINENCE_LEGS = 0.15
 LANDING_SEARCH_SHARE = 0.25
 #: A foot this close above its lowest point in the search counts as landed (keypoint jitter, leg lengths).
 LANDED_WITHIN_LEGS = 0.02
-#: Two touchdowns (of either foot) closer than this share of the typical step are one landing seen twice
-#: (where runners cross, the pose can give both feet a reach peak a frame apart): the one that keeps the
-#: feet alternating stays.
-MIN_STEP_SHARE = 0.4
 #: Step rates a runner can have (Hz); the stride period is looked for within them.
 STEP_RATE_HZ = (1.2, 5.5)
 
@@ -133,23 +129,4 @@ class ReachDetector:
                     continue
                 events.append(GaitEvent(side, "toe_off", int(i), _sub_frame_time(kin, -toes[side], int(i))))
         events.sort(key=lambda e: e.time_s)
-        return _one_landing_each(events, MIN_STEP_SHARE * stride / 2 / kin.fps_hz), ground
-
-
-def _one_landing_each(events: list[GaitEvent], min_gap_s: float) -> list[GaitEvent]:
-    """Of two touchdowns closer than `min_gap_s`, the one whose foot differs from the touchdown before them
-    (the earlier one when that does not decide)."""
-    touchdowns = [e for e in events if e.kind == "touchdown"]
-    dropped: set[int] = set()
-    kept: list[GaitEvent] = []
-    for event in touchdowns:
-        if kept and event.time_s - kept[-1].time_s < min_gap_s:
-            before = kept[-2].side if len(kept) >= 2 else None
-            if before is not None and kept[-1].side == before and event.side != before:
-                dropped.add(id(kept[-1]))
-                kept[-1] = event
-            else:
-                dropped.add(id(event))
-            continue
-        kept.append(event)
-    return [e for e in events if id(e) not in dropped]
+        return one_landing_each(events, MIN_STEP_SHARE * stride / 2 / kin.fps_hz), ground
