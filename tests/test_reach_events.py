@@ -76,3 +76,21 @@ def test_one_landing_seen_by_both_feet_a_frame_apart_counts_once_on_the_alternat
     assert [e.side for e in _one_landing_each(wrong_foot_first, 0.08)] == ["left", "right", "left"]
     steady = touchdowns(("left", 0.0), ("right", 0.2), ("left", 0.4), ("right", 0.6))
     assert _one_landing_each(steady, 0.08) == steady
+
+
+def test_the_rhythm_fit_counts_missing_and_same_foot_touchdowns() -> None:
+    from kneedrive.events.choice import rhythm_fit
+    from kneedrive.events.model import GaitEvent
+
+    def run(sides: str, step_s: float = 0.35) -> list[GaitEvent]:
+        return [
+            GaitEvent("left" if c == "L" else "right", "touchdown", k, k * step_s)
+            for k, c in enumerate(sides)
+            if c != "-"
+        ]
+
+    assert rhythm_fit(run("LRLRLRLR"), 1 / 0.35) == pytest.approx(1.0)
+    assert rhythm_fit(run("L-L-L-L-"), 1 / 0.35) < 0.01  # every other one missed and never alternating
+    half = rhythm_fit(run("LR--LR--LR"), 1 / 0.35)
+    assert 0.4 < half < 0.7
+    assert rhythm_fit(run("LR"), 1 / 0.35) == 0.0  # too few to say

@@ -93,3 +93,22 @@ def test_real_clips_yardstick() -> None:
     assert race.found >= 31 and race.extra <= 1
     assert race.cadence_spm is not None and race.truth_cadence_spm is not None
     assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02
+
+
+@pytest.mark.slow
+def test_the_treadmill_clip_refilmed_at_25_fps_or_smaller_keeps_its_steps() -> None:
+    """scripts/validate_variants.py: the GaitLab treadmill clip at 25 fps and with fewer pixels (README,
+    'Other phones'): every touchdown the true cadence implies is found on alternating feet."""
+    spec = importlib.util.spec_from_file_location("validate_variants", SCRIPT.with_name("validate_variants.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    if not (SHARED / "gaitlab_treadmill" / "male_side.mp4").is_file():
+        pytest.skip("../shared/data/gaitlab_treadmill is not here")
+    for row in module.results(SHARED):
+        assert row.failure is None, row
+        assert row.judged, row
+        assert row.touchdowns >= 0.85 * row.expected, row
+        assert row.alternation is not None and row.alternation >= 0.75, row
+        assert row.cadence_spm is not None and abs(row.cadence_spm / row.truth_spm - 1) <= 0.02, row

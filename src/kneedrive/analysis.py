@@ -18,6 +18,7 @@ from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, wi
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
+from .events.choice import choose_events
 from .events.ground import fit_ground
 from .events.reach import ReachDetector
 from .io.formats import is_video
@@ -222,7 +223,13 @@ def analyze(
             "touchdowns and toe-offs are timed by how far each foot reaches ahead of and behind the hips "
             "(Zeni et al. 2008), which a moving camera does not change"
         )
-    events, ground = (detector or ContactDetector()).detect(kin)
+    if detector is not None:
+        events, ground = detector.detect(kin)
+    else:
+        chosen = choose_events(kin)
+        events, ground = chosen.events, chosen.ground
+        if chosen.note is not None:
+            warnings.append(chosen.note)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
     drill_result = with_step_rate(drill_result, touchdowns)
     warnings += [w for w in drill_result.warnings if w not in warnings]
