@@ -14,6 +14,7 @@ whether technique was judged.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import tempfile
@@ -90,7 +91,7 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
         return VariantResult(name, 0, 0, None, None, truth_spm, "-", False, str(exc))
     touchdowns = sorted((e for e in analysis.events if e.kind == "touchdown"), key=lambda e: e.time_s)
     span_s = touchdowns[-1].time_s - touchdowns[0].time_s if len(touchdowns) > 1 else 0.0
-    changes = [a.side != b.side for a, b in zip(touchdowns, touchdowns[1:], strict=False)]
+    changes = [a.side != b.side for a, b in itertools.pairwise(touchdowns)]
     return VariantResult(
         name=name,
         touchdowns=len(touchdowns),
