@@ -160,7 +160,11 @@ def test_the_report_shows_the_front_view_block_with_its_key_frames() -> None:
     record = _front("knee_valgus", "pelvic_drop").record
     html = render_report(record, drill_library={})
     assert 'id="front-view"' in html and "Knee frontal plane projection angle" in html
-    assert html.count('data-kind="front"') == 4 and html.count('class="front-stick"') == 4
+    block = html[html.index('id="front-view"') : html.index("</section>", html.index('id="front-view"'))]
+    assert block.count('data-kind="front"') == 4 and block.count('class="front-stick"') == 4
+    faults = html[html.index('id="faults"') :]
+    assert faults.count('class="front-stick"') >= 2  # each fault's evidence as the camera saw it
+    assert 'class="keyframe evidence"' in faults
     again = AnalysisRecord.from_dict(json.loads(json.dumps(record.to_dict())))
     assert 'id="front-view"' in render_report(again, drill_library={})  # live or loaded: the same block
     side = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).record

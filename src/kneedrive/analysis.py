@@ -84,6 +84,8 @@ class Analysis:
     #: Which way the camera looks (kinematics.view); a front view's figures (metrics.frontal).
     view: ViewEstimate | None = None
     front: FrontFigures | None = None
+    #: The front clip of a two-view session (kneedrive.analysis_views); this analysis is then the side clip's.
+    front_clip: Analysis | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -132,6 +134,7 @@ class Analysis:
             view="side" if self.view is None else self.view.view,
             view_evidence="" if self.view is None else self.view.evidence,
             front=self.front,
+            front_clip=None if self.front_clip is None else self.front_clip.record,
         )
 
     def _series(self) -> Series:
