@@ -4,6 +4,7 @@ and no sagittal figure from a front view."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -16,6 +17,7 @@ from kneedrive.drills.front_model import (
     FrontCamera,
     FrontFaults,
     FrontRunModel,
+    FrontSynthetic,
     synthesize_front_run,
     with_front_faults,
 )
@@ -178,3 +180,38 @@ def test_a_clip_without_legs_is_refused_by_the_kinematics_stage_not_the_view_sta
     assert detect_view(legless).view == "side"
     with pytest.raises(kneedrive.InputError, match="missing keypoints"):
         kneedrive.analyze(legless)
+
+
+def _treadmill(*faults: str, distance_m: float, facing: str = "toward") -> FrontSynthetic:
+    base = FrontRunModel(faults=with_front_faults(FrontFaults(), *faults))
+    model = replace(base, sprinter=replace(base.sprinter, treadmill=True))
+    return synthesize_front_run(
+        model, fps_hz=60.0, artefacts=NOISE, seed=2, camera=FrontCamera(distance_m=distance_m, facing=facing)
+    )
+
+
+@pytest.mark.parametrize("facing", ["toward", "away"])
+@pytest.mark.parametrize("distance_m", [4.0, 8.0, 17.0])
+def test_a_treadmill_runner_is_a_front_view_from_the_body_widths(facing: str, distance_m: float) -> None:
+    """In place, there is no travel or growth to go by: the shoulders a shoulder width apart decide."""
+    estimate = detect_view(_treadmill(distance_m=distance_m, facing=facing).sequence)
+    assert estimate.view == "front" and estimate.facing == facing, estimate.evidence
+    assert abs(estimate.travel_legs) < 0.2 and estimate.growth == pytest.approx(1.0, abs=0.05)
+    assert estimate.frontality >= 0.9
+
+
+def test_a_treadmill_front_view_measures_from_far_enough_and_says_so_when_too_close() -> None:
+    """From 8 m the belt moves the planted foot slowly in the image: figures within 2 deg, faults fire, a clean
+    run gets none. From 4 m (1 m high) the stances are not found: no step figure, no fault, no praise."""
+    truth = with_front_faults(FrontFaults(), "knee_valgus", "pelvic_drop")
+    far = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=8.0).sequence)
+    assert far.front is not None and len(far.front.steps) >= 8
+    for side in ("left", "right"):
+        for name in ("knee_fppa_deg", "pelvic_drop_deg"):
+            assert far.front.sides[side][name] == pytest.approx(getattr(truth, name), abs=2.0), (side, name)
+    assert sorted(f.id for f in far.coaching.faults) == ["knee_valgus", "pelvic_drop"]
+    assert kneedrive.analyze(_treadmill(distance_m=8.0).sequence).coaching.faults == ()
+    close = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=4.0).sequence)
+    assert close.record.view == "front" and close.front is not None and close.front.steps == ()
+    assert close.coaching.faults == () and not any("pelvic" in p.criterion for p in close.coaching.praise)
+    assert any("in place (treadmill)" in w and "the stances were not found" in w for w in close.warnings)

@@ -38,6 +38,24 @@ class FrontStanceDetector:
     #: A dip of the hips of at least this much (leg lengths), at least `min_rep_s` apart, is a rep.
     rep_dip_legs: float = 0.02
     min_rep_s: float = 0.4
+    #: The athlete is in place (a treadmill) when the hips travel less than this (leg lengths, net over the
+    #: clip) at a size that changes by less than `in_place_growth` (ratio).
+    in_place_travel_legs: float = 0.5
+    in_place_growth: float = 1.1
+
+    def in_place(self, kin: FrontKinematics) -> bool:
+        """Whether the athlete stays in place (a treadmill): the hips neither travel across the image nor grow
+        or shrink (the clip's first and last fifths compared)."""
+        n = len(kin.time_s)
+        fifth = max(1, n // 5)
+        hip, scale = kin.mid("hip"), kin.scale_units
+        first, last = slice(0, fifth), slice(n - fifth, n)
+        travel = float(np.linalg.norm(np.nanmedian(hip[last], axis=0) - np.nanmedian(hip[first], axis=0)))
+        size = float(np.nanmedian(scale[last]) / np.nanmedian(scale[first]))
+        return (
+            travel / float(np.nanmedian(scale)) < self.in_place_travel_legs
+            and max(size, 1 / size) < self.in_place_growth
+        )
 
     def detect(self, kin: FrontKinematics) -> tuple[list[FrontStance], list[FrontStance]]:
         """(running stances, single-leg stances), each in time order; stances cut by the clip's ends are

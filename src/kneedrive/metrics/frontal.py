@@ -12,6 +12,7 @@ import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from scipy.signal import find_peaks
 
 from ..events.front import FrontStance, FrontStanceDetector
 from ..kinematics.frontal import FrontKinematics
-from .honesty import Withheld
+from .honesty import MIN_ALTERNATION, Withheld
 from .registry import registry
 
 SIDES = ("left", "right")
@@ -184,6 +185,15 @@ def measure_front(
 ) -> tuple[FrontFigures, list[Withheld], list[str]]:
     """The front-view figures, the ones withheld as implausible, and warnings."""
     running, single = (detector or FrontStanceDetector()).detect(kin)
+    warnings = []
+    unfound = _stances_unfound(kin, running, detector or FrontStanceDetector())
+    if unfound:
+        warnings.append(
+            f"front view, in place (treadmill): {unfound}, so the stances were not found: no step figure (knee FPPA, "
+            "pelvic drop, lean, step width) is reported (a close, raised camera sees the belt carry the planted foot "
+            "as fast as a swing: at 3.5 m/s from 1 m high, film from 6 m or more, or from lower down)"
+        )
+        running = []
     steps = _steps(kin, running)
     reps = tuple(
         FrontRep(
@@ -205,7 +215,6 @@ def measure_front(
         for side in SIDES
     }
     keys = _worst(figures)
-    warnings = []
     per_side = [sum(1 for s in steps if s.side == side) for side in SIDES]
     if steps and min(per_side) < RELIABLE_STEPS_PER_SIDE:
         warnings.append(
@@ -215,6 +224,29 @@ def measure_front(
     if not steps and not reps:
         warnings.append("front view: no stance found (a still camera and a planted foot are needed)")
     return replace(figures, sides=sides, key_frames=tuple(keys)), withheld, warnings
+
+
+#: In place, a running stance (the foot seen still) covers at least this fraction of the step: a treadmill
+#: runner's contact is half to four fifths of a step (duty factor 0.25-0.4); less is a glimpse of a still foot.
+MIN_STANCE_PER_STEP_IN_PLACE = 0.35
+
+
+def _stances_unfound(kin: FrontKinematics, running: list[FrontStance], detector: FrontStanceDetector) -> str:
+    """Why the running stances of an athlete in place are not to be trusted ("" when they are, or when the
+    athlete travels, where a planted foot is still in the image whatever the distance)."""
+    if len(running) < 3 or not detector.in_place(kin):
+        return ""
+    t = kin.time_s
+    turns = sum(a.side != b.side for a, b in pairwise(running))
+    if turns < MIN_ALTERNATION * (len(running) - 1):
+        return f"only {turns} of {len(running) - 1} successive stances change foot"
+    share = statistics.median(
+        (t[a.toe_off_frame] - t[a.touchdown_frame]) / (t[b.touchdown_frame] - t[a.touchdown_frame])
+        for a, b in pairwise(running)
+    )
+    if share < MIN_STANCE_PER_STEP_IN_PLACE:
+        return f"the foot is seen still for {share:.0%} of a step (a treadmill contact is 50-80 %)"
+    return ""
 
 
 def _worst(figures: FrontFigures) -> list[KeyFrame]:
