@@ -4,6 +4,7 @@ and no sagittal figure from a front view."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from importlib import resources
 from typing import Any
@@ -22,7 +23,7 @@ from kneedrive.drills.front_model import (
     with_front_faults,
 )
 from kneedrive.drills.sprinter import synthesize
-from kneedrive.kinematics.view import detect_view
+from kneedrive.kinematics.view import SIDE_MAX_FRONTALITY, detect_view, given_view, turned_warning
 from kneedrive.record import AnalysisRecord
 
 from . import realdata
@@ -215,3 +216,20 @@ def test_a_treadmill_front_view_measures_from_far_enough_and_says_so_when_too_cl
     assert close.record.view == "front" and close.front is not None and close.front.steps == ()
     assert close.coaching.faults == () and not any("pelvic" in p.criterion for p in close.coaching.praise)
     assert any("in place (treadmill)" in w and "the stances were not found" in w for w in close.warnings)
+
+
+def test_a_side_view_turned_toward_the_camera_says_what_that_does_to_the_figures() -> None:
+    """The line of running 25 deg from square to a distant camera: a side view (it travels and hardly grows),
+    with a warning that gives the turn (from the widths, within 5 deg) and what it distorts."""
+    camera = FrontCamera(yaw_deg=65.0, lateral_offset_m=-6.0, distance_m=25.0, focal_px=2400.0)
+    seq = synthesize_front_run(fps_hz=60.0, artefacts=NOISE, camera=camera).sequence
+    estimate = detect_view(seq)
+    assert estimate.view == "side" and estimate.frontality > SIDE_MAX_FRONTALITY, estimate.evidence
+    warning = turned_warning(estimate)
+    assert warning is not None and "foot and ankle angles" in warning
+    found = re.search(r"turned about (\d+) deg", warning)
+    assert found is not None and abs(int(found.group(1)) - 25) <= 5
+    assert warning in kneedrive.analyze(seq).warnings
+    square = detect_view(synthesize(fps_hz=60.0, artefacts=NOISE).sequence)
+    assert turned_warning(square) is None
+    assert turned_warning(given_view(seq, "side")) is None  # the user said so

@@ -26,7 +26,7 @@ from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.frontal import steady_size
 from .kinematics.series import series_block
-from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view
+from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
@@ -200,6 +200,9 @@ def analyze(
         cutoff_hz=cutoff_hz,
     )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    turned = turned_warning(view_estimate)
+    if turned is not None:
+        warnings.append(turned)
     if view_estimate.view != "side":
         return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
     drill_result = analyze_drill(kin, drill)
