@@ -191,7 +191,7 @@ def measure_front(
         warnings.append(
             f"front view, in place (treadmill): {unfound}, so the stances were not found: no step figure (knee FPPA, "
             "pelvic drop, lean, step width) is reported (a close, raised camera sees the belt carry the planted foot "
-            "as fast as a swing: at 3.5 m/s from 1 m high, film from 6 m or more, or from lower down)"
+            "as fast as a swing: at 3.5 m/s from 1 m high, film from about 8 m, or from lower down)"
         )
         running = []
     steps = _steps(kin, running)
