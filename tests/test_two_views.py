@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,10 @@ def test_the_report_shows_both_views_with_their_clips(combined: kneedrive.Analys
     for fault in ("overstride", "knee_valgus", "pelvic_drop"):
         assert f'id="fault-{fault}"' in html
     assert html.count("front-stick") >= 4 + 2  # the front faults' evidence drawn as the camera saw it
-    assert "Thigh" in html or "Knee drive" in html  # the side clip's summary table
+    assert "Knee drive" in html  # the side clip's summary table
+    front = combined.record.front_clip
+    assert front is not None and f"{front.input.frames} frames" in html  # the front clip's facts
+    assert escape(f"{front.source}: {front.warnings[0]}") in html  # its warnings, named with their clip
 
 
 def test_analyze_takes_a_side_and_a_front_clip(session: Session, tmp_path: Path) -> None:

@@ -207,6 +207,14 @@ def _quality(record: AnalysisRecord) -> dict[str, Any]:
     if record.series is not None:
         facts.append(("Plot series rate", fmt(record.series.rate_hz, 1.0, "Hz")))
     front = record.front_clip
+    if front is not None:
+        facts.append(
+            (
+                f"Front clip {_short_source(front.source)}",
+                f"{fmt(front.input.fps_hz, 1.0, 'fps')}, {front.input.frames} frames, "
+                f"{fmt(front.input.duration_s, 1.0, 's')}",
+            )
+        )
     return {
         "facts": facts,
         "warnings": [
