@@ -201,18 +201,26 @@ def test_a_treadmill_runner_is_a_front_view_from_the_body_widths(facing: str, di
     assert estimate.frontality >= 0.9
 
 
-def test_a_treadmill_front_view_measures_from_far_enough_and_says_so_when_too_close() -> None:
-    """From 8 m the belt moves the planted foot slowly in the image: figures within 2 deg, faults fire, a clean
-    run gets none. From 4 m (1 m high) the stances are not found: no step figure, no fault, no praise."""
+@pytest.mark.parametrize(("distance_m", "facing"), [(4.0, "toward"), (4.0, "away"), (8.0, "toward")])
+def test_a_treadmill_front_view_finds_its_stances_near_and_far(distance_m: float, facing: str) -> None:
+    """From 8 m the belt barely moves the planted foot in the image (a still foot is the stance); from 4 m,
+    1 m up, it carries it as fast as a swing, backward (a foot seen still is then the swing's end). Either
+    way: figures within 2 deg of the truth, the faults fire, a clean run gets none."""
     truth = with_front_faults(FrontFaults(), "knee_valgus", "pelvic_drop")
-    far = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=8.0).sequence)
-    assert far.front is not None and len(far.front.steps) >= 8
+    faulty = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=distance_m, facing=facing).sequence)
+    assert faulty.front is not None and len(faulty.front.steps) >= 8
+    assert {s.side for s in faulty.front.steps} == {"left", "right"}
     for side in ("left", "right"):
         for name in ("knee_fppa_deg", "pelvic_drop_deg"):
-            assert far.front.sides[side][name] == pytest.approx(getattr(truth, name), abs=2.0), (side, name)
-    assert sorted(f.id for f in far.coaching.faults) == ["knee_valgus", "pelvic_drop"]
-    assert kneedrive.analyze(_treadmill(distance_m=8.0).sequence).coaching.faults == ()
-    close = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=4.0).sequence)
+            assert faulty.front.sides[side][name] == pytest.approx(getattr(truth, name), abs=2.0), (side, name)
+    assert sorted(f.id for f in faulty.coaching.faults) == ["knee_valgus", "pelvic_drop"]
+    assert kneedrive.analyze(_treadmill(distance_m=distance_m, facing=facing).sequence).coaching.faults == ()
+
+
+def test_a_treadmill_front_view_whose_stances_are_not_found_says_so_and_judges_nothing() -> None:
+    """From 5 m the belt moves the planted foot too fast for a still foot and too slowly to be followed: no
+    step figure, no fault, no praise from them, and a warning that says how to film."""
+    close = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=5.0).sequence)
     assert close.record.view == "front" and close.front is not None and close.front.steps == ()
     assert close.coaching.faults == () and not any("pelvic" in p.criterion for p in close.coaching.praise)
     assert any("in place (treadmill)" in w and "the stances were not found" in w for w in close.warnings)

@@ -184,14 +184,17 @@ def measure_front(
     kin: FrontKinematics, *, facing: str, detector: FrontStanceDetector | None = None
 ) -> tuple[FrontFigures, list[Withheld], list[str]]:
     """The front-view figures, the ones withheld as implausible, and warnings."""
-    running, single = (detector or FrontStanceDetector()).detect(kin)
+    detector = detector or FrontStanceDetector()
+    running, single = detector.detect(kin)
     warnings = []
-    unfound = _stances_unfound(kin, running, detector or FrontStanceDetector())
+    unfound = ""
+    if detector.in_place(kin) and not single:
+        running, unfound = _stances_in_place(kin, detector, running)
     if unfound:
         warnings.append(
             f"front view, in place (treadmill): {unfound}, so the stances were not found: no step figure (knee FPPA, "
-            "pelvic drop, lean, step width) is reported (a close, raised camera sees the belt carry the planted foot "
-            "as fast as a swing: at 3.5 m/s from 1 m high, film from about 8 m, or from lower down)"
+            "pelvic drop, lean, step width) is reported (in the image the belt moves the planted foot too fast for a "
+            "still foot and too slowly to follow: film from nearer or further; at 3.5 m/s from 1 m up, 4 m or 8 m)"
         )
         running = []
     steps = _steps(kin, running)
@@ -231,22 +234,38 @@ def measure_front(
 MIN_STANCE_PER_STEP_IN_PLACE = 0.35
 
 
-def _stances_unfound(kin: FrontKinematics, running: list[FrontStance], detector: FrontStanceDetector) -> str:
-    """Why the running stances of an athlete in place are not to be trusted ("" when they are, or when the
-    athlete travels, where a planted foot is still in the image whatever the distance)."""
-    if len(running) < 3 or not detector.in_place(kin):
-        return ""
-    t = kin.time_s
+def _stances_in_place(
+    kin: FrontKinematics, detector: FrontStanceDetector, still: list[FrontStance]
+) -> tuple[list[FrontStance], str]:
+    """The running stances of an athlete in place (a treadmill), and why none are trusted ("" when they are).
+    A still foot (`still`, right when the belt's motion is small in the image), else a foot the belt visibly
+    carries backward (a close camera, `detect(belt=True)`): either must have successive stances change foot
+    and cover a treadmill contact's share of a step."""
+    why, _ = _in_place_doubt(kin.time_s, still)
+    if not why:
+        return still, ""
+    carried = detector.detect(kin, belt=True)[0]
+    if carried and not _in_place_doubt(kin.time_s, carried)[0]:
+        return carried, ""
+    return [], why
+
+
+def _in_place_doubt(t: np.ndarray, running: list[FrontStance]) -> tuple[str, float]:
+    """(why these stances are not to be trusted, "" when they are; their median share of a step)."""
+    if len(running) < 3:
+        return f"{len(running)} stances found", 0.0
     turns = sum(a.side != b.side for a, b in pairwise(running))
-    if turns < MIN_ALTERNATION * (len(running) - 1):
-        return f"only {turns} of {len(running) - 1} successive stances change foot"
-    share = statistics.median(
-        (t[a.toe_off_frame] - t[a.touchdown_frame]) / (t[b.touchdown_frame] - t[a.touchdown_frame])
-        for a, b in pairwise(running)
+    share = float(
+        statistics.median(
+            (t[a.toe_off_frame] - t[a.touchdown_frame]) / (t[b.touchdown_frame] - t[a.touchdown_frame])
+            for a, b in pairwise(running)
+        )
     )
+    if turns < MIN_ALTERNATION * (len(running) - 1):
+        return f"only {turns} of {len(running) - 1} successive stances change foot", share
     if share < MIN_STANCE_PER_STEP_IN_PLACE:
-        return f"the foot is seen still for {share:.0%} of a step (a treadmill contact is 50-80 %)"
-    return ""
+        return f"the foot is seen planted for {share:.0%} of a step (a treadmill contact is 50-80 %)", share
+    return "", share
 
 
 def _worst(figures: FrontFigures) -> list[KeyFrame]:
