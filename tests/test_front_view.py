@@ -4,6 +4,8 @@ and no sagittal figure from a front view."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -16,11 +18,12 @@ from kneedrive.drills.front_model import (
     FrontCamera,
     FrontFaults,
     FrontRunModel,
+    FrontSynthetic,
     synthesize_front_run,
     with_front_faults,
 )
 from kneedrive.drills.sprinter import synthesize
-from kneedrive.kinematics.view import detect_view
+from kneedrive.kinematics.view import SIDE_MAX_FRONTALITY, detect_view, given_view, turned_warning
 from kneedrive.record import AnalysisRecord
 
 from . import realdata
@@ -160,7 +163,11 @@ def test_the_report_shows_the_front_view_block_with_its_key_frames() -> None:
     record = _front("knee_valgus", "pelvic_drop").record
     html = render_report(record, drill_library={})
     assert 'id="front-view"' in html and "Knee frontal plane projection angle" in html
-    assert html.count('data-kind="front"') == 4 and html.count('class="front-stick"') == 4
+    block = html[html.index('id="front-view"') : html.index("</section>", html.index('id="front-view"'))]
+    assert block.count('data-kind="front"') == 4 and block.count('class="front-stick"') == 4
+    faults = html[html.index('id="faults"') :]
+    assert faults.count('class="front-stick"') >= 2  # each fault's evidence as the camera saw it
+    assert 'class="keyframe evidence"' in faults
     again = AnalysisRecord.from_dict(json.loads(json.dumps(record.to_dict())))
     assert 'id="front-view"' in render_report(again, drill_library={})  # live or loaded: the same block
     side = kneedrive.analyze(synthesize(fps_hz=120.0).sequence).record
@@ -174,3 +181,63 @@ def test_a_clip_without_legs_is_refused_by_the_kinematics_stage_not_the_view_sta
     assert detect_view(legless).view == "side"
     with pytest.raises(kneedrive.InputError, match="missing keypoints"):
         kneedrive.analyze(legless)
+
+
+def _treadmill(*faults: str, distance_m: float, facing: str = "toward") -> FrontSynthetic:
+    base = FrontRunModel(faults=with_front_faults(FrontFaults(), *faults))
+    model = replace(base, sprinter=replace(base.sprinter, treadmill=True))
+    return synthesize_front_run(
+        model, fps_hz=60.0, artefacts=NOISE, seed=2, camera=FrontCamera(distance_m=distance_m, facing=facing)
+    )
+
+
+@pytest.mark.parametrize("facing", ["toward", "away"])
+@pytest.mark.parametrize("distance_m", [4.0, 8.0, 17.0])
+def test_a_treadmill_runner_is_a_front_view_from_the_body_widths(facing: str, distance_m: float) -> None:
+    """In place, there is no travel or growth to go by: the shoulders a shoulder width apart decide."""
+    estimate = detect_view(_treadmill(distance_m=distance_m, facing=facing).sequence)
+    assert estimate.view == "front" and estimate.facing == facing, estimate.evidence
+    assert abs(estimate.travel_legs) < 0.2 and estimate.growth == pytest.approx(1.0, abs=0.05)
+    assert estimate.frontality >= 0.9
+
+
+@pytest.mark.parametrize(("distance_m", "facing"), [(4.0, "toward"), (4.0, "away"), (8.0, "toward")])
+def test_a_treadmill_front_view_finds_its_stances_near_and_far(distance_m: float, facing: str) -> None:
+    """From 8 m the belt barely moves the planted foot in the image (a still foot is the stance); from 4 m,
+    1 m up, it carries it as fast as a swing, backward (a foot seen still is then the swing's end). Either
+    way: figures within 2 deg of the truth, the faults fire, a clean run gets none."""
+    truth = with_front_faults(FrontFaults(), "knee_valgus", "pelvic_drop")
+    faulty = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=distance_m, facing=facing).sequence)
+    assert faulty.front is not None and len(faulty.front.steps) >= 8
+    assert {s.side for s in faulty.front.steps} == {"left", "right"}
+    for side in ("left", "right"):
+        for name in ("knee_fppa_deg", "pelvic_drop_deg"):
+            assert faulty.front.sides[side][name] == pytest.approx(getattr(truth, name), abs=2.0), (side, name)
+    assert sorted(f.id for f in faulty.coaching.faults) == ["knee_valgus", "pelvic_drop"]
+    assert kneedrive.analyze(_treadmill(distance_m=distance_m, facing=facing).sequence).coaching.faults == ()
+
+
+def test_a_treadmill_front_view_whose_stances_are_not_found_says_so_and_judges_nothing() -> None:
+    """From 5 m the belt moves the planted foot too fast for a still foot and too slowly to be followed: no
+    step figure, no fault, no praise from them, and a warning that says how to film."""
+    close = kneedrive.analyze(_treadmill("knee_valgus", "pelvic_drop", distance_m=5.0).sequence)
+    assert close.record.view == "front" and close.front is not None and close.front.steps == ()
+    assert close.coaching.faults == () and not any("pelvic" in p.criterion for p in close.coaching.praise)
+    assert any("in place (treadmill)" in w and "the stances were not found" in w for w in close.warnings)
+
+
+def test_a_side_view_turned_toward_the_camera_says_what_that_does_to_the_figures() -> None:
+    """The line of running 25 deg from square to a distant camera: a side view (it travels and hardly grows),
+    with a warning that gives the turn (from the widths, within 5 deg) and what it distorts."""
+    camera = FrontCamera(yaw_deg=65.0, lateral_offset_m=-6.0, distance_m=25.0, focal_px=2400.0)
+    seq = synthesize_front_run(fps_hz=60.0, artefacts=NOISE, camera=camera).sequence
+    estimate = detect_view(seq)
+    assert estimate.view == "side" and estimate.frontality > SIDE_MAX_FRONTALITY, estimate.evidence
+    warning = turned_warning(estimate)
+    assert warning is not None and "foot and ankle angles" in warning
+    found = re.search(r"turned about (\d+) deg", warning)
+    assert found is not None and abs(int(found.group(1)) - 25) <= 5
+    assert warning in kneedrive.analyze(seq).warnings
+    square = detect_view(synthesize(fps_hz=60.0, artefacts=NOISE).sequence)
+    assert turned_warning(square) is None
+    assert turned_warning(given_view(seq, "side")) is None  # the user said so

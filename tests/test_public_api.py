@@ -22,6 +22,7 @@ PUBLIC = [
     "VideoOptions",
     "VideoPose",
     "analyze",
+    "analyze_views",
     "estimate_pose",
     "find_people",
     "load_keypoints",

@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .analysis import Analysis, analyze
+    from .analysis_views import analyze_views
     from .errors import InputError, KneedriveError, NotEnoughMotionError
     from .io.keypoints_csv import write_keypoints_csv
     from .io.load import load_keypoints
@@ -30,6 +31,7 @@ _WHERE = {
     "Analysis": ".analysis",
     "VideoOptions": ".pose.options",
     "analyze": ".analysis",
+    "analyze_views": ".analysis_views",
     "InputError": ".errors",
     "KneedriveError": ".errors",
     "NotEnoughMotionError": ".errors",
@@ -54,6 +56,7 @@ __all__ = [
     "VideoOptions",
     "VideoPose",
     "analyze",
+    "analyze_views",
     "estimate_pose",
     "find_people",
     "load_keypoints",

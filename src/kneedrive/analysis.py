@@ -27,7 +27,7 @@ from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.frontal import steady_size
 from .kinematics.series import series_block
-from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view
+from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
@@ -86,6 +86,8 @@ class Analysis:
     #: Which way the camera looks (kinematics.view); a front view's figures (metrics.frontal).
     view: ViewEstimate | None = None
     front: FrontFigures | None = None
+    #: The front clip of a two-view session (kneedrive.analysis_views); this analysis is then the side clip's.
+    front_clip: Analysis | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -134,6 +136,7 @@ class Analysis:
             view="side" if self.view is None else self.view.view,
             view_evidence="" if self.view is None else self.view.evidence,
             front=self.front,
+            front_clip=None if self.front_clip is None else self.front_clip.record,
         )
 
     def _series(self) -> Series:
@@ -199,6 +202,9 @@ def analyze(
         cutoff_hz=cutoff_hz,
     )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    turned = turned_warning(view_estimate)
+    if turned is not None:
+        warnings.append(turned)
     if view_estimate.view != "side":
         return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
     drill_result = analyze_drill(kin, drill)

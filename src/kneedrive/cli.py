@@ -203,11 +203,14 @@ def _write_out(analysis: Analysis, out_dir: Path) -> None:
     from .report.export import write_output_folder
 
     record = analysis.record
+    front = None if analysis.front_clip is None else analysis.front_clip.sequence
     if analysis.video is None:
-        written = write_output_folder(record, analysis.sequence, out_dir)
+        written = write_output_folder(record, analysis.sequence, out_dir, front_sequence=front)
     else:  # annotated.mp4 takes a while: show a progress bar
         with _progress() as progress:
-            written = write_output_folder(record, analysis.sequence, out_dir, analysis=analysis, progress=progress)
+            written = write_output_folder(
+                record, analysis.sequence, out_dir, analysis=analysis, progress=progress, front_sequence=front
+            )
     console().print(f"wrote {', '.join(p.name for p in written)} in {out_dir}")
 
 
@@ -286,10 +289,12 @@ def _date(text: str | None) -> Any:
 
 @app.command("analyze")
 def analyze_command(
-    file: Annotated[
-        Path,
+    files: Annotated[
+        list[Path],
         typer.Argument(
-            help="Video (.mp4 .mov .avi .mkv .m4v) or keypoints: .csv (time_s or frame + --fps), .trc", **EXISTING_FILE
+            help="Video (.mp4 .mov .avi .mkv .m4v) or keypoints: .csv (time_s or frame + --fps), .trc; or a side "
+            "and a front clip of one session (either order), for one report",
+            **EXISTING_FILE,
         ),
     ],
     fps: Annotated[
@@ -333,12 +338,38 @@ def analyze_command(
     data_dir: DataDirOption = None,
     db: DbOption = None,
 ) -> None:
-    """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles."""
+    """Analyze a sprint, a run or a knee-drive drill (video or keypoints): events and steps, or reps and cycles.
+    Two clips (a side and a front view of one session): one report, each figure from the view that shows it."""
     from .analysis import analyze
     from .report.terminal import print_summary
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
-    _video_only(file, start=start, end=end, person=person, pose_model=pose_model, capture_fps=capture_fps)
+    for file in files:
+        _video_only(file, start=start, end=end, person=person, pose_model=pose_model, capture_fps=capture_fps)
+    if len(files) > 1:
+        _two_views_only(
+            files,
+            view=None if view == "auto" else view,
+            px_per_m=px_per_m,
+            athlete=athlete,
+            start=start,
+            end=end,
+            person=person,
+        )
+        _analyze_two_views(
+            files,
+            fps=fps,
+            athlete_height_m=athlete_height_m,
+            treadmill_speed_mps=treadmill_speed_mps,
+            cutoff_hz=cutoff_hz,
+            drill=drill,
+            video=(pose_model, no_cache, capture_fps),
+            json_path=json_path,
+            series=series,
+            out_dir=out_dir,
+        )
+        return
+    file = files[0]
     if athlete is not None:
         from .store import AnalysisOptions, analyze_and_store
 
@@ -385,6 +416,53 @@ def analyze_command(
             view=view,
         )
     print_summary(result.record, console())
+    if json_path is not None:
+        _write_json(result, json_path, series=series)
+    if out_dir is not None:
+        _write_out(result, out_dir)
+
+
+def _two_views_only(files: list[Path], **given: object) -> None:
+    """Two clips: exactly two, and none of the options that belong to one clip."""
+    if len(files) != 2:
+        raise InputError(f"analyze takes one clip, or a side and a front clip of one session; got {len(files)} files")
+    named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if named:
+        raise InputError(
+            f"{', '.join(named)} applies to one clip; with two clips each clip's view is detected and each is "
+            "analyzed whole (give --athlete-height-m for a scale; store or cut the clips one at a time)"
+        )
+
+
+def _analyze_two_views(
+    files: list[Path],
+    *,
+    fps: float | None,
+    athlete_height_m: float | None,
+    treadmill_speed_mps: float | None,
+    cutoff_hz: float | None,
+    drill: str,
+    video: tuple[str | None, bool, float | None],
+    json_path: Path | None,
+    series: bool,
+    out_dir: Path | None,
+) -> None:
+    from .analysis_views import analyze_views
+    from .report.terminal import print_session
+
+    pose_model, no_cache, capture_fps = video
+    with _progress() if any(is_video(f) for f in files) else nullcontext(None) as progress:
+        result = analyze_views(
+            files[0],
+            files[1],
+            fps_hz=fps,
+            athlete_height_m=athlete_height_m,
+            treadmill_speed_mps=treadmill_speed_mps,
+            cutoff_hz=cutoff_hz,
+            drill=drill,
+            video=_video_options(None, None, None, pose_model, no_cache, progress, capture_fps),
+        )
+    print_session(result.record, console())
     if json_path is not None:
         _write_json(result, json_path, series=series)
     if out_dir is not None:

@@ -163,10 +163,18 @@ class AnalysisRecord:
     view: str = "side"  # "side" | "front" | "oblique" (kinematics.view)
     view_evidence: str = ""
     front: FrontFigures | None = None  # a front view's figures
+    #: A side and a front clip of one session (kneedrive.analysis_views): this record is the side clip's,
+    #: `front_clip` the front clip's whole record (its own source, time base, figures and coaching).
+    front_clip: AnalysisRecord | None = None
 
     @property
     def is_drill(self) -> bool:
         return self.drill.is_drill
+
+    @property
+    def clips(self) -> tuple[AnalysisRecord, ...]:
+        """The session's clips: this one, then the front clip of a two-view session."""
+        return (self,) if self.front_clip is None else (self, self.front_clip)
 
     def to_dict(self, *, include_series: bool = True) -> dict[str, Any]:
         """The documented JSON document (`include_series=False` leaves the long series out)."""
@@ -208,6 +216,8 @@ class AnalysisRecord:
         doc["view_evidence"] = self.view_evidence
         if self.front is not None:
             doc["front"] = self.front.to_dict()
+        if self.front_clip is not None:
+            doc["front_clip"] = self.front_clip.to_dict(include_series=include_series)
         cleaned: dict[str, Any] = json_safe(doc)
         return cleaned
 
@@ -274,6 +284,7 @@ class AnalysisRecord:
             view=str(doc.get("view", "side")),
             view_evidence=str(doc.get("view_evidence", "")),
             front=front,
+            front_clip=None if doc.get("front_clip") is None else cls.from_dict(doc["front_clip"]),
         )
 
 

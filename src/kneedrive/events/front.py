@@ -38,10 +38,38 @@ class FrontStanceDetector:
     #: A dip of the hips of at least this much (leg lengths), at least `min_rep_s` apart, is a rep.
     rep_dip_legs: float = 0.02
     min_rep_s: float = 0.4
+    #: The athlete is in place (a treadmill) when the hips travel less than this (leg lengths, net over the
+    #: clip) at a size that changes by less than `in_place_growth` (ratio).
+    in_place_travel_legs: float = 0.5
+    in_place_growth: float = 1.1
+    #: On a belt (`detect(belt=True)`) the planted foot's image speed stays below this (leg lengths per
+    #: second; a 3.5 m/s belt seen from 2 m and 1 m up moves it about 2).
+    belt_legs_per_s: float = 2.5
+    #: ... and the planted foot is not higher than the other by more than this (leg lengths).
+    belt_lift_legs: float = 0.1
 
-    def detect(self, kin: FrontKinematics) -> tuple[list[FrontStance], list[FrontStance]]:
+    def in_place(self, kin: FrontKinematics) -> bool:
+        """Whether the athlete stays in place (a treadmill): the hips neither travel across the image nor grow
+        or shrink (the clip's first and last fifths compared)."""
+        n = len(kin.time_s)
+        fifth = max(1, n // 5)
+        hip, scale = kin.mid("hip"), kin.scale_units
+        first, last = slice(0, fifth), slice(n - fifth, n)
+        travel = float(np.linalg.norm(np.nanmedian(hip[last], axis=0) - np.nanmedian(hip[first], axis=0)))
+        size = float(np.nanmedian(scale[last]) / np.nanmedian(scale[first]))
+        return (
+            travel / float(np.nanmedian(scale)) < self.in_place_travel_legs
+            and max(size, 1 / size) < self.in_place_growth
+        )
+
+    def detect(self, kin: FrontKinematics, *, belt: bool = False) -> tuple[list[FrontStance], list[FrontStance]]:
         """(running stances, single-leg stances), each in time order; stances cut by the clip's ends are
-        left out."""
+        left out. `belt`: the athlete runs on a treadmill whose belt moves the planted foot visibly (a close
+        camera): a stance is then a foot that is not lifted moving backward (away from a camera the athlete
+        faces, up in the image, the camera being above the floor; toward one behind them, down) slower than
+        `belt_legs_per_s`, as the swing foot coming forward moves the other way and a swing is faster; no
+        running stance when the feet so found move at a median speed a still foot could have (below
+        `still_legs_per_s`: the belt then barely shows and its direction is lost in the noise)."""
         t, scale = kin.time_s, kin.scale_units
         hip_y = kin.mid("hip")[:, 1]
         # the toe stays put through the stance (the heel and ankle rise before toe-off)
@@ -49,10 +77,16 @@ class FrontStanceDetector:
         height = {s: (hip_y - toes[s][:, 1]) / scale for s in SIDES}
         running: list[FrontStance] = []
         single: list[FrontStance] = []
+        planted_speeds: list[Array] = []
         for side, other in (("left", "right"), ("right", "left")):
             toe = toes[side]
-            speed = np.linalg.norm(np.gradient(toe, t, axis=0), axis=1) / scale
-            still = (speed < self.still_legs_per_s) & (height[side] >= height[other] - 0.02)
+            velocity = np.gradient(toe, t, axis=0) / scale[:, None]
+            speed = np.linalg.norm(velocity, axis=1)
+            if belt:  # perspective can lift the receding planted foot above the swing foot coming forward
+                not_lifted = height[side] >= height[other] - self.belt_lift_legs
+                still = not_lifted & (kin.lateral * velocity[:, 1] > 0) & (speed < self.belt_legs_per_s)
+            else:
+                still = (height[side] >= height[other] - 0.02) & (speed < self.still_legs_per_s)
             for start, end in _runs(still):
                 if start == 0 or end == len(t) or t[end - 1] - t[start] < self.min_stance_s:
                     continue
@@ -62,6 +96,9 @@ class FrontStanceDetector:
                         single.append(FrontStance(side, start, end - 1, tuple(int(i) for i in dips)))
                     continue
                 running.append(FrontStance(side, start, end - 1, ((start + end - 1) // 2,)))
+                planted_speeds.append(speed[start:end])
+        if belt and (not planted_speeds or np.median(np.concatenate(planted_speeds)) < self.still_legs_per_s):
+            running = []  # the belt barely moves the planted foot in the image: it is still, not carried
         running.sort(key=lambda s: s.touchdown_frame)
         single.sort(key=lambda s: s.touchdown_frame)
         return running, single

@@ -139,6 +139,22 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
     return ViewEstimate(view, frontality, shoulder, hip, travel, growth, facing, why)
 
 
+def turned_warning(view: ViewEstimate) -> str | None:
+    """For a side view whose widths lie in the band between a side and a front view (decided by the motion):
+    how far the athlete is turned toward the camera and what that does to the sagittal figures. None for a
+    plain side view, a given view or any other view."""
+    if view.view != "side" or view.given or not view.frontality > SIDE_MAX_FRONTALITY:
+        return None
+    turn_deg = math.degrees(math.asin(min(1.0, view.frontality)))
+    return (
+        f"the athlete is turned about {turn_deg:.0f} deg from a side view toward the camera (frontality "
+        f"{view.frontality:.2f}; a side view is up to {SIDE_MAX_FRONTALITY:.2f}): lengths along the running "
+        f"direction look x{math.cos(math.radians(turn_deg)):.2f} as long and sagittal angles are distorted, the "
+        "foot and ankle angles most (a short heel-to-toe segment, tilted further by a raised camera); times "
+        "(contacts, cadence) are not affected"
+    )
+
+
 def given_view(seq: PoseSequence, view: str) -> ViewEstimate:
     """The view the user gave (`view="side"` / `"front"`), with the clip's measured evidence beside it."""
     measured = detect_view(seq)

@@ -12,6 +12,7 @@ import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from scipy.signal import find_peaks
 
 from ..events.front import FrontStance, FrontStanceDetector
 from ..kinematics.frontal import FrontKinematics
-from .honesty import Withheld
+from .honesty import MIN_ALTERNATION, Withheld
 from .registry import registry
 
 SIDES = ("left", "right")
@@ -183,7 +184,19 @@ def measure_front(
     kin: FrontKinematics, *, facing: str, detector: FrontStanceDetector | None = None
 ) -> tuple[FrontFigures, list[Withheld], list[str]]:
     """The front-view figures, the ones withheld as implausible, and warnings."""
-    running, single = (detector or FrontStanceDetector()).detect(kin)
+    detector = detector or FrontStanceDetector()
+    running, single = detector.detect(kin)
+    warnings = []
+    unfound = ""
+    if detector.in_place(kin) and not single:
+        running, unfound = _stances_in_place(kin, detector, running)
+    if unfound:
+        warnings.append(
+            f"front view, in place (treadmill): {unfound}, so the stances were not found: no step figure (knee FPPA, "
+            "pelvic drop, lean, step width) is reported (in the image the belt moves the planted foot too fast for a "
+            "still foot and too slowly to follow: film from nearer or further; at 3.5 m/s from 1 m up, 4 m or 8 m)"
+        )
+        running = []
     steps = _steps(kin, running)
     reps = tuple(
         FrontRep(
@@ -205,7 +218,6 @@ def measure_front(
         for side in SIDES
     }
     keys = _worst(figures)
-    warnings = []
     per_side = [sum(1 for s in steps if s.side == side) for side in SIDES]
     if steps and min(per_side) < RELIABLE_STEPS_PER_SIDE:
         warnings.append(
@@ -215,6 +227,45 @@ def measure_front(
     if not steps and not reps:
         warnings.append("front view: no stance found (a still camera and a planted foot are needed)")
     return replace(figures, sides=sides, key_frames=tuple(keys)), withheld, warnings
+
+
+#: In place, a running stance (the foot seen still) covers at least this fraction of the step: a treadmill
+#: runner's contact is half to four fifths of a step (duty factor 0.25-0.4); less is a glimpse of a still foot.
+MIN_STANCE_PER_STEP_IN_PLACE = 0.35
+
+
+def _stances_in_place(
+    kin: FrontKinematics, detector: FrontStanceDetector, still: list[FrontStance]
+) -> tuple[list[FrontStance], str]:
+    """The running stances of an athlete in place (a treadmill), and why none are trusted ("" when they are).
+    A still foot (`still`, right when the belt's motion is small in the image), else a foot the belt visibly
+    carries backward (a close camera, `detect(belt=True)`): either must have successive stances change foot
+    and cover a treadmill contact's share of a step."""
+    why, _ = _in_place_doubt(kin.time_s, still)
+    if not why:
+        return still, ""
+    carried = detector.detect(kin, belt=True)[0]
+    if carried and not _in_place_doubt(kin.time_s, carried)[0]:
+        return carried, ""
+    return [], why
+
+
+def _in_place_doubt(t: np.ndarray, running: list[FrontStance]) -> tuple[str, float]:
+    """(why these stances are not to be trusted, "" when they are; their median share of a step)."""
+    if len(running) < 3:
+        return f"{len(running)} stances found", 0.0
+    turns = sum(a.side != b.side for a, b in pairwise(running))
+    share = float(
+        statistics.median(
+            (t[a.toe_off_frame] - t[a.touchdown_frame]) / (t[b.touchdown_frame] - t[a.touchdown_frame])
+            for a, b in pairwise(running)
+        )
+    )
+    if turns < MIN_ALTERNATION * (len(running) - 1):
+        return f"only {turns} of {len(running) - 1} successive stances change foot", share
+    if share < MIN_STANCE_PER_STEP_IN_PLACE:
+        return f"the foot is seen planted for {share:.0%} of a step (a treadmill contact is 50-80 %)", share
+    return "", share
 
 
 def _worst(figures: FrontFigures) -> list[KeyFrame]:

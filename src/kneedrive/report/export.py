@@ -67,12 +67,15 @@ def write_outputs(
     analysis: LiveAnalysis | None = None,
     progress: Progress | None = None,
     annotated_video: bool = True,
+    front_sequence: PoseSequence | None = None,
 ) -> list[Path]:
     """Write the output folder (created if missing; existing files are replaced) and return the paths.
 
     `record` is the analysis record with its series. With the live `analysis` of a video that is still
     where it was read from, the report's key frames are drawn on the video's frames and, unless
-    `annotated_video` is false, annotated.mp4 is written too (last: it takes longest; `progress` follows it)."""
+    `annotated_video` is false, annotated.mp4 is written too (last: it takes longest; `progress` follows it).
+    A two-view session's front clip (`record.front_clip`) adds front_keypoints.csv from `front_sequence`
+    (its report block is drawn from its record; annotated.mp4 is the side clip's)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: exists and is not a folder")
@@ -84,6 +87,8 @@ def write_outputs(
         "keypoints.csv": keypoints_csv_text(sequence),
         "keypoints.trc": trc_text(sequence),
     }
+    if front_sequence is not None:
+        files["front_keypoints.csv"] = keypoints_csv_text(front_sequence)
     if record.steps:
         files["steps.csv"] = table_csv(doc["steps"])
     if record.drill.reps:
@@ -117,7 +122,7 @@ def write_outputs(
 #: Names `write_outputs` writes; a folder holding only these (and the manifest) is an earlier output.
 OUTPUT_NAMES = frozenset(
     {"analysis.json", "keypoints.csv", "keypoints.trc", "steps.csv", "reps.csv", "report.html", "annotated.mp4",
-     "kinogram_left.png", "kinogram_right.png", "manifest.json"}
+     "kinogram_left.png", "kinogram_right.png", "manifest.json", "front_keypoints.csv"}
 )  # fmt: skip
 PART, OLD = ".part-", ".old-"
 
@@ -131,6 +136,7 @@ def write_output_folder(
     analysis: LiveAnalysis | None = None,
     progress: Progress | None = None,
     annotated_video: bool = True,
+    front_sequence: PoseSequence | None = None,
 ) -> list[Path]:
     """`write_outputs` as a set: into a hidden folder beside `out_dir`, its manifest.json (each file and its
     size) last, then renamed into place, so that an interrupted or failed run leaves the folder as it was,
@@ -160,7 +166,7 @@ def write_output_folder(
     try:
         written = write_outputs(
             record, sequence, part, drill_library=drill_library, analysis=analysis, progress=progress,
-            annotated_video=annotated_video,
+            annotated_video=annotated_video, front_sequence=front_sequence,
         )  # fmt: skip
         manifest = {"source": record.source, "files": {p.name: p.stat().st_size for p in written}}
         write_text_atomic(part / "manifest.json", json.dumps(manifest, indent=2) + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from ..metrics.registry import registry
 from ..record import AnalysisRecord
 from . import plots
 from .drill_view import drill_rows, rep_figure
-from .findings import is_sprinting
-from .front_view import front_block
+from .findings import SEVERITY_RANK, Finding, fault_finding, is_sprinting
+from .front_view import front_block, front_stick_svg
 from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 from .kinogram import kinograms as stick_kinograms
@@ -87,7 +88,8 @@ def _summary_rows(record: AnalysisRecord) -> list[dict[str, str]]:
     return rows
 
 
-def _faults(record: AnalysisRecord, library: DrillLibrary, figure: Figure) -> list[dict[str, Any]]:
+def _faults(record: AnalysisRecord, library: DrillLibrary, figure: Figure, clip: str = "") -> list[dict[str, Any]]:
+    """The faults as the report shows them (`clip`: the clip they were seen in, for a two-view session)."""
     out = []
     for fault in record.coaching.faults:
         bounds = (("min", fault.target_min), ("max", fault.target_max))
@@ -102,6 +104,7 @@ def _faults(record: AnalysisRecord, library: DrillLibrary, figure: Figure) -> li
                 + (f" {fault.units}" if fault.units else ""),
                 "times": ", ".join(f"{t:.2f} s" for t in fault.evidence.times_s[:12]),
                 "cue": fault.cue,
+                "clip": clip,
                 "source": "; ".join(cite(s) for s in fault.sources),
                 "seen": _evidence_figures(record, fault, figure),
                 "drills": [
@@ -203,11 +206,34 @@ def _quality(record: AnalysisRecord) -> dict[str, Any]:
     ]
     if record.series is not None:
         facts.append(("Plot series rate", fmt(record.series.rate_hz, 1.0, "Hz")))
+    front = record.front_clip
+    if front is not None:
+        facts.append(
+            (
+                f"Front clip {_short_source(front.source)}",
+                f"{fmt(front.input.fps_hz, 1.0, 'fps')}, {front.input.frames} frames, "
+                f"{fmt(front.input.duration_s, 1.0, 's')}",
+            )
+        )
     return {
         "facts": facts,
-        "warnings": list(record.warnings),
+        "warnings": [
+            *record.warnings,
+            *([] if front is None else (f"{_short_source(front.source)}: {w}" for w in front.warnings)),
+        ],
         "unavailable": sorted(record.unavailable.items()),
     }
+
+
+def _session_findings(record: AnalysisRecord) -> list[Finding]:
+    """The headline's findings: of the one clip, or of a two-view session's faults from both clips (most
+    severe first), the front clip's named by its view."""
+    front = record.front_clip
+    if front is None or not front.coaching.faults:
+        return top_findings(record)
+    faults = [(f, "") for f in record.coaching.faults] + [(f, " (front view)") for f in front.coaching.faults]
+    ranked = sorted(faults, key=lambda pair: SEVERITY_RANK.get(pair[0].severity, 3))[:3]
+    return [replace(fault_finding(f), title=fault_finding(f).title + where) for f, where in ranked]
 
 
 def _short_source(source: str) -> str:
@@ -295,7 +321,11 @@ def _figure_drawer(record: AnalysisRecord, frames: list[KeyFrame], video_frames:
 
     def figure(key: KeyFrame, size_px: int) -> str:
         drawn = on_video.get((key.kind, key.side, key.time_s))
-        return drawn if drawn is not None else stick_figure_svg(key, width_px=size_px, height_px=size_px)
+        if drawn is not None:
+            return drawn
+        if record.view == "front":  # as the camera saw it (the sagittal stick figure would be edge-on)
+            return front_stick_svg(record, key.frame, key.side, size_px=size_px)
+        return stick_figure_svg(key, width_px=size_px, height_px=size_px)
 
     return figure
 
@@ -317,6 +347,10 @@ def render_report(
     frames = key_frames(record)
     figure = _figure_drawer(record, frames, video_frames)
     faults = _faults(record, library, figure)
+    front_record = record.front_clip or record
+    if record.front_clip is not None:  # a two-view session: the front clip's faults, seen on its own frames
+        front_figure = _figure_drawer(record.front_clip, [], None)
+        faults += _faults(record.front_clip, library, front_figure, clip=_short_source(record.front_clip.source))
     window = _plot_window(record, frames)
     figures = {
         "plot-angles": plots.angles_figure(
@@ -342,14 +376,15 @@ def render_report(
         }
         for k, svg in zip(frames, svgs, strict=True)
     ]
+    sources = " + ".join(_short_source(clip.source) for clip in record.clips)
     context = {
-        "title": f"kneedrive report: {_short_source(record.source)}",
-        "source": _short_source(record.source),  # a report is shared: no folder of this machine in it
+        "title": f"kneedrive report: {sources}",
+        "source": sources,  # a report is shared: no folder of this machine in it
         "version": record.kneedrive_version,
         "rendered_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "headline": headline,
-        "findings": top_findings(record),
-        "has_faults": bool(record.coaching.faults),
+        "findings": _session_findings(record),
+        "has_faults": any(clip.coaching.faults for clip in record.clips),
         "key_frames": key_frame_items,
         "has_series": record.series is not None,
         "on_video": any("video-frame" in svg for svg in svgs),
@@ -359,11 +394,12 @@ def render_report(
         "summary_rows": drill_rows(record, fmt) if drill_session else _summary_rows(record),
         "faults": faults,
         "drills": _prescribed_drills(faults),
-        "praise": [p.to_dict() for p in record.coaching.praise],
+        "praise": [p.to_dict() for clip in record.clips for p in clip.coaching.praise],
         "reps": _reps(record),
         "quality": _quality(record),
         "smas": smas_context(record, library, stick_kinograms(record) if kinograms is None else kinograms),
-        "front": front_block(record),
+        "front": front_block(front_record),
+        "front_clip": None if record.front_clip is None else _short_source(record.front_clip.source),
     }
     return _environment().get_template("report.html.j2").render(**context)
 

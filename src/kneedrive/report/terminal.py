@@ -141,6 +141,8 @@ def print_summary(record: AnalysisRecord, console: Console) -> None:
                 f"{name} {value:+.0f}%" for name, value in drill.asymmetry_pct.items() if value is not None
             )
             console.print(f"left vs right (left - right, % of mean): {pairs}")
+    elif record.front is not None:
+        console.print(front_table(record))
     else:
         console.print(summary_table(record))
     inp, proc = record.input, record.processing
@@ -151,6 +153,33 @@ def print_summary(record: AnalysisRecord, console: Console) -> None:
     for warning in record.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     print_coaching(record.coaching, console)
+
+
+def front_table(record: AnalysisRecord) -> Table:
+    """A front view's figures, the median per side (labels and units from the metric registry)."""
+    from ..metrics.frontal import FRONT_FIELDS
+
+    front = record.front
+    steps = 0 if front is None else len(front.steps)
+    table = Table(title=escape(f"{record.source}: front view, {steps} steps"), title_justify="left")
+    for column, justify in (("Figure", "left"), ("Left", "right"), ("Right", "right"), ("Unit", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name in FRONT_FIELDS:
+        values = [None if front is None else front.sides.get(side, {}).get(name) for side in ("left", "right")]
+        if all(v is None for v in values):
+            continue
+        metric = registry()[name]
+        unit = "deg" if metric.display == "°" else metric.display
+        table.add_row(metric.label, *(_fmt(v, metric.factor) for v in values), unit)
+    return table
+
+
+def print_session(record: AnalysisRecord, console: Console) -> None:
+    """Each clip of a session: one clip, or a side clip then its front clip."""
+    for clip in record.clips:
+        if clip is not record:
+            console.print(f"[bold]front clip[/bold] {escape(clip.source)}: the front-view figures")
+        print_summary(clip, console)
 
 
 SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
