@@ -142,8 +142,9 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
 def turned_warning(view: ViewEstimate) -> str | None:
     """For a side view whose widths lie in the band between a side and a front view (decided by the motion):
     how far the athlete is turned toward the camera and what that does to the sagittal figures. None for a
-    plain side view, a given view or any other view."""
-    if view.view != "side" or view.given or not view.frontality > SIDE_MAX_FRONTALITY:
+    plain side view, a given view, a clip whose side-view figures come from its side-on part (side_part_s)
+    or any other view."""
+    if view.view != "side" or view.given or view.side_part_s is not None or not view.frontality > SIDE_MAX_FRONTALITY:
         return None
     turn_deg = math.degrees(math.asin(min(1.0, view.frontality)))
     return (
