@@ -15,6 +15,7 @@ from . import __version__
 from .coaching.data_files import load_validated
 from .coaching.faults import Coaching, Judged, find_faults
 from .coaching.smas import Smas, load_smas, score
+from .coaching.smas_findings import smas_findings
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
@@ -290,9 +291,13 @@ def analyze(
     warnings += coaching.not_judged
     full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))  # each position is an input frame
     accelerating = _acceleration(steps)
-    smas, smas_warning = _smas(full, events, summary, unjudged, accelerating)
+    not_honest = {w.metric: w.reason for w in withheld}  # a figure withheld anywhere is not scored either
+    smas, smas_warning = _smas(full, events, summary, unjudged, accelerating, not_honest)
     if smas_warning:
         warnings.append(smas_warning)
+    if smas is not None:
+        warnings += list(smas.withheld)
+        smas = replace(smas, findings=smas_findings(smas, coaching.faults))
     kinogram = None
     if unjudged is None and (smas is not None or accelerating):
         kinogram = plan_kinogram(
@@ -367,7 +372,12 @@ def _acceleration(steps: list[Step]) -> str | None:
 
 
 def _smas(
-    full: Series, events: list[GaitEvent], summary: Summary, unjudged: str | None, accelerating: str | None
+    full: Series,
+    events: list[GaitEvent],
+    summary: Summary,
+    unjudged: str | None,
+    accelerating: str | None,
+    withheld: Mapping[str, str],
 ) -> tuple[Smas | None, str | None]:
     """The automated S-MAS on the full-rate series, or why not."""
     rules = load_smas()
@@ -382,7 +392,7 @@ def _smas(
             f"S-MAS not scored {shown}: it is a maximal-velocity screen "
             f"(needs at least {rules.min_step_frequency_hz * 60:.0f} steps/min)"
         )
-    return score(full, events, rules=rules), None
+    return score(full, events, rules=rules, withheld_figures=withheld), None
 
 
 def _drill_analysis(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import Any
@@ -339,6 +339,63 @@ class SideTotal:
 
 
 @dataclass(frozen=True)
+class SmasFinding:
+    """An item that fired, as coaching: the sides it fired on, each side's value against the threshold,
+    the frames of the strides that breached it (to check the call), the cue and the drills (those of the
+    item's criterion when it has one: one target, one cue). `same_as`: the id of the criterion fault that
+    reports the same thing (the report and the terminal then point at it rather than repeat it)."""
+
+    id: str
+    name: str
+    phase: str
+    sides: tuple[str, ...]
+    values: Mapping[str, float | None]
+    threshold: float | None
+    fault_when: str
+    frames: tuple[int, ...]
+    cue: str
+    drills: tuple[str, ...]
+    source: str
+    criterion: str = ""
+    same_as: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "phase": self.phase,
+            "sides": list(self.sides),
+            "values": dict(self.values),
+            "threshold": self.threshold,
+            "fault_when": self.fault_when,
+            "frames": list(self.frames),
+            "cue": self.cue,
+            "drills": list(self.drills),
+            "source": self.source,
+            "criterion": self.criterion,
+            "same_as": self.same_as,
+        }
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> SmasFinding:
+        return cls(
+            id=doc["id"],
+            name=doc["name"],
+            phase=doc["phase"],
+            sides=tuple(doc["sides"]),
+            values=MappingProxyType(dict(doc["values"])),
+            threshold=doc["threshold"],
+            fault_when=doc["fault_when"],
+            frames=tuple(int(f) for f in doc["frames"]),
+            cue=doc["cue"],
+            drills=tuple(doc["drills"]),
+            source=doc["source"],
+            criterion=doc.get("criterion", ""),
+            same_as=doc.get("same_as", ""),
+        )
+
+
+@dataclass(frozen=True)
 class Smas:
     """The score of one clip: per side and, as `total`, the worse side (a side's 12 items are what the
     published bands describe). `total_range`: the worse side's total at every choice of the qualitative
@@ -353,6 +410,10 @@ class Smas:
     #: per side: position -> (input frame, time) in the typical stride, or None where it was not found
     positions: Mapping[str, Mapping[str, tuple[int, float] | None]]
     items: tuple[ItemResult, ...]
+    #: The fired items as coaching (kneedrive.coaching.smas_findings; empty until the analysis adds them).
+    findings: tuple[SmasFinding, ...] = ()
+    #: Values withheld by the honesty checks (their warnings; not saved: the analysis' warnings carry them).
+    withheld: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -370,6 +431,7 @@ class Smas:
                 for side in SIDES
             },
             "items": [i.to_dict() for i in self.items],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
     @classmethod
@@ -396,6 +458,7 @@ class Smas:
                 }
             ),
             items=tuple(ItemResult.from_dict(i) for i in doc["items"]),
+            findings=tuple(SmasFinding.from_dict(f) for f in doc.get("findings") or ()),
         )
 
     def fired(self) -> tuple[ItemResult, ...]:
@@ -418,11 +481,14 @@ def _call(item: SmasItem, values: Sequence[float | None], frames: Sequence[int],
 
 
 def _measure(
-    item: SmasItem, motion: Motion, strides: Mapping[str, Sequence[StridePhases]]
+    item: SmasItem, motion: Motion, strides: Mapping[str, Sequence[StridePhases]], withheld: list[str]
 ) -> dict[str, tuple[list[float | None], list[int]]]:
-    """Per side: each stride's figure and the frame of the item's position. A trailing-limb item looks at
-    the contralateral leg of the stride, so its values belong to that leg's side."""
+    """Per side: each stride's figure and the frame of the item's position (one each per stride, in
+    step). A trailing-limb item looks at the contralateral leg of the stride, so its values belong to that
+    leg's side. A value outside what a human can do (the registry's plausible range) is withheld (None),
+    its reason added to `withheld`."""
     out: dict[str, tuple[list[float | None], list[int]]] = {side: ([], []) for side in SIDES}
+    metric = None if item.figure is None else registry()[item.figure]
     for stride_side in SIDES:
         for stride in strides[stride_side]:
             if not stride.complete:
@@ -430,12 +496,18 @@ def _measure(
             leg = other(stride.side) if item.limb == "trailing" else stride.side
             read_at = READ_AT.get(item.figure or "")
             sample = stride.samples[item.phase] if read_at is None else read_at(motion, stride, leg)
-            frame = None if sample is None else int(motion.frames[sample])
+            if sample is None:
+                continue
             value = None if item.figure is None else FIGURES[item.figure](motion, stride, leg)
+            if value is not None and metric is not None and not metric.plausible(value):
+                withheld.append(
+                    f"S-MAS {item.id} withheld at frame {int(motion.frames[sample])}: "
+                    f"{metric.shown(value)} {metric.display} is outside what a human can do ({metric.range_source})"
+                )
+                value = None
             values, frames = out[leg]
             values.append(value)
-            if frame is not None:
-                frames.append(frame)
+            frames.append(int(motion.frames[sample]))
     return out
 
 
@@ -458,14 +530,23 @@ def score(
     *,
     rules: SmasRules | None = None,
     thresholds: Mapping[str, float] | None = None,
+    withheld_figures: Mapping[str, str] | None = None,
 ) -> Smas:
     """The S-MAS of a sprint from its motion series and gait events. `thresholds` (item id -> value)
-    replaces items' thresholds (for the sensitivity of the total to them)."""
+    replaces items' thresholds (for the sensitivity of the total to them). `withheld_figures` (figure ->
+    why): figures the analysis withheld (honesty checks); their items are not scored."""
     rules = load_smas() if rules is None else rules
     strides = stride_phases(motion, events)
     chosen = thresholds or {}
-    measured = {item.id: _measure(item, motion, strides) for item in rules.items}
-    results = tuple(_result(item, measured[item.id], chosen.get(item.id)) for item in rules.items)
+    gone = withheld_figures or {}
+    withheld: list[str] = []
+    nothing: dict[str, tuple[list[float | None], list[int]]] = {side: ([], []) for side in SIDES}
+    measured = {
+        item.id: nothing if item.figure in gone else _measure(item, motion, strides, withheld) for item in rules.items
+    }
+    results = tuple(
+        _result(item, measured[item.id], chosen.get(item.id), gone.get(item.figure or "")) for item in rules.items
+    )
     sides = _side_totals(results, rules)
     worse = _worse(sides)
     typical: dict[str, int | None] = {side: typical_stride(strides[side]) for side in SIDES}
@@ -481,6 +562,7 @@ def score(
         typical_strides=MappingProxyType(typical),
         positions=MappingProxyType(positions),
         items=results,
+        withheld=tuple(withheld),
     )
 
 
@@ -496,13 +578,20 @@ def _positions(strides: Sequence[StridePhases], typical: int | None) -> dict[str
 
 
 def _result(
-    item: SmasItem, measured: Mapping[str, tuple[list[float | None], list[int]]], threshold: float | None
+    item: SmasItem,
+    measured: Mapping[str, tuple[list[float | None], list[int]]],
+    threshold: float | None,
+    withheld: str | None = None,
 ) -> ItemResult:
     limit = item.threshold if threshold is None else threshold
     sides: dict[str, SideCall] = {side: _call(item, *measured[side], limit) for side in SIDES}
     not_scored = ""
     if all(sides[s].fault is None for s in SIDES):
-        not_scored = item.not_scored or "not measurable in this clip (its keypoints or positions are missing)"
+        not_scored = (
+            f"withheld: {withheld}"
+            if withheld
+            else item.not_scored or "not measurable in this clip (its keypoints or positions are missing)"
+        )
     return ItemResult(
         id=item.id,
         name=item.name,

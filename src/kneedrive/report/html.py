@@ -28,7 +28,7 @@ from .front_view import front_block
 from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 from .kinogram import kinograms as stick_kinograms
-from .smas_view import smas_context
+from .smas_view import kinogram_figures, smas_context
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
@@ -342,6 +342,7 @@ def render_report(
         }
         for k, svg in zip(frames, svgs, strict=True)
     ]
+    pictures = stick_kinograms(record) if kinograms is None else kinograms
     context = {
         "title": f"kneedrive report: {_short_source(record.source)}",
         "source": _short_source(record.source),  # a report is shared: no folder of this machine in it
@@ -362,7 +363,8 @@ def render_report(
         "praise": [p.to_dict() for p in record.coaching.praise],
         "reps": _reps(record),
         "quality": _quality(record),
-        "smas": smas_context(record, library, stick_kinograms(record) if kinograms is None else kinograms),
+        "smas": smas_context(record, library, pictures),
+        "kinograms": kinogram_figures(record, pictures),
         "front": front_block(record),
     }
     return _environment().get_template("report.html.j2").render(**context)
