@@ -85,21 +85,28 @@ def smas_context(
     if smas is None:
         return None
     rows = []
+    rules = {r.id: r for r in load_smas().items}
     for item in smas.items:
         fault_when = {"above": "fault above", "below": "fault below"}.get(item.fault_when, "")
+        rule = rules.get(item.id)
+        also = ""
+        if rule is not None and rule.and_figure is not None and rule.and_max is not None:
+            also = f", with {registry()[rule.and_figure].label.lower()} at most {_shown(rule.and_figure, rule.and_max)}"
         rows.append(
             {
                 "id": item.id,
                 "name": item.name,
+                "definition": "" if rule is None else rule.definition,
                 "phase": POSITION_LABELS[item.phase],
-                "threshold": "" if item.threshold is None else f"{fault_when} {_shown(item.figure, item.threshold)}",
+                "threshold": ""
+                if item.threshold is None
+                else f"{fault_when} {_shown(item.figure, item.threshold)}{also}",
                 "label": "" if item.figure is None else registry()[item.figure].label,
                 "not_scored": item.not_scored,
                 "left": _cell(item, item.sides["left"]),
                 "right": _cell(item, item.sides["right"]),
             }
         )
-    rules = load_smas()
     low, high = smas.total_range
     return {
         "total": smas.total,
@@ -108,8 +115,8 @@ def smas_context(
         "band": smas.band,
         "sides": {s: smas.sides[s] for s in ("left", "right")},
         "range": "" if low == high else f"{low}-{high}",
-        "norms": "; ".join(f"{who} {m:.1f} ± {sd:.1f}" for who, (m, sd) in rules.norms.items()),
-        "source": rules.source,
+        "norms": "; ".join(f"{who} {m:.1f} ± {sd:.1f}" for who, (m, sd) in load_smas().norms.items()),
+        "source": load_smas().source,
         "rows": rows,
         "findings": [_finding(f, library, {x.id: x.title for x in record.coaching.faults}) for f in smas.findings],
         "kinograms": kinogram_figures(record, kinograms),
