@@ -68,7 +68,10 @@ class Panel:
     ground_y: float | None = None
 
     def segments(self) -> list[Segment]:
-        return [(self.pose[a], self.pose[b]) for a, b, _, _ in self.bones]
+        """What the labels keep clear of: the bones, the trunk line and every keypoint's dot (a point)."""
+        bones = [(self.pose[a], self.pose[b]) for a, b, _, _ in self.bones]
+        trunk = _trunk(self.pose)
+        return bones + ([] if trunk is None else [trunk]) + [(p, p) for p in self.pose.values()]
 
 
 def _angle(series: Series, name: str, i: int) -> float | None:
@@ -241,12 +244,10 @@ def _panel(
         frame = None
         pose, ground = fit_pose(key.pose, width_px=PANEL_PX, height_px=PANEL_PX, margin_px=24.0, ground_y=key.ground_y)
     bones = _bones(pose, side)
-    segments = [(pose[a], pose[b]) for a, b, _, _ in bones]
-    trunk = _trunk(pose)
-    if trunk is not None:
-        segments.append(trunk)
+    obstacles = Panel(position, key, frame, pose, tuple(bones), ()).segments()
     wanted = [(pose[r.at], r.text) for r in key.readouts if r.at in pose]
-    labels = layout_labels(wanted, segments, _measure(_font(LABEL_FONT_PX)), (2.0, 2.0, PANEL_PX - 2.0, PANEL_PX - 2.0))
+    bounds = (2.0, 2.0, PANEL_PX - 2.0, PANEL_PX - 2.0)
+    labels = layout_labels(wanted, obstacles, _measure(_font(LABEL_FONT_PX)), bounds)
     return Panel(position, key, frame, pose, tuple(bones), tuple(labels), ground)
 
 
