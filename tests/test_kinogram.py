@@ -106,6 +106,10 @@ def test_the_cli_gives_one_error_line_for_a_bad_stride(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     image = Image.open(tmp_path / "o" / "kinogram_left.png")
     assert image.size == (5 * PANEL_PX, image.size[1])
+    # the options object the store, the app and the batch hand on carries the choice too
+    options = AnalysisOptions.from_dict(AnalysisOptions(kinogram_stride=2).to_dict())
+    plan = options.analyze(csv).record.kinogram
+    assert plan is not None and plan.chosen == 2 and dict(plan.shown) == {"left": 1, "right": 1}
 
 
 # ------------------------------------------------------------------------------------------ acceleration
