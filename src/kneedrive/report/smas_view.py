@@ -20,7 +20,9 @@ FRAMES_SHOWN = 4
 def _shown(figure: str | None, value: float | None) -> str:
     if figure is None or value is None:
         return "–"
-    metric = registry()[figure]
+    metric = registry().metrics.get(figure)
+    if metric is None:  # an analysis saved by an older version, with a figure since renamed
+        return f"{value:.3g}"
     unit = metric.display
     text = metric.shown(value)
     return f"{text}{unit}" if unit == "°" else f"{text} {unit}".strip()
@@ -101,7 +103,9 @@ def smas_context(
                 "threshold": ""
                 if item.threshold is None
                 else f"{fault_when} {_shown(item.figure, item.threshold)}{also}",
-                "label": "" if item.figure is None else registry()[item.figure].label,
+                "label": ""
+                if item.figure is None or item.figure not in registry().metrics
+                else registry()[item.figure].label,
                 "not_scored": item.not_scored,
                 "left": _cell(item, item.sides["left"]),
                 "right": _cell(item, item.sides["right"]),
