@@ -282,3 +282,20 @@ def test_an_implausible_value_is_withheld_and_never_judged(overstride: tuple[Syn
     gone = score(full, analysis.events, withheld_figures={"trunk_lean_touchdown_deg": "the camera moves"})
     lean = next(i for i in gone.items if i.id == "forward_lean_touchdown")
     assert lean.not_scored == "withheld: the camera moves" and lean.sides["left"].fault is None
+
+
+def test_an_analysis_saved_before_the_kinogram_block_still_draws_and_renders(
+    overstride: tuple[Synthetic, Any],
+) -> None:
+    from kneedrive.report.html import render_report
+
+    doc = overstride[1].record.to_dict()
+    del doc["kinogram"], doc["smas"]["findings"]
+    doc["smas"]["items"][1]["figure"] = "heel_behind_hip_mvp_legs"  # a figure since renamed
+    old = AnalysisRecord.from_dict(doc)
+    assert old.kinogram is None and old.smas is not None and old.smas.findings == ()
+    panels = kinogram_panels(old, "left")  # the S-MAS' typical stride
+    typical = old.smas.positions["left"]["touchdown"]
+    assert len(panels) == 5 and typical is not None and panels[3].key is not None
+    assert panels[3].key.frame == typical[0]
+    assert 'id="smas-back_kick"' in render_report(old)
