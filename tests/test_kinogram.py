@@ -299,3 +299,15 @@ def test_an_analysis_saved_before_the_kinogram_block_still_draws_and_renders(
     assert len(panels) == 5 and typical is not None and panels[3].key is not None
     assert panels[3].key.frame == typical[0]
     assert 'id="smas-back_kick"' in render_report(old)
+
+
+def test_the_positions_of_a_real_sprinters_strides_come_in_their_order(dorn: kneedrive.Analysis) -> None:
+    # the Dorn sprinter's hip centres keep rising until touch-down: max vertical projection is still
+    # found mid-flight, before the strike
+    plan = dorn.record.kinogram
+    assert plan is not None
+    complete = [s for side in ("left", "right") for s in plan.strides[side] if all(v is not None for v in s.values())]
+    assert len(complete) >= 3
+    for stride in complete:
+        frames = [stride[p][0] for p in plan.positions]  # type: ignore[index]
+        assert frames == sorted(frames), frames

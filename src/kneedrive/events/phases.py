@@ -4,7 +4,10 @@ For side X (the leg that touches down) and its contralateral leg C (Bramah et al
 doi 10.1177/03635465241235525; the kinogram of McMillan & Pfaff, ALTIS 2018):
 
 - contralateral_toe_off: the last frame before C leaves the ground (its last frame of contact);
-- max_vertical_projection: the pelvis (mid-hip) at its highest from then to X's touch-down;
+- max_vertical_projection: the paper's "midpoint between toe-off and touch-down, the pelvis at its highest
+  in the flight": the pelvis (mid-hip) at its highest within the middle half of that flight (a pelvis that
+  keeps rising until touch-down, as the Dorn 2012 sprinter's hip centres do, would otherwise put it at
+  the end of the flight, after the strike), and not after the strike;
 - strike: late swing, X's knee at its most extended (least flexion) from X's peak knee lift to touch-down;
 - touchdown: X's first frame on the ground (the first frame at or after the touch-down time);
 - full_support: the first frame of X's stance with the pelvis over (or ahead of) X's ankle.
@@ -37,6 +40,8 @@ POSITION_LABELS = {
     "toe_off": "Toe-off",
     "peak_knee_lift": "Peak knee lift",
 }
+#: Where in the flight (contralateral toe-off to touch-down, as fractions) max vertical projection is sought.
+MVP_WINDOW = (0.25, 0.75)
 #: The positions of an acceleration kinogram, in the order they happen (one leg's step: its contact,
 #: then its recovery). No published source names a set for acceleration; coaching/data/kinogram.toml says
 #: why these.
@@ -114,16 +119,19 @@ def _stride(motion: Motion, events: Sequence[GaitEvent], touchdown: GaitEvent) -
     samples: dict[str, int | None] = dict.fromkeys(POSITIONS)
     td = _first_at_or_after(t, td_time)
     samples["touchdown"] = td
-    if td is not None and contra_off is not None:
-        cto = _last_at_or_before(t, contra_off)
-        samples["contralateral_toe_off"] = cto
-        if cto is not None and cto <= td:
-            samples["max_vertical_projection"] = _arg(_mid_hip(motion)[:, 1], cto, td, largest=True)
     thigh, knee = motion.angles.get(f"{side}_thigh_angle_deg"), motion.angles.get(f"{side}_knee_flexion_deg")
     if td is not None and prev_own_off is not None and thigh is not None and knee is not None:
         start = _first_at_or_after(t, prev_own_off)
         lift = None if start is None else _arg(thigh, start, td, largest=True)
         samples["strike"] = None if lift is None else _arg(knee, lift, td, largest=False)
+    if td is not None and contra_off is not None:
+        cto = _last_at_or_before(t, contra_off)
+        samples["contralateral_toe_off"] = cto
+        if cto is not None and cto <= td:
+            lo, hi = (cto + round(f * (td - cto)) for f in MVP_WINDOW)
+            strike = samples["strike"]
+            hi = hi if strike is None or strike < lo else min(hi, strike)  # the positions in their order
+            samples["max_vertical_projection"] = _arg(_mid_hip(motion)[:, 1], lo, hi, largest=True)
     ankle = motion.points.get(f"{side}_ankle")
     if td is not None and ankle is not None:
         end = len(t) - 1 if next_own_off is None else _last_at_or_before(t, next_own_off)
