@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
+from .coaching.data_files import load_validated
 from .coaching.faults import Coaching, Judged, find_faults
 from .coaching.smas import Smas, load_smas, score
+from .coaching.smas_findings import smas_findings
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.choice import choose_events
 from .events.ground import fit_ground
+from .events.kinogram import Kinogram, plan_kinogram
 from .events.reach import ReachDetector
 from .io.formats import is_video
 from .io.load import load_keypoints
@@ -29,6 +32,7 @@ from .kinematics.frontal import steady_size
 from .kinematics.series import series_block
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
+from .metrics.acceleration import speed_rise
 from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
     MIN_ALTERNATION,
@@ -88,6 +92,8 @@ class Analysis:
     front: FrontFigures | None = None
     #: The front clip of a two-view session (kneedrive.analysis_views); this analysis is then the side clip's.
     front_clip: Analysis | None = None
+    #: The frames the kinograms show (kneedrive.events.kinogram), for sprints with an S-MAS or accelerations.
+    kinogram: Kinogram | None = None
 
     @cached_property
     def record(self) -> AnalysisRecord:
@@ -133,6 +139,7 @@ class Analysis:
             series=self._series(),
             video=None if self.video is None else VideoRecord.from_dict(self.video.to_dict()),
             smas=self.smas,
+            kinogram=self.kinogram,
             view="side" if self.view is None else self.view.view,
             view_evidence="" if self.view is None else self.view.evidence,
             front=self.front,
@@ -177,6 +184,7 @@ def analyze(
     drill: str = AUTO,
     video: VideoOptions | None = None,
     view: str = "auto",
+    kinogram_stride: int | None = None,
 ) -> Analysis:
     """Analyze a video (.mp4, .mov, .avi, .mkv, .m4v), a keypoint file (.csv, .trc) or a PoseSequence of a
     sprint, a run or a drill. A video is first turned into the athlete's keypoints
@@ -187,8 +195,13 @@ def analyze(
 
     `view`: "auto" tells a side view from a front (or oblique) one (kneedrive.kinematics.view); "side" or
     "front" forces it. A front or oblique view gets no sagittal figure, a front view its own figures
-    (`Analysis.front`)."""
+    (`Analysis.front`).
+
+    `kinogram_stride`: the stride (1-based, each side's N-th touch-down) the kinograms show instead of the
+    most typical one; out of range, an InputError names the valid range."""
     check_drill_id(drill)
+    if kinogram_stride is not None and (isinstance(kinogram_stride, bool) or not isinstance(kinogram_stride, int)):
+        raise InputError(f"--kinogram-stride must be a stride number, got {kinogram_stride!r}")
     if view not in VIEW_CHOICES:
         raise InputError(f"view must be one of {', '.join(VIEW_CHOICES)}, got {view!r}")
     seq, video_pose = _sequence(source, fps_hz, video)
@@ -301,9 +314,22 @@ def analyze(
     warnings += coaching.not_judged
     part = view_estimate.side_part_s
     side_on = events if part is None else [e for e in events if part[0] <= e.time_s <= part[1]]
-    smas, smas_warning = _smas(kin, side_on, summary, unjudged)
+    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))  # each position is an input frame
+    accelerating = _acceleration(steps)
+    not_honest = {w.metric: w.reason for w in withheld}  # a figure withheld anywhere is not scored either
+    smas, smas_warning = _smas(full, side_on, summary, unjudged, accelerating, not_honest)
     if smas_warning:
         warnings.append(smas_warning)
+    if smas is not None:
+        warnings += list(smas.withheld)
+        smas = replace(smas, findings=smas_findings(smas, coaching.faults))
+    kinogram = None
+    if unjudged is None and (smas is not None or accelerating):
+        kinogram = plan_kinogram(
+            full, events, acceleration=accelerating is not None, why=accelerating or "", stride=kinogram_stride
+        )
+    elif kinogram_stride is not None:
+        warnings.append("--kinogram-stride: no kinogram for this clip (not a judged sprint at sprint step rates)")
     return Analysis(
         source=seq.source,
         sequence=seq,
@@ -321,6 +347,7 @@ def analyze(
         withheld=tuple(withheld),
         smas=smas,
         view=view_estimate,
+        kinogram=kinogram,
     )
 
 
@@ -360,22 +387,37 @@ def _front_analysis(
     )
 
 
+def _acceleration(steps: list[Step]) -> str | None:
+    """Why the clip is an acceleration (coaching/data/kinogram.toml), or None when it is not one."""
+    rules = load_validated("kinogram")
+    rise = speed_rise(steps, min_steps=int(rules["acceleration_min_steps"]))
+    if rise is None or rise.rise < float(rules["acceleration_min_speed_rise"]):
+        return None
+    return rise.describe()
+
+
 def _smas(
-    kin: Kinematics, events: list[GaitEvent], summary: Summary, unjudged: str | None
+    full: Series,
+    events: list[GaitEvent],
+    summary: Summary,
+    unjudged: str | None,
+    accelerating: str | None,
+    withheld: Mapping[str, str],
 ) -> tuple[Smas | None, str | None]:
-    """The automated S-MAS on the full-rate series (each position is then an input frame), or why not."""
+    """The automated S-MAS on the full-rate series, or why not."""
     rules = load_smas()
     rate = summary.step_frequency_hz
     if unjudged is not None:
         return None, None  # the reason is already in the warnings
+    if accelerating is not None:
+        return None, f"S-MAS not scored: the clip is an acceleration ({accelerating}); it is a maximal-velocity screen"
     if rate is None or rate < rules.min_step_frequency_hz:
         shown = "without a step rate" if rate is None else f"at {rate * 60:.0f} steps/min"
         return None, (
             f"S-MAS not scored {shown}: it is a maximal-velocity screen "
             f"(needs at least {rules.min_step_frequency_hz * 60:.0f} steps/min)"
         )
-    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))
-    return score(full, events, rules=rules), None
+    return score(full, events, rules=rules, withheld_figures=withheld), None
 
 
 def _drill_analysis(

@@ -328,6 +328,13 @@ def analyze_command(
     pose_model: PoseModelOption = None,
     no_cache: NoCacheOption = False,
     capture_fps: CaptureFpsOption = None,
+    kinogram_stride: Annotated[
+        int | None,
+        typer.Option(
+            "--kinogram-stride",
+            help="Sprints: the stride the kinograms show, 1 = each side's first (default: the most typical)",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
     athlete: Annotated[
         str | None, typer.Option("--athlete", help="Store the session for this athlete (added if new)")
@@ -386,6 +393,7 @@ def analyze_command(
             person=person,
             pose_model=pose_model,
             capture_fps=capture_fps,
+            kinogram_stride=kinogram_stride,
         )
         with _progress() if is_video(file) else nullcontext(None) as progress:
             stored_analysis, stored = analyze_and_store(
@@ -414,6 +422,7 @@ def analyze_command(
             drill=drill,
             video=_video_options(start, end, person, pose_model, no_cache, progress, capture_fps),
             view=view,
+            kinogram_stride=kinogram_stride,
         )
     print_summary(result.record, console())
     if json_path is not None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .pose.run import Progress
 
 #: Fields that are not numbers >= 0.
-_NOT_AMOUNTS = ("drill", "view", "person", "pose_model")
+_NOT_AMOUNTS = ("drill", "view", "person", "pose_model", "kinogram_stride")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class AnalysisOptions:
     person: int | None = None
     pose_model: str | None = None
     capture_fps: float | None = None
+    #: The stride the kinograms show (1-based; None: the most typical, or an acceleration's first).
+    kinogram_stride: int | None = None
 
     def __post_init__(self) -> None:
         for f in fields(AnalysisOptions):
@@ -46,6 +48,9 @@ class AnalysisOptions:
                 raise InputError(f"{f.name} must be a number >= 0, got {value!r}")
         if self.person is not None and self.person < 1:
             raise InputError(f"person must be 1 or more, got {self.person}")
+        stride = self.kinogram_stride  # its range depends on the clip: the analysis checks it
+        if stride is not None and (isinstance(stride, bool) or not isinstance(stride, int)):
+            raise InputError(f"kinogram_stride must be a stride number, got {stride!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The options that are set (None left out)."""
@@ -80,6 +85,7 @@ class AnalysisOptions:
             cutoff_hz=self.cutoff_hz,
             drill=self.drill,
             view=self.view,
+            kinogram_stride=self.kinogram_stride,
             video=VideoOptions(
                 start_s=self.start_s,
                 end_s=self.end_s,

@@ -20,6 +20,7 @@ from .coaching.smas import Smas
 from .drills.features import DrillFeatures
 from .drills.rep_metrics import Cycle, Rep
 from .events import GaitEvent
+from .events.kinogram import Kinogram
 from .io.video_record import VideoRecord, frozen_map, thawed
 from .metrics import Step, Summary
 from .metrics.frontal import FrontFigures
@@ -166,6 +167,8 @@ class AnalysisRecord:
     #: A side and a front clip of one session (kneedrive.analysis_views): this record is the side clip's,
     #: `front_clip` the front clip's whole record (its own source, time base, figures and coaching).
     front_clip: AnalysisRecord | None = None
+    #: The frames the kinograms show (sprints with an S-MAS, accelerations; None otherwise).
+    kinogram: Kinogram | None = None
 
     @property
     def is_drill(self) -> bool:
@@ -212,6 +215,8 @@ class AnalysisRecord:
             doc["video"] = self.video.to_dict()
         if self.smas is not None:
             doc["smas"] = self.smas.to_dict()
+        if self.kinogram is not None:
+            doc["kinogram"] = self.kinogram.to_dict()
         doc["view"] = self.view
         doc["view_evidence"] = self.view_evidence
         if self.front is not None:
@@ -281,6 +286,7 @@ class AnalysisRecord:
             series=series,
             video=None if doc.get("video") is None else VideoRecord.from_dict(doc["video"]),
             smas=None if doc.get("smas") is None else Smas.from_dict(doc["smas"]),
+            kinogram=None if doc.get("kinogram") is None else Kinogram.from_dict(doc["kinogram"]),
             view=str(doc.get("view", "side")),
             view_evidence=str(doc.get("view_evidence", "")),
             front=front,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import Any
@@ -65,30 +65,38 @@ def _thigh_at_toe_off(m: Motion, s: StridePhases, leg: Side) -> float | None:
     return _angle(m, f"{leg}_thigh_angle_deg", _at(m, s, "contralateral_toe_off"))
 
 
-def _heel_peak(m: Motion, s: StridePhases, leg: Side) -> int | None:
-    """The sample where the recovering (trailing) leg's heel is highest, from its toe-off to the
-    stride's full support: where a rater sees how the heel comes back."""
-    start, end = _at(m, s, "contralateral_toe_off"), _at(m, s, "full_support")
-    heel = m.points.get(f"{leg}_heel")
-    if start is None or end is None or heel is None or end < start:
+def _knee_at_toe_off(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    return _angle(m, f"{leg}_knee_flexion_deg", _at(m, s, "contralateral_toe_off"))
+
+
+def _shin_above_horizontal(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    """The recovering (trailing) shin above the horizontal at max vertical projection (deg; + = the heel
+    higher than the knee, 0 = the shin parallel to the floor). The shin angle is knee -> ankle from
+    straight down, - = ankle behind the knee, so -90 is a shin parallel to the floor behind the knee."""
+    shank = _angle(m, f"{leg}_shank_angle_deg", _at(m, s, "max_vertical_projection"))
+    return None if shank is None else -shank - 90.0
+
+
+def _knee_behind_hips(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    """The trailing knee behind the mid-hip in late swing (strike; leg lengths, + = behind)."""
+    i = _at(m, s, "strike")
+    knee = _point(m, f"{leg}_knee", i)
+    return _difference(_mid_hip_x(m, i), None if knee is None else knee[0])
+
+
+def _pelvic_tilt_flight(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    """The highest anterior pelvic tilt from max vertical projection to late swing (either order)."""
+    a, b, tilt = _at(m, s, "max_vertical_projection"), _at(m, s, "strike"), m.angles.get("pelvic_tilt_deg")
+    if a is None or b is None or tilt is None:
         return None
-    height = np.asarray(heel[start : end + 1, 1], dtype=float)
-    return None if not np.isfinite(height).any() else start + int(np.nanargmax(height))
+    window = np.asarray(tilt[min(a, b) : max(a, b) + 1], dtype=float)
+    return float(np.nanmax(window)) if np.isfinite(window).any() else None
 
 
-def _heel_behind_hip(m: Motion, s: StridePhases, leg: Side) -> float | None:
-    """The recovering heel behind the mid-hip (leg lengths) where the heel is highest."""
-    i = _heel_peak(m, s, leg)
-    heel = _point(m, f"{leg}_heel", i)
-    return _difference(_mid_hip_x(m, i), None if heel is None else heel[0])
-
-
-def _thigh_separation(position: str) -> FigureFn:
-    def figure(m: Motion, s: StridePhases, leg: Side) -> float | None:
-        i = _at(m, s, position)
-        return _difference(_angle(m, f"{leg}_thigh_angle_deg", i), _angle(m, f"{other(leg)}_thigh_angle_deg", i))
-
-    return figure
+def _thigh_separation_touchdown(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    """The stance thigh ahead of the swing thigh at touch-down (deg): the gap between the thighs."""
+    i = _at(m, s, "touchdown")
+    return _difference(_angle(m, f"{leg}_thigh_angle_deg", i), _angle(m, f"{other(leg)}_thigh_angle_deg", i))
 
 
 def _angle_at(name: str, position: str, *, own: bool = True) -> FigureFn:
@@ -98,11 +106,11 @@ def _angle_at(name: str, position: str, *, own: bool = True) -> FigureFn:
     return figure
 
 
-def _knee_behind(m: Motion, s: StridePhases, leg: Side) -> float | None:
-    """The swing knee behind the stance knee at touch-down (leg lengths; + = behind)."""
-    i = _at(m, s, "touchdown")
-    stance, swing = _point(m, f"{leg}_knee", i), _point(m, f"{other(leg)}_knee", i)
-    return None if stance is None or swing is None else stance[0] - swing[0]
+def _foot_inclination(m: Motion, s: StridePhases, leg: Side) -> float | None:
+    """The foot's inclination from level at touch-down, either way (toes up: heel strike; toes down:
+    forefoot strike with the heel high)."""
+    angle = _angle(m, f"{leg}_foot_angle_deg", _at(m, s, "touchdown"))
+    return None if angle is None else abs(angle)
 
 
 def _foot_ahead(m: Motion, s: StridePhases, leg: Side) -> float | None:
@@ -119,26 +127,25 @@ def _knee_yield(m: Motion, s: StridePhases, leg: Side) -> float | None:
     return _difference(_angle(m, name, _at(m, s, "full_support")), _angle(m, name, _at(m, s, "touchdown")))
 
 
-#: The figures an item may name (data/smas.toml `figure`); each also a row of the metric registry.
+#: The figures an item may name (data/smas.toml `figure`, `and_figure`); each also a row of the metric registry.
 FIGURES: Mapping[str, FigureFn] = {
     "thigh_angle_toe_off_deg": _thigh_at_toe_off,
-    "heel_behind_hip_mvp_legs": _heel_behind_hip,
-    "thigh_separation_strike_deg": _thigh_separation("strike"),
-    "pelvic_tilt_mvp_deg": _angle_at("pelvic_tilt_deg", "max_vertical_projection", own=False),
+    "knee_flexion_toe_off_deg": _knee_at_toe_off,
+    "shin_above_horizontal_mvp_deg": _shin_above_horizontal,
+    "trailing_knee_behind_hip_strike_legs": _knee_behind_hips,
+    "pelvic_tilt_flight_deg": _pelvic_tilt_flight,
     "pelvic_tilt_touchdown_deg": _angle_at("pelvic_tilt_deg", "touchdown", own=False),
     "trunk_lean_touchdown_deg": _angle_at("trunk_lean_deg", "touchdown", own=False),
-    "knee_behind_touchdown_legs": _knee_behind,
+    "thigh_separation_touchdown_deg": _thigh_separation_touchdown,
     "touchdown_distance_legs": _foot_ahead,
     "shank_angle_touchdown_deg": _angle_at("{side}_shank_angle_deg", "touchdown"),
-    "foot_angle_touchdown_deg": _angle_at("{side}_foot_angle_deg", "touchdown"),
+    "foot_inclination_touchdown_deg": _foot_inclination,
     "knee_flexion_gain_stance_deg": _knee_yield,
 }
 
 #: Figures not read at their item's position but at a moment of their own (the frame reported is that
-#: moment's): the back kick is judged where the heel is highest.
-READ_AT: Mapping[str, Callable[[Motion, StridePhases, Side], int | None]] = {
-    "heel_behind_hip_mvp_legs": _heel_peak,
-}
+#: moment's). None at present: every item of the paper names its position.
+READ_AT: Mapping[str, Callable[[Motion, StridePhases, Side], int | None]] = {}
 
 
 # ------------------------------------------------------------------------------------------ the items (data)
@@ -160,10 +167,20 @@ class SmasItem:
     cue: str
     prescribe: tuple[str, ...]
     source: str
+    definition: str = ""  # the paper's yes/no question, paraphrased
+    #: A second figure the fault also needs within its bound (the paper's "... combined with ...").
+    and_figure: str | None = None
+    and_max: float | None = None
 
     @property
     def threshold(self) -> float | None:
         return self.max if self.max is not None else self.min
+
+    def also(self, value: float | None) -> bool:
+        """Whether the second condition holds (always, for an item without one)."""
+        if self.and_figure is None:
+            return True
+        return value is not None and (self.and_max is None or value <= self.and_max)
 
     def fault(self, value: float, threshold: float | None = None) -> bool:
         limit = self.threshold if threshold is None else threshold
@@ -217,6 +234,9 @@ def _item(raw: dict[str, Any]) -> SmasItem:
         cue=raw.get("cue", ""),
         prescribe=tuple(raw.get("prescribe", ())),
         source=raw["source"],
+        definition=raw.get("definition", ""),
+        and_figure=raw.get("and_figure"),
+        and_max=raw.get("and_max"),
     )
 
 
@@ -228,12 +248,17 @@ def _check(item: SmasItem) -> None:
         if not item.not_scored:
             raise CoachingDataError(f"{where}: an item with no figure must say why it is not scored")
         return
-    if item.figure not in FIGURES:
-        raise CoachingDataError(f"{where}: figure {item.figure!r} is not measured (kneedrive.coaching.smas.FIGURES)")
-    try:
-        registry().check(item.figure, "smas", where)
-    except RegistryError as exc:
-        raise CoachingDataError(str(exc)) from None
+    for name in (item.figure, item.and_figure):
+        if name is None:
+            continue
+        if name not in FIGURES:
+            raise CoachingDataError(f"{where}: figure {name!r} is not measured (kneedrive.coaching.smas.FIGURES)")
+        try:
+            registry().check(name, "smas", where)
+        except RegistryError as exc:
+            raise CoachingDataError(str(exc)) from None
+    if (item.and_figure is None) != (item.and_max is None):
+        raise CoachingDataError(f"{where}: and_figure and and_max go together")
     if (item.min is None) == (item.max is None):
         raise CoachingDataError(f"{where}: give exactly one of min (fault below) or max (fault above)")
     span, limit = item.threshold_range, item.threshold
@@ -339,6 +364,63 @@ class SideTotal:
 
 
 @dataclass(frozen=True)
+class SmasFinding:
+    """An item that fired, as coaching: the sides it fired on, each side's value against the threshold,
+    the frames of the strides that breached it (to check the call), the cue and the drills (those of the
+    item's criterion when it has one: one target, one cue). `same_as`: the id of the criterion fault that
+    reports the same thing (the report and the terminal then point at it rather than repeat it)."""
+
+    id: str
+    name: str
+    phase: str
+    sides: tuple[str, ...]
+    values: Mapping[str, float | None]
+    threshold: float | None
+    fault_when: str
+    frames: tuple[int, ...]
+    cue: str
+    drills: tuple[str, ...]
+    source: str
+    criterion: str = ""
+    same_as: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "phase": self.phase,
+            "sides": list(self.sides),
+            "values": dict(self.values),
+            "threshold": self.threshold,
+            "fault_when": self.fault_when,
+            "frames": list(self.frames),
+            "cue": self.cue,
+            "drills": list(self.drills),
+            "source": self.source,
+            "criterion": self.criterion,
+            "same_as": self.same_as,
+        }
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> SmasFinding:
+        return cls(
+            id=doc["id"],
+            name=doc["name"],
+            phase=doc["phase"],
+            sides=tuple(doc["sides"]),
+            values=MappingProxyType(dict(doc["values"])),
+            threshold=doc["threshold"],
+            fault_when=doc["fault_when"],
+            frames=tuple(int(f) for f in doc["frames"]),
+            cue=doc["cue"],
+            drills=tuple(doc["drills"]),
+            source=doc["source"],
+            criterion=doc.get("criterion", ""),
+            same_as=doc.get("same_as", ""),
+        )
+
+
+@dataclass(frozen=True)
 class Smas:
     """The score of one clip: per side and, as `total`, the worse side (a side's 12 items are what the
     published bands describe). `total_range`: the worse side's total at every choice of the qualitative
@@ -353,6 +435,10 @@ class Smas:
     #: per side: position -> (input frame, time) in the typical stride, or None where it was not found
     positions: Mapping[str, Mapping[str, tuple[int, float] | None]]
     items: tuple[ItemResult, ...]
+    #: The fired items as coaching (kneedrive.coaching.smas_findings; empty until the analysis adds them).
+    findings: tuple[SmasFinding, ...] = ()
+    #: Values withheld by the honesty checks (their warnings; not saved: the analysis' warnings carry them).
+    withheld: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -370,6 +456,7 @@ class Smas:
                 for side in SIDES
             },
             "items": [i.to_dict() for i in self.items],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
     @classmethod
@@ -396,6 +483,7 @@ class Smas:
                 }
             ),
             items=tuple(ItemResult.from_dict(i) for i in doc["items"]),
+            findings=tuple(SmasFinding.from_dict(f) for f in doc.get("findings") or ()),
         )
 
     def fired(self) -> tuple[ItemResult, ...]:
@@ -403,26 +491,46 @@ class Smas:
 
 
 # ------------------------------------------------------------------------------------------ scoring
-def _call(item: SmasItem, values: Sequence[float | None], frames: Sequence[int], threshold: float | None) -> SideCall:
+#: Per stride of a side: the item's figure, the frame of its position, and its `and_figure` (if any).
+Measured = tuple[list[float | None], list[int], list[float | None]]
+
+
+def _median(values: Sequence[float | None]) -> float | None:
     measured = [v for v in values if v is not None]
-    if item.figure is None or not measured:
+    return float(statistics.median(measured)) if measured else None
+
+
+def _call(
+    item: SmasItem,
+    values: Sequence[float | None],
+    frames: Sequence[int],
+    also: Sequence[float | None],
+    threshold: float | None,
+) -> SideCall:
+    """A side's call: its strides' median against the threshold (and, for an item with an `and_figure`,
+    that figure's median within its bound too); each stride's call the same way on its own values."""
+    value = _median(values)
+    if item.figure is None or value is None:
         return SideCall(None, None, tuple(frames), tuple(values), tuple(None for _ in values))
-    value = float(statistics.median(measured))
+    pairs = zip(values, also if item.and_figure else [None] * len(values), strict=True)
     return SideCall(
-        fault=item.fault(value, threshold),
+        fault=item.fault(value, threshold) and item.also(_median(also)),
         value=value,
         frames=tuple(frames),
         strides=tuple(values),
-        stride_faults=tuple(None if v is None else item.fault(v, threshold) for v in values),
+        stride_faults=tuple(None if v is None else item.fault(v, threshold) and item.also(a) for v, a in pairs),
     )
 
 
 def _measure(
-    item: SmasItem, motion: Motion, strides: Mapping[str, Sequence[StridePhases]]
-) -> dict[str, tuple[list[float | None], list[int]]]:
-    """Per side: each stride's figure and the frame of the item's position. A trailing-limb item looks at
-    the contralateral leg of the stride, so its values belong to that leg's side."""
-    out: dict[str, tuple[list[float | None], list[int]]] = {side: ([], []) for side in SIDES}
+    item: SmasItem, motion: Motion, strides: Mapping[str, Sequence[StridePhases]], withheld: list[str]
+) -> dict[str, Measured]:
+    """Per side: each stride's figure and the frame of the item's position (one each per stride, in
+    step). A trailing-limb item looks at the contralateral leg of the stride, so its values belong to that
+    leg's side. A value outside what a human can do (the registry's plausible range) is withheld (None),
+    its reason added to `withheld`."""
+    out: dict[str, Measured] = {side: ([], [], []) for side in SIDES}
+    metric = None if item.figure is None else registry()[item.figure]
     for stride_side in SIDES:
         for stride in strides[stride_side]:
             if not stride.complete:
@@ -430,12 +538,20 @@ def _measure(
             leg = other(stride.side) if item.limb == "trailing" else stride.side
             read_at = READ_AT.get(item.figure or "")
             sample = stride.samples[item.phase] if read_at is None else read_at(motion, stride, leg)
-            frame = None if sample is None else int(motion.frames[sample])
+            if sample is None:
+                continue
             value = None if item.figure is None else FIGURES[item.figure](motion, stride, leg)
-            values, frames = out[leg]
+            if value is not None and metric is not None and not metric.plausible(value):
+                withheld.append(
+                    f"S-MAS {item.id} withheld at frame {int(motion.frames[sample])}: "
+                    f"{metric.shown(value)} {metric.display} is outside what a human can do ({metric.range_source})"
+                )
+                value = None
+            values, frames, also = out[leg]
             values.append(value)
-            if frame is not None:
-                frames.append(frame)
+            frames.append(int(motion.frames[sample]))
+            if item.and_figure is not None:
+                also.append(FIGURES[item.and_figure](motion, stride, leg))
     return out
 
 
@@ -458,14 +574,23 @@ def score(
     *,
     rules: SmasRules | None = None,
     thresholds: Mapping[str, float] | None = None,
+    withheld_figures: Mapping[str, str] | None = None,
 ) -> Smas:
     """The S-MAS of a sprint from its motion series and gait events. `thresholds` (item id -> value)
-    replaces items' thresholds (for the sensitivity of the total to them)."""
+    replaces items' thresholds (for the sensitivity of the total to them). `withheld_figures` (figure ->
+    why): figures the analysis withheld (honesty checks); their items are not scored."""
     rules = load_smas() if rules is None else rules
     strides = stride_phases(motion, events)
     chosen = thresholds or {}
-    measured = {item.id: _measure(item, motion, strides) for item in rules.items}
-    results = tuple(_result(item, measured[item.id], chosen.get(item.id)) for item in rules.items)
+    gone = withheld_figures or {}
+    withheld: list[str] = []
+    nothing: dict[str, Measured] = {side: ([], [], []) for side in SIDES}
+    measured = {
+        item.id: nothing if item.figure in gone else _measure(item, motion, strides, withheld) for item in rules.items
+    }
+    results = tuple(
+        _result(item, measured[item.id], chosen.get(item.id), gone.get(item.figure or "")) for item in rules.items
+    )
     sides = _side_totals(results, rules)
     worse = _worse(sides)
     typical: dict[str, int | None] = {side: typical_stride(strides[side]) for side in SIDES}
@@ -481,6 +606,7 @@ def score(
         typical_strides=MappingProxyType(typical),
         positions=MappingProxyType(positions),
         items=results,
+        withheld=tuple(withheld),
     )
 
 
@@ -496,13 +622,20 @@ def _positions(strides: Sequence[StridePhases], typical: int | None) -> dict[str
 
 
 def _result(
-    item: SmasItem, measured: Mapping[str, tuple[list[float | None], list[int]]], threshold: float | None
+    item: SmasItem,
+    measured: Mapping[str, Measured],
+    threshold: float | None,
+    withheld: str | None = None,
 ) -> ItemResult:
     limit = item.threshold if threshold is None else threshold
     sides: dict[str, SideCall] = {side: _call(item, *measured[side], limit) for side in SIDES}
     not_scored = ""
     if all(sides[s].fault is None for s in SIDES):
-        not_scored = item.not_scored or "not measurable in this clip (its keypoints or positions are missing)"
+        not_scored = (
+            f"withheld: {withheld}"
+            if withheld
+            else item.not_scored or "not measurable in this clip (its keypoints or positions are missing)"
+        )
     return ItemResult(
         id=item.id,
         name=item.name,
@@ -517,7 +650,7 @@ def _result(
 
 def _total_range(
     rules: SmasRules,
-    measured: Mapping[str, Mapping[str, tuple[list[float | None], list[int]]]],
+    measured: Mapping[str, Mapping[str, Measured]],
     chosen: Mapping[str, float],
 ) -> tuple[int, int]:
     """The worse side's total with every qualitative threshold at the lenient and at the strict end of its

@@ -29,7 +29,7 @@ from .front_view import front_block, front_stick_svg
 from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 from .kinogram import kinograms as stick_kinograms
-from .smas_view import smas_context
+from .smas_view import kinogram_figures, smas_context
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
@@ -377,6 +377,7 @@ def render_report(
         for k, svg in zip(frames, svgs, strict=True)
     ]
     sources = " + ".join(_short_source(clip.source) for clip in record.clips)
+    pictures = stick_kinograms(record) if kinograms is None else kinograms
     context = {
         "title": f"kneedrive report: {sources}",
         "source": sources,  # a report is shared: no folder of this machine in it
@@ -397,7 +398,8 @@ def render_report(
         "praise": [p.to_dict() for clip in record.clips for p in clip.coaching.praise],
         "reps": _reps(record),
         "quality": _quality(record),
-        "smas": smas_context(record, library, stick_kinograms(record) if kinograms is None else kinograms),
+        "smas": smas_context(record, library, pictures),
+        "kinograms": kinogram_figures(record, pictures),
         "front": front_block(front_record),
         "front_clip": None if record.front_clip is None else _short_source(record.front_clip.source),
     }

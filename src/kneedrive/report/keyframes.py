@@ -31,6 +31,9 @@ KIND_LABELS = {
     "max_vertical_projection": "Max vertical projection",
     "strike": "Strike (late swing)",
     "full_support": "Full support",
+    # an acceleration kinogram's (kneedrive.events.phases.ACCELERATION_POSITIONS; also touchdown, toe_off)
+    "mid_stance": "Mid-stance",
+    "peak_knee_lift": "Peak knee lift",
 }
 #: Ground line drawn this far around the moment (lowest foot point in the window).
 GROUND_WINDOW_S = 0.4

@@ -153,6 +153,31 @@ def print_summary(record: AnalysisRecord, console: Console) -> None:
     for warning in record.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     print_coaching(record.coaching, console)
+    print_smas(record, console)
+
+
+def print_smas(record: AnalysisRecord, console: Console) -> None:
+    """The S-MAS total and its findings (an item that repeats a fault above points at it)."""
+    smas = record.smas
+    if smas is None:
+        return
+    console.print(
+        f"S-MAS (automated, not validated against raters): [bold]{smas.total}[/bold] of {smas.scored} scored items "
+        f"({smas.band}); left {smas.sides['left'].total}, right {smas.sides['right'].total}"
+    )
+    titles = {f.id: f.title for f in record.coaching.faults}
+    for f in smas.findings:
+        sides = " and ".join(f.sides)
+        if f.same_as:
+            console.print(
+                f"  S-MAS {escape(f.name)} ({sides}): the fault {escape(titles.get(f.same_as, f.same_as))} above"
+            )
+            continue
+        frames = ", ".join(str(x) for x in f.frames[:6]) + (", ..." if len(f.frames) > 6 else "")
+        console.print(
+            f"  S-MAS {escape(f.name)} ({sides}; frames {frames}): {escape(f.cue)} "
+            f"[dim]drills: {', '.join(f.drills)}[/dim]"
+        )
 
 
 def front_table(record: AnalysisRecord) -> Table:
