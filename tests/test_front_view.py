@@ -3,6 +3,7 @@ and no sagittal figure from a front view."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import replace
@@ -233,11 +234,14 @@ def test_a_side_view_turned_toward_the_camera_says_what_that_does_to_the_figures
     seq = synthesize_front_run(fps_hz=60.0, artefacts=NOISE, camera=camera).sequence
     estimate = detect_view(seq)
     assert estimate.view == "side" and estimate.frontality > SIDE_MAX_FRONTALITY, estimate.evidence
-    warning = turned_warning(estimate)
+    # passing the camera, the runner turns from 0.65 to 0.23 frontality: the last 1.6 s are side-on, and
+    # the side-view figures come from there (tests/test_view_parts.py), so no warning about the turn
+    assert estimate.side_part_s is not None and turned_warning(estimate) is None
+    warning = turned_warning(dataclasses.replace(estimate, side_part_s=None))  # the same turn throughout
     assert warning is not None and "foot and ankle angles" in warning
     found = re.search(r"turned about (\d+) deg", warning)
     assert found is not None and abs(int(found.group(1)) - 25) <= 5
-    assert warning in kneedrive.analyze(seq).warnings
+    assert not any("turned about" in w for w in kneedrive.analyze(seq).warnings)
     square = detect_view(synthesize(fps_hz=60.0, artefacts=NOISE).sequence)
     assert turned_warning(square) is None
     assert turned_warning(given_view(seq, "side")) is None  # the user said so
