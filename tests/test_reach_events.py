@@ -94,3 +94,24 @@ def test_the_rhythm_fit_counts_missing_and_same_foot_touchdowns() -> None:
     half = rhythm_fit(run("LR--LR--LR"), 1 / 0.35)
     assert 0.4 < half < 0.7
     assert rhythm_fit(run("LR"), 1 / 0.35) == 0.0  # too few to say
+
+
+def test_a_sprint_whose_contacts_do_not_alternate_is_timed_by_foot_reach_without_contact_times() -> None:
+    from dataclasses import replace
+
+    import kneedrive
+    from kneedrive.drills.sprinter import SprinterModel, synthesize, with_faults
+
+    # a low heel fold with an overstride drags the swing foot: the contact detector's touchdowns come in
+    # pairs on both feet (tests/test_kinogram.py)
+    model = with_faults(replace(SprinterModel(), heel_recovery_knee_flexion_deg=90.0), "overstride")
+    syn = synthesize(model, fps_hz=240.0, duration_s=2.0)
+    analysis = kneedrive.analyze(syn.sequence)
+    assert any("fit the step rhythm poorly" in w for w in analysis.warnings)
+    truth = sorted(e.time_s for e in syn.truth.events if e.kind == "touchdown")
+    found = sorted(e.time_s for e in analysis.events if e.kind == "touchdown")
+    assert len(found) >= len(truth) - 1
+    assert all(min(abs(f - t) for t in truth) <= 0.015 for f in found)
+    assert analysis.summary.contact_time_s is None and all(s.contact_time_s is None for s in analysis.steps)
+    assert "long_contacts_sprint" not in {f.criterion for f in analysis.coaching.faults}
+    assert "overstride_sprint" in {f.criterion for f in analysis.coaching.faults}  # the injected fault

@@ -247,8 +247,9 @@ def analyze(
     else:
         chosen = choose_events(kin)
         events, ground = chosen.events, chosen.ground
-        if chosen.note is not None:
+        if chosen.note is not None:  # the reach's toe-off is approximate (later than the toe leaves, in a sprint)
             warnings.append(chosen.note)
+            time_contacts = False
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
     drill_result = with_step_rate(drill_result, touchdowns)
     warnings += [w for w in drill_result.warnings if w not in warnings]
