@@ -52,6 +52,13 @@ def head_revision() -> str:
     return str(head)
 
 
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this version knows (a store or archive of another one is from a newer version)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(str(s.revision) for s in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
