@@ -114,3 +114,35 @@ def test_a_bad_archive_is_a_clear_error_page_with_nothing_stored(tmp_path: Path,
     store = open_store(tmp_path / "store")
     _store_is_empty(store)
     assert not list((tmp_path / "store" / "imports").glob("*"))
+
+
+def test_the_json_api_exports_and_imports(tmp_path: Path, exported: tuple[bytes, Path]) -> None:
+    source = exported[1]
+    with _client(source) as club:
+        download = club.get("/api/store/export")
+        assert download.status_code == 200 and download.content[:2] == b"PK"
+    with _client(tmp_path / "laptop") as client:
+        files = {"file": ("club.zip", download.content, "application/zip")}
+        dry = client.post("/api/store/import?dry_run=true", files=files)
+        assert dry.status_code == 200, dry.text
+        assert dry.json() | {"bytes": 0} == {
+            "dry_run": True,
+            "athletes_new": ["Ana", "Ben"],
+            "athletes_merged": [],
+            "sessions_new": 3,
+            "sessions_skipped": 0,
+            "plans_new": 1,
+            "plans_skipped": 0,
+            "files": 8,
+            "bytes": 0,
+        }
+        assert open_store(tmp_path / "laptop").sessions() == []
+        done = client.post("/api/store/import", files=files).json()
+        assert done["dry_run"] is False and done["sessions_new"] == 3
+        again = client.post("/api/store/import", files=files).json()
+        assert again["sessions_new"] == 0 and again["sessions_skipped"] == 3
+        bad = client.post("/api/store/import", files={"file": ("x.zip", b"nope", "application/zip")})
+        assert bad.status_code == 400 and bad.json()["error"].startswith("x.zip: not a kneedrive store archive")
+        assert client.post("/api/store/import", data={"x": "1"}).status_code == 400
+    assert _snapshot(open_store(tmp_path / "laptop")) == _snapshot(open_store(source))
+    assert not any((tmp_path / "laptop" / "imports").iterdir())

@@ -8,11 +8,14 @@ import datetime as dt
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
+from ..errors import InputError
 from ..store import NotFound
 from ..store.archive import export_store, import_store, preview_import
 from .config import AppConfig
@@ -59,6 +62,7 @@ def store_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/store/export.zip")
+@router.get("/api/store/export")
 def export(request: Request) -> Response:
     store = store_of(request)
     folder = store.location.data_dir / "exports"
@@ -73,29 +77,46 @@ def export(request: Request) -> Response:
     )
 
 
-@router.post("/store/import", response_class=HTMLResponse)
-async def upload_archive(request: Request) -> HTMLResponse:
+async def _receive_archive(request: Request, *, csrf: bool) -> tuple[Path, str]:
+    """The uploaded archive (field `file`) under a generated name in the imports folder, and its name."""
     config: AppConfig = request.app.state.config
     folder = _imports_dir(request)
     form = await request.form(max_files=1, max_fields=5)
     try:
-        _check_csrf(request, form)
+        if csrf:
+            _check_csrf(request, form)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise NotFound("no file in the upload (field 'file')")
+            raise InputError("no file in the upload (field 'file')")
         received = await receive(upload, folder, config.max_import_bytes)
         name = Path(str(upload.filename or "archive.zip").replace("\\", "/")).name[:120] or "archive.zip"
     finally:
         await form.close()
     _remove_stale(folder)
-    token = uuid.uuid4().hex
-    staged = received.rename(folder / f"{token}.zip")
+    return received.rename(folder / f"{uuid.uuid4().hex}.zip"), name
+
+
+@router.post("/store/import", response_class=HTMLResponse)
+async def upload_archive(request: Request) -> HTMLResponse:
+    staged, name = await _receive_archive(request, csrf=True)
     try:
-        plan = preview_import(store_of(request), staged, name=name)
+        plan = await run_in_threadpool(preview_import, store_of(request), staged, name=name)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-    return _render(request, "import.html.j2", plan=plan, name=name, token=token, done=False)
+    return _render(request, "import.html.j2", plan=plan, name=name, token=staged.stem, done=False)
+
+
+@router.post("/api/store/import")
+async def api_import(request: Request, dry_run: bool = False) -> dict[str, Any]:
+    """multipart `file`: the archive imported at once (or, with ?dry_run=true, only checked); what it added."""
+    staged, name = await _receive_archive(request, csrf=False)
+    try:
+        run = preview_import if dry_run else import_store
+        plan = await run_in_threadpool(run, store_of(request), staged, name=name)
+    finally:
+        staged.unlink(missing_ok=True)
+    return {"dry_run": dry_run} | plan.to_dict()
 
 
 @router.post("/store/import/{token}", response_class=HTMLResponse)
@@ -103,7 +124,7 @@ async def confirm_import(request: Request, token: str) -> HTMLResponse:
     _check_csrf(request, await request.form())
     staged = _staged(request, token)
     try:
-        plan = import_store(store_of(request), staged, name="the uploaded archive")
+        plan = await run_in_threadpool(import_store, store_of(request), staged, name="the uploaded archive")
     finally:
         staged.unlink(missing_ok=True)
     return _render(request, "import.html.j2", plan=plan, name="", token="", done=True)

@@ -19,8 +19,8 @@ from .uploads import TooLarge
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 #: Room for the multipart envelope and the form's small fields beside the file.
 FORM_OVERHEAD_BYTES = 64_000
-#: The one form that takes a whole store archive (its own, larger limit: AppConfig.max_import_bytes).
-IMPORT_PATH = "/store/import"
+#: The form and the API call that take a whole store archive (their own, larger limit: max_import_bytes).
+IMPORT_PATHS = ("/store/import", "/api/store/import")
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
 
 
@@ -80,7 +80,7 @@ class Guard:
                 await _error(send, path, 403, "cross-site request refused")
                 return
 
-        largest = config.max_import_bytes if path == IMPORT_PATH else config.max_upload_bytes
+        largest = config.max_import_bytes if path in IMPORT_PATHS else config.max_upload_bytes
         limit = largest + FORM_OVERHEAD_BYTES
         too_large = f"the file is over the upload limit of {largest / 1e6:g} MB"
         length = headers.get("content-length", "")
