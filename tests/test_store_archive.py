@@ -239,6 +239,11 @@ HOSTILE: dict[str, tuple[Callable[[Members], Members], bool, str]] = {
     ),
     "session of nobody": (_edit_data(lambda d: d["sessions"][0].update(athlete_id=999)), True, "belongs to no athlete"),
     "store.json not JSON": (lambda m: m | {"store.json": b"{not json"}, True, "not valid JSON"),
+    "store.json changed": (
+        lambda m: m | {"store.json": m["store.json"].replace(b'"Ben"', b'"Bob"')},
+        False,
+        "store.json is damaged",
+    ),
 }
 
 

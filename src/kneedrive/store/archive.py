@@ -336,15 +336,19 @@ def _fail(where: str, why: str) -> BadArchive:
     return BadArchive(f"{where}: refused, nothing imported: {why}")
 
 
-def _read_json(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str) -> Any:
+def _read_json(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, where: str, sha256: str | None = None) -> Any:
+    """A JSON member (checked against the manifest's SHA-256 when given)."""
     if info.file_size > limit:
         raise _fail(where, f"{info.filename} is {_size(info.file_size)}, over the {_size(limit)} limit")
     try:
         with zf.open(info) as f:
             raw = f.read(limit + 1)
-        return json.loads(raw)
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # a damaged member, a bad CRC, encryption
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib.error) as exc:  # damaged, bad CRC, encrypted
         raise _fail(where, f"{info.filename} cannot be read ({exc})") from None
+    if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
+        raise _fail(where, f"{info.filename} is damaged (its SHA-256 differs from the manifest's)")
+    try:
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise _fail(where, f"{info.filename} is not valid JSON") from None
 
@@ -581,7 +585,8 @@ def read_archive(path: Path, limits: ArchiveLimits | None = None, *, name: str |
         members = _check_members(zf, limits, where)
         manifest = _read_json(zf, members[MANIFEST], limits.max_data_bytes, where)
         _check_manifest(manifest, members, limits, where)
-        data = _read_json(zf, members[DATA], limits.max_data_bytes, where)
+        digest = next(e["sha256"] for e in manifest["files"] if e["name"] == DATA)
+        data = _read_json(zf, members[DATA], limits.max_data_bytes, where, digest)
     if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("athletes", "sessions", "plans")):
         raise _fail(where, "store.json holds no athletes, sessions and plans")
     athletes = tuple(_athlete_of(d, where) for d in data["athletes"])
