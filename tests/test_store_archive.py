@@ -355,3 +355,24 @@ def test_cli_store_bad_cases_are_one_error_line(tmp_path: Path, args: list[str])
     assert result.exit_code == 2, (argv, result.output)
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+
+
+def test_the_readme_store_commands_run(
+    tmp_path: Path, archive: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workspace section's `kneedrive store` lines, as written, on a copy of the test store."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The coach's workspace") :]
+    lines = [line for line in section.splitlines() if line.startswith("kneedrive store ")]
+    assert len(lines) == 2
+    store = tmp_path / "store"
+    shutil.copytree(archive[1], store)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KNEEDRIVE_DATA_DIR", str(store))
+    for line in lines:
+        result = runner.invoke(app, shlex.split(line, comments=True)[1:])
+        assert result.exit_code == 0, (line, result.output)
+    assert (tmp_path / "club.zip").is_file()
+    assert "would import 2 athletes (2 already in the store), 0 new sessions, 3 skipped" in result.output
