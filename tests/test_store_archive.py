@@ -299,7 +299,7 @@ def test_huge_members_zip_bombs_and_links_are_refused(tmp_path: Path, archive: t
 def test_a_failure_while_placing_the_files_leaves_the_store_as_it_was(
     tmp_path: Path, archive: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kneedrive.store.archive as module
+    import kneedrive.store.archive.load as module
 
     store = open_store(tmp_path / "store")
     real = module._place
