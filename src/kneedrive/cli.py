@@ -580,13 +580,23 @@ def serve_command(
         typer.Option("--lan", help="Listen on the local network (for a phone); every request then needs the token"),
     ] = False,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest upload accepted")] = 500.0,
+    max_import_gb: Annotated[
+        float, typer.Option("--max-import-gb", help="Largest store archive the backup page imports")
+    ] = 20.0,
     data_dir: DataDirOption = None,
     db: DbOption = None,
 ) -> None:
     """The coach's workspace in the browser: athletes, uploads, reports, progress over sessions."""
     from .app.serve import serve
 
-    serve(data_dir=data_dir, db_url=db, port=port, lan=lan, max_upload_bytes=int(max_upload_mb * 1e6))
+    serve(
+        data_dir=data_dir,
+        db_url=db,
+        port=port,
+        lan=lan,
+        max_upload_bytes=int(max_upload_mb * 1e6),
+        max_import_bytes=int(max_import_gb * 1e9),
+    )
 
 
 # --- many clips at once (kneedrive.batch, on Dask) -------------------------------------------------------
