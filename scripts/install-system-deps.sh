@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# System packages kneedrive's tests need: chromium (the HTML report is loaded in headless Chromium)
-# and ffmpeg (video fixtures). Debian/Ubuntu via apt-get; silent and quick when all are present.
+# System packages kneedrive's tests need: chromium (the HTML report is loaded in headless Chromium),
+# ffmpeg (video fixtures) and postgresql (the store on a real server, tests/test_store_postgres.py). Debian/Ubuntu via apt-get; silent and quick when all are present.
 # Runs as root in CI; elsewhere it uses sudo when available.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,7 +1,8 @@
 """The coach's workspace in headless Chromium (Debian's `chromium`, driven over the DevTools pipe): a real
 `kneedrive serve` on loopback; create an athlete, upload two keypoint CSVs, watch the progress, open the
-report, see both sessions on the progress plot, compare them, delete one. Screenshots at phone and desktop
-width go to test-artifacts/ (gitignored)."""
+report, see both sessions on the progress plot, compare them, delete one; upload the GaitLab treadmill
+video, watch its progress, play its annotated video and report; export the store and import it back through
+the backup page. Screenshots at phone and desktop width go to test-artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 
 from .appclient import demo_csv
 from .chromium import Chromium
+from .videoclips import SHARED
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 pytestmark = pytest.mark.slow
@@ -130,3 +132,68 @@ def test_the_workspace_end_to_end(server: str, tmp_path: Path) -> None:
         assert len(remaining) == 1
         offsite = [u for u in requested if not u.startswith(server) and not u.startswith("data:")]
         assert offsite == []  # every asset is served locally
+
+
+GAITLAB = SHARED / "gaitlab_treadmill" / "male_side.mp4"
+
+
+@pytest.mark.skipif(not GAITLAB.is_file(), reason="real data missing: ../shared/data/gaitlab_treadmill")
+def test_a_phone_video_through_the_app_then_the_store_backed_up_and_restored(server: str, tmp_path: Path) -> None:
+    """The server's analysis process uses the pose cache (the user cache folder, or $KNEEDRIVE_CACHE_DIR), so
+    a clip already posed on this machine is not posed again."""
+    with Chromium(width_px=1280, height_px=900, mobile=False) as browser:
+        browser.load(server + "/")
+        browser.evaluate(
+            "const f = document.getElementById('add-athlete');"
+            "f.elements['name'].value = 'GaitLab runner'; f.elements['height_m'].value = '1.78'; f.submit();"
+        )
+        _wait(browser, "location.pathname.startsWith('/athletes/')", 30)
+        athlete_path = browser.evaluate("location.pathname")
+        _set_file(browser, "#upload input[type=file]", GAITLAB)
+        browser.evaluate("document.querySelector('#upload [name=recorded_on]').value = '2026-03-02'")
+        browser.evaluate("document.querySelector('#upload').submit()")
+        _wait(browser, "location.pathname.startsWith('/sessions/')", 60)
+        assert browser.evaluate("!!document.getElementById('progress')")  # queued, with its progress box
+        seen: set[str] = set()
+        deadline = time.monotonic() + 300
+        while not browser.evaluate("!!document.getElementById('report') || !!document.getElementById('error')"):
+            assert time.monotonic() < deadline, f"the video was not analysed in 300 s; progress seen: {seen}"
+            text = browser.evaluate("document.getElementById('progress-text')?.textContent || ''")
+            if text:
+                seen.add(text)
+            if len(seen) == 3:
+                browser.screenshot(ARTIFACTS / "app-progress-1280px.png", full_page=False)
+            time.sleep(0.5)
+        assert browser.evaluate("!!document.getElementById('report')"), browser.evaluate("document.body.innerText")
+        assert seen, "no progress was shown"
+        assert all(("queue" in s or "frames" in s or s.isalpha()) for s in seen), seen
+        session_id = browser.evaluate("location.pathname").rsplit("/", 1)[1]
+        _wait(browser, "document.querySelector('video')?.readyState >= 1", 30)  # the annotated video plays here
+        _wait(browser, "document.getElementById('report').contentDocument?.body?.innerText.length > 200", 30)
+        report = browser.evaluate("document.getElementById('report').contentDocument.body.innerText")
+        assert "male_side.mp4" in report and "steps/min" in report
+        doc = json.loads(urllib.request.urlopen(f"{server}/api/sessions/{session_id}").read())
+        assert doc["input_kind"] == "video" and doc["summary"]["cadence_spm"] == pytest.approx(168.9, rel=0.03)
+        browser.screenshot(ARTIFACTS / "app-video-session-1280px.png", max_height_px=1400)
+        browser.resize(390, 844, mobile=True)
+        browser.load(server + f"/sessions/{session_id}")
+        browser.screenshot(ARTIFACTS / "app-video-session-390px.png", max_height_px=1600)
+        browser.resize(1280, 900, mobile=False)
+
+        backup = tmp_path / "backup.zip"
+        backup.write_bytes(urllib.request.urlopen(server + "/store/export.zip").read())
+        request = urllib.request.Request(f"{server}/api/sessions/{session_id}", method="DELETE")
+        urllib.request.urlopen(request).read()
+        browser.load(server + "/store")
+        _set_file(browser, "#import input[type=file]", backup)
+        browser.evaluate("document.getElementById('import').submit()")
+        _wait(browser, "!!document.getElementById('import-plan') || !!document.querySelector('.error')", 60)
+        plan = browser.evaluate("document.getElementById('import-plan').innerText")
+        assert "1 sessions" in plan and "already here" in plan  # the athlete is still there: merged, said so
+        browser.screenshot(ARTIFACTS / "app-import-1280px.png")
+        browser.evaluate("document.getElementById('confirm-import').submit()")
+        _wait(browser, "document.querySelector('h1')?.textContent === 'Imported'", 60)
+        browser.load(server + athlete_path)
+        assert browser.evaluate(f"!!document.querySelector('#sessions a[href=\"/sessions/{session_id}\"]')")
+        browser.load(server + f"/sessions/{session_id}")
+        _wait(browser, "document.querySelector('video')?.readyState >= 1", 30)  # its files came back too

@@ -621,6 +621,44 @@ def history_command(
         console().print(history_table(rows) if rows else "no sessions yet")
 
 
+store_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="The whole store as one file: a backup, or a move."
+)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("export")
+def store_export_command(
+    file: Annotated[Path, typer.Argument(help="The archive to write (a .zip; replaced whole when complete)")],
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write every athlete, done or failed session (record, report folder, uploaded input) and plan to FILE."""
+    from .store.archive import export_store
+
+    summary = export_store(_store(data_dir, db), file)
+    console().print(f"wrote {summary.path}: {summary.sentence()}", highlight=False, soft_wrap=True)
+
+
+@store_app.command("import")
+def store_import_command(
+    file: Annotated[Path, typer.Argument(help="An archive written by `kneedrive store export`", **EXISTING_FILE)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the archive and say what it would add")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Add an archive's athletes, sessions and plans to the store (all or nothing). Nothing is overwritten: an
+    athlete of the same name gets the sessions added; a session already in the store is skipped."""
+    from .store.archive import import_store, preview_import
+
+    store = _store(data_dir, db)
+    plan = preview_import(store, file) if dry_run else import_store(store, file)
+    console().print(f"{'would import' if dry_run else 'imported'} {plan.sentence()}", highlight=False, soft_wrap=True)
+    if plan.athletes_merged:
+        names = ", ".join(plan.athletes_merged)
+        console().print(f"added to the athletes already here: {names}", highlight=False, soft_wrap=True)
+
+
 @app.command("serve")
 def serve_command(
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
@@ -629,13 +667,23 @@ def serve_command(
         typer.Option("--lan", help="Listen on the local network (for a phone); every request then needs the token"),
     ] = False,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest upload accepted")] = 500.0,
+    max_import_gb: Annotated[
+        float, typer.Option("--max-import-gb", help="Largest store archive the backup page imports")
+    ] = 20.0,
     data_dir: DataDirOption = None,
     db: DbOption = None,
 ) -> None:
     """The coach's workspace in the browser: athletes, uploads, reports, progress over sessions."""
     from .app.serve import serve
 
-    serve(data_dir=data_dir, db_url=db, port=port, lan=lan, max_upload_bytes=int(max_upload_mb * 1e6))
+    serve(
+        data_dir=data_dir,
+        db_url=db,
+        port=port,
+        lan=lan,
+        max_upload_bytes=int(max_upload_mb * 1e6),
+        max_import_bytes=int(max_import_gb * 1e9),
+    )
 
 
 # --- many clips at once (kneedrive.batch, on Dask) -------------------------------------------------------

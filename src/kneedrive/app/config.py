@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from ..store.location import StoreLocation
 
 DEFAULT_MAX_UPLOAD_BYTES = 500_000_000
+#: A backup of the whole store (every session's report folder and annotated video) is larger than a clip.
+DEFAULT_MAX_IMPORT_BYTES = 20_000_000_000
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class AppConfig:
     #: With --lan: the token every request must carry (header, cookie, or ?token= once); None on loopback.
     token: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    #: The largest store archive the import form takes (POST /store/import).
+    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     #: Run queued analyses (off in tests that only look at the queue).
     run_worker: bool = True
     #: Signs nothing; the CSRF cookie is random per browser, this only names the app's cookies apart.

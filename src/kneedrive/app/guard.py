@@ -19,6 +19,8 @@ from .uploads import TooLarge
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 #: Room for the multipart envelope and the form's small fields beside the file.
 FORM_OVERHEAD_BYTES = 64_000
+#: The form and the API call that take a whole store archive (their own, larger limit: max_import_bytes).
+IMPORT_PATHS = ("/store/import", "/api/store/import")
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
 
 
@@ -78,10 +80,12 @@ class Guard:
                 await _error(send, path, 403, "cross-site request refused")
                 return
 
-        limit = config.max_upload_bytes + FORM_OVERHEAD_BYTES
+        largest = config.max_import_bytes if path in IMPORT_PATHS else config.max_upload_bytes
+        limit = largest + FORM_OVERHEAD_BYTES
+        too_large = f"the file is over the upload limit of {largest / 1e6:g} MB"
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            await _error(send, path, 413, f"the file is over the upload limit of {config.max_upload_bytes / 1e6:g} MB")
+            await _error(send, path, 413, too_large)
             return
 
         csrf = cookies.get(csrf_cookie(config), "")
@@ -99,7 +103,7 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise TooLarge(f"the file is over the upload limit of {config.max_upload_bytes / 1e6:g} MB")
+                    raise TooLarge(too_large)
             return message
 
         is_file = "/files/" in path

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..store.location import StoreLocation
-from .config import AppConfig
+from .config import DEFAULT_MAX_IMPORT_BYTES, AppConfig
 
 
 def lan_addresses() -> list[str]:
@@ -20,16 +20,24 @@ def lan_addresses() -> list[str]:
     return sorted({str(i[4][0]) for i in infos if not str(i[4][0]).startswith("127.")})
 
 
-def serve(*, data_dir: Path | None, db_url: str | None, port: int, lan: bool, max_upload_bytes: int) -> None:
+def serve(
+    *,
+    data_dir: Path | None,
+    db_url: str | None,
+    port: int,
+    lan: bool,
+    max_upload_bytes: int,
+    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
+) -> None:
     import uvicorn
 
     from .server import create_app
 
     location = StoreLocation.resolve(data_dir, db_url)
     if lan:
-        config = AppConfig.for_lan(location, max_upload_bytes=max_upload_bytes)
+        config = AppConfig.for_lan(location, max_upload_bytes=max_upload_bytes, max_import_bytes=max_import_bytes)
     else:
-        config = AppConfig(location, max_upload_bytes=max_upload_bytes)
+        config = AppConfig(location, max_upload_bytes=max_upload_bytes, max_import_bytes=max_import_bytes)
     app = create_app(config)
     host = "0.0.0.0" if lan else "127.0.0.1"
     print(f"kneedrive: store in {location.data_dir}", file=sys.stderr)

@@ -87,10 +87,12 @@ def create_app(config: AppConfig, store: Store | None = None) -> FastAPI:
         return await error(request, exc.status_code, message)
 
     from .api import router as api_router
+    from .backup import router as backup_router
     from .pages import router as pages_router
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(backup_router)
     static = resources.files("kneedrive.app").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(Guard, config=config)

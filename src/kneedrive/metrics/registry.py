@@ -37,6 +37,24 @@ class Metric:
     scope_labels: MappingProxyType[str, str]
     of: str | None = None  # an asymmetry row: the per-side figure it compares
     needs_ground: bool = False  # positions relative to the ground: a still or measured camera
+    plot_min_span: float | None = None  # display units: the least a plot's axis spans (see plot_span)
+    decimals: int | None = None  # display precision of a plot's tick labels (see tick_decimals)
+
+    def plot_span(self) -> float:
+        """The least span of a plot's value axis, in display units: a change smaller than this is drawn as
+        the small change it is, not stretched to the plot's height. From `plot_min_span`, else a tenth of
+        the plausible range."""
+        if self.plot_min_span is not None:
+            return self.plot_min_span
+        if self.plausible_min is not None and self.plausible_max is not None:
+            return 0.1 * (self.plausible_max - self.plausible_min) * self.factor
+        return 1.0
+
+    def tick_decimals(self) -> int:
+        """Decimals of the tick labels: `decimals`, else what a tenth of the plot span needs."""
+        if self.decimals is not None:
+            return self.decimals
+        return max(0, -math.floor(math.log10(self.plot_span() / 10)))
 
     def label_in(self, scope: str) -> str:
         """The label for this scope (a rep's cadence is knee drives per minute)."""
@@ -107,7 +125,27 @@ def _metric(raw: dict[str, Any]) -> Metric:
         better=raw["better"],
         scope_labels=MappingProxyType(dict(raw.get("labels", {}))),
         needs_ground=bool(raw.get("needs_ground", False)),
+        plot_min_span=_positive(raw, "plot_min_span"),
+        decimals=_decimals(raw, "decimals"),
     )
+
+
+def _positive(raw: dict[str, Any], key: str) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        raise RegistryError(f"metrics.toml: {raw.get('name', 'asymmetry')}: {key} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+def _decimals(raw: dict[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 6:
+        raise RegistryError(f"metrics.toml: {raw.get('name', 'asymmetry')}: {key} must be a whole number 0-6")
+    return value
 
 
 def _asymmetry_rows(raw: dict[str, Any], metrics: dict[str, Metric]) -> dict[str, Metric]:
@@ -132,6 +170,8 @@ def _asymmetry_rows(raw: dict[str, Any], metrics: dict[str, Metric]) -> dict[str
             better="lower",
             scope_labels=MappingProxyType({}),
             of=side_name,
+            plot_min_span=_positive(raw, "asymmetry_plot_min_span"),
+            decimals=_decimals(raw, "asymmetry_decimals"),
         )
     return out
 

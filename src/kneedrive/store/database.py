@@ -12,12 +12,56 @@ BUSY_TIMEOUT_S = 30.0
 MIGRATIONS = "kneedrive.store:migrations"
 
 
+#: What `pip install` brings a PostgreSQL driver (psycopg 3, the maintained one).
+POSTGRES_EXTRA = "pip install 'kneedrive[postgres]'"
+
+
+class MissingDriver(ImportError):
+    """The database URL names a database whose Python driver is not installed."""
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def resolve_url(url: str) -> str:
+    """`url` with the driver that is installed: a plain `postgresql://` means psycopg2 to SQLAlchemy; when only
+    psycopg 3 is installed (the `postgres` extra), it is used instead. MissingDriver when neither is."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    driver = parsed.get_driver_name()
+    module = {"psycopg2": "psycopg2", "psycopg": "psycopg", "pg8000": "pg8000", "asyncpg": "asyncpg"}.get(driver)
+    if parsed.drivername == "postgresql" and not _has("psycopg2"):
+        if _has("psycopg"):
+            return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        raise MissingDriver(f"no PostgreSQL driver is installed ({POSTGRES_EXTRA})")
+    if module is not None and not _has(module):
+        raise MissingDriver(f"the {module} driver is not installed (or use postgresql:// with {POSTGRES_EXTRA})")
+    return url
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def make_engine(url: str, *, immediate: bool = False) -> Engine:
     """An engine for `url`. SQLite: WAL journal (readers never wait for a writer), foreign keys on, and with
     `immediate` every transaction starts with BEGIN IMMEDIATE: a writer takes the write lock first and waits
     for it, instead of failing when another process wrote since it read."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(resolve_url(url), pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -50,6 +94,13 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return str(head)
+
+
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this version knows (a store or archive of another one is from a newer version)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(str(s.revision) for s in ScriptDirectory.from_config(_config()).walk_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:

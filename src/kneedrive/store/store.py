@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import InputError
-from .database import make_engine, upgrade
+from .database import MissingDriver, make_engine, shown_url, upgrade
 from .location import StoreLocation
 from .models import AthleteRow, PlanRow, SessionRow
 from .values import LEGS, AnalysisOptions, Athlete, Progress, Status, StoredSession
@@ -74,7 +74,9 @@ class Store:
             upgrade(self._writer)
         except (SQLAlchemyError, ImportError) as exc:  # a bad URL, a missing driver, a database out of reach
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(f"cannot open the store at {location.db_url}: {reason}") from None
+            if isinstance(exc, ImportError) and not isinstance(exc, MissingDriver):
+                reason += " (install the database's Python driver)"
+            raise InputError(f"cannot open the store at {shown_url(location.db_url)}: {reason}") from None
         self._write = sessionmaker(self._writer, expire_on_commit=False)
         self._read = sessionmaker(self._reader, expire_on_commit=False)
 
@@ -270,7 +272,11 @@ class Store:
         """The oldest queued session, now marked running (None when the queue is empty)."""
         with self._tx() as s:
             row = s.scalars(
-                select(SessionRow).where(SessionRow.status == "queued").order_by(SessionRow.created_at).limit(1)
+                select(SessionRow)
+                .where(SessionRow.status == "queued")
+                .order_by(SessionRow.created_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)  # a server database: two workers never take the same one
             ).first()
             if row is None:
                 return None
