@@ -207,3 +207,23 @@ def test_the_kinogram_draws_on_video_frames_when_given_them(clean: tuple[Synthet
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size[0] == 5 * PANEL_PX
     assert image.getpixel((PANEL_PX // 2 + 100, 60)) == (200, 30, 30)  # each panel is the frame given
+
+
+def test_a_total_with_items_left_unscored_gets_the_bands_it_could_be_in() -> None:
+    from types import SimpleNamespace
+
+    from kneedrive.coaching.smas import _side_totals, load_smas
+
+    rules = load_smas()
+    scorable = sum(1 for item in rules.items if not item.not_scored)
+
+    def results(calls: list[bool | None]) -> list[Any]:
+        return [SimpleNamespace(sides={s: SimpleNamespace(fault=c) for s in ("left", "right")}) for c in calls]
+
+    every = _side_totals(results([False] * scorable + [None] * (len(rules.items) - scorable)), rules)
+    assert every["left"].band == "excellent"  # all a side camera can score, none fired
+    half = _side_totals(results([False] * 6 + [None] * (len(rules.items) - 6)), rules)
+    assert half["left"].scored == 6 and half["left"].band.startswith("excellent to ")
+    assert f"{scorable - 6} items" in half["left"].band
+    high = _side_totals(results([True] * 7 + [None] * (len(rules.items) - 7)), rules)
+    assert high["left"].band == "very poor"  # 7 already: no unscored item can change it

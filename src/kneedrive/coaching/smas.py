@@ -556,11 +556,19 @@ def _measure(
 
 
 def _side_totals(results: Sequence[ItemResult], rules: SmasRules) -> dict[str, SideTotal]:
+    """Each side's total and its published band. Items a side camera can score but this clip did not (no
+    sample, a figure withheld) could each add a point: when they could move the total into another band,
+    the band is given as the range it could be in."""
+    scorable = sum(1 for item in rules.items if not item.not_scored)
     out: dict[str, SideTotal] = {}
     for side in SIDES:
         calls = [r.sides[side].fault for r in results]
         total = sum(1 for c in calls if c)
-        out[side] = SideTotal(total, sum(1 for c in calls if c is not None), rules.band(total))
+        scored = sum(1 for c in calls if c is not None)
+        missing = max(0, scorable - scored)
+        low, high = rules.band(total), rules.band(total + missing)
+        band = low if low == high else f"{low} to {high} ({missing} items a side camera can score were not scored)"
+        out[side] = SideTotal(total, scored, band)
     return out
 
 
