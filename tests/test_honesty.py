@@ -106,7 +106,7 @@ def test_an_analysis_with_inconsistent_speed_shows_it_nowhere_and_faults_nothing
     assert all(s.step_length_m is None and s.speed_mps is None for s in record.steps)
     assert record.sides["left"]["step_length_m"] is None and record.asymmetry_pct["step_length_pct"] is None
     assert "speed_mps" in record.unavailable and "withheld" in record.unavailable["speed_mps"]
-    assert any("speed_mps withheld" in w for w in record.warnings)
+    assert any("speed_mps" in w and "withheld" in w for w in record.warnings)
     assert not any(f.metric.startswith(("step_length", "speed")) for f in record.coaching.faults)
     assert not any(f.criterion == "uneven_steps" for f in record.coaching.faults)
     console = Console(record=True, width=200)
@@ -184,3 +184,24 @@ def test_a_foot_too_small_in_the_image_gives_no_foot_angle_and_no_foot_fault() -
     # everything that does not rest on the foot's angle is unchanged by the gate
     assert far.summary.cadence_spm == pytest.approx(near.summary.cadence_spm, rel=0.01)
     assert far.summary.thigh_angle_peak_deg is not None
+
+
+def test_figures_withheld_for_one_reason_in_the_same_steps_share_one_warning() -> None:
+    from kneedrive.metrics.honesty import Withheld, grouped_warnings
+
+    side_on = "outside the part of the clip seen side-on (11.1-14.1 s of the clip)"
+    withheld = [
+        Withheld(n, "step", 20, 34, side_on)
+        for n in ("thigh_angle_peak_deg", "hip_flexion_peak_deg", "knee_flexion_touchdown_deg")
+    ]
+    withheld += [Withheld("step_time_s", "step", 1, 34, "34.5 ms is outside what a human can do")]
+    withheld += [Withheld("speed_mps", "summary", 1, 1, "the hips and the feet disagree")]
+    lines = grouped_warnings(withheld)
+    assert lines[0] == (
+        "3 figures withheld in 20 of 34 steps (thigh_angle_peak_deg, hip_flexion_peak_deg, "
+        f"knee_flexion_touchdown_deg): {side_on}"
+    )
+    assert lines[1:] == [
+        "step_time_s withheld in 1 of 34 steps: 34.5 ms is outside what a human can do",
+        "speed_mps withheld: the hips and the feet disagree",
+    ]

@@ -40,11 +40,13 @@ from .metrics.honesty import (
     Withheld,
     alternation,
     ground_figures,
+    grouped_warnings,
     outside_side_part,
     plausible_figures,
     plausible_reps,
     plausible_steps,
     plausible_summary,
+    reps_outside_side_part,
     slowed_warning,
     touchdown_coverage,
     without_ground_figures,
@@ -260,13 +262,11 @@ def analyze(
         )
     steps = measure_steps(kin, events, time_contacts=time_contacts, belt_speed_mps=treadmill_speed_mps)
     part_withheld: list[Withheld] = []
+    side_part_reason = ""
     if view_estimate.side_part_s is not None:
         a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in view_estimate.side_part_s)
-        steps, part_withheld = outside_side_part(
-            steps,
-            view_estimate.side_part_s,
-            f"the step is outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)",
-        )
+        side_part_reason = f"outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)"
+        steps, part_withheld = outside_side_part(steps, view_estimate.side_part_s, side_part_reason)
     if not any(s.step_time_s is not None for s in steps):
         raise NotEnoughMotionError(
             f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
@@ -295,6 +295,9 @@ def analyze(
         steps = [replace(s, **nulls) for s in steps]
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
+    if view_estimate.side_part_s is not None:
+        reps, part_rep_withheld = reps_outside_side_part(reps, view_estimate.side_part_s, side_part_reason)
+        rep_withheld += part_rep_withheld
     drill_result = replace(drill_result, reps=reps)
     withheld += rep_withheld
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
@@ -510,7 +513,7 @@ def _withheld_warnings(withheld: list[Withheld], slowed: bool, video_pose: Video
         if not slowed or video_pose is None or video_pose.timing is None
         else [slowed_warning(video_pose.timing.slow_motion_factor)]
     )
-    return out + [w.warning() for w in withheld]
+    return out + grouped_warnings(withheld)
 
 
 def _judge(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
@@ -53,6 +53,26 @@ class Withheld:
             else ""
         )
         return f"{self.metric} withheld{where}: {self.reason}"
+
+
+#: Figures withheld together (same reason, same steps) are named in one warning from this many on.
+GROUP_FROM = 3
+
+
+def grouped_warnings(withheld: Sequence[Withheld]) -> list[str]:
+    """One warning per withheld figure; figures withheld for one reason in the same steps (or reps, cycles)
+    share one warning that names them all, in the order first met."""
+    groups: dict[tuple[str, int, int, str], list[str]] = {}
+    for w in withheld:
+        groups.setdefault((w.scope, w.count, w.total, w.reason), []).append(w.metric)
+    out = []
+    for (scope, count, total, reason), names in groups.items():
+        if len(names) < GROUP_FROM:
+            out += [Withheld(name, scope, count, total, reason).warning() for name in names]
+            continue
+        where = f" in {count} of {total} {scope}s" if scope in ("step", "rep", "cycle") and total > 1 else ""
+        out.append(f"{len(names)} figures withheld{where} ({', '.join(names)}): {reason}")
+    return out
 
 
 def _out_of_range(metric: Metric, value: float) -> str:
@@ -239,27 +259,45 @@ def slowed_warning(factor: float | None) -> str:
     )
 
 
-#: The figures a view other than the side's still gives: times and rates (the events are timed from where
-#: the feet reach relative to the hips, which any view with some sideways travel shows).
-VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min"})
-
-
 def outside_side_part(
     steps: Sequence[Step], part_s: tuple[float, float], reason: str
 ) -> tuple[list[Step], list[Withheld]]:
-    """Steps that touch down outside the side-on part of the clip (`part_s`, s) keep their times only; their
-    side-view figures (angles, distances, speeds) are withheld with `reason`."""
+    """Steps that touch down outside the side-on part of the clip (`part_s`, s) keep the figures every view
+    gives (times, rates: the registry's view_free); their side-view figures are withheld with `reason`."""
+    return _outside(steps, "step", lambda s: part_s[0] <= s.touchdown_time_s <= part_s[1], reason)
+
+
+def reps_outside_side_part(
+    reps: Sequence[Any], part_s: tuple[float, float], reason: str
+) -> tuple[tuple[Any, ...], list[Withheld]]:
+    """Drill-stage reps (a run's rhythm row) as outside_side_part: cycles whose top is outside the part lose
+    their side-view figures, and so does a rep that reaches outside it (its medians would mix the views)."""
+
+    def inside(t: float) -> bool:
+        return part_s[0] <= t <= part_s[1]
+
+    out, withheld = [], []
+    for rep in reps:
+        cycles, cycle_withheld = _outside(rep.cycles_detail, "cycle", lambda c: inside(c.top_s), reason)
+        whole, rep_withheld = _outside([rep], "rep", lambda r: inside(r.start_s) and inside(r.end_s), reason)
+        out.append(replace(whole[0], cycles_detail=tuple(cycles)))
+        withheld += cycle_withheld + rep_withheld
+    return tuple(out), withheld
+
+
+def _outside(
+    items: Sequence[T], scope: Scope, keep: Callable[[T], bool], reason: str
+) -> tuple[list[T], list[Withheld]]:
     reg = registry()
-    names = [f.name for f in fields(Step) if (m := reg.metrics.get(f.name)) is not None and "step" in m.scopes
-             and m.unit not in VIEW_FREE_UNITS]  # fmt: skip
     tally: dict[str, list[str]] = defaultdict(list)
     out = []
-    for step in steps:
-        if part_s[0] <= step.touchdown_time_s <= part_s[1]:
-            out.append(step)
+    for item in items:
+        if keep(item):
+            out.append(item)
             continue
-        present = [n for n in names if getattr(step, n) is not None]
-        for name in present:
+        names = [f.name for f in fields(item) if (m := reg.metrics.get(f.name)) is not None  # type: ignore[arg-type]
+                 and scope in m.scopes and not m.view_free and getattr(item, f.name) is not None]  # fmt: skip
+        for name in names:
             tally[name].append(reason)
-        out.append(replace(step, **dict.fromkeys(present)))  # type: ignore[arg-type]
-    return out, _report("step", tally, len(steps))
+        out.append(replace(item, **dict.fromkeys(names)))  # type: ignore[type-var]
+    return out, _report(scope, tally, len(items))

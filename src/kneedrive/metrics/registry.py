@@ -21,6 +21,10 @@ class RegistryError(ValueError):
     """The metric registry or a table that names metrics is inconsistent."""
 
 
+#: Units of the figures every view gives (see Metric.view_free), unless a row says otherwise.
+VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min"})
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -37,6 +41,9 @@ class Metric:
     scope_labels: MappingProxyType[str, str]
     of: str | None = None  # an asymmetry row: the per-side figure it compares
     needs_ground: bool = False  # positions relative to the ground: a still or measured camera
+    #: Any view with some sideways travel gives it (times and rates: the events need only the feet's reach
+    #: relative to the hips); the others need a side view (angles and distances in the sagittal plane).
+    view_free: bool = False
     plot_min_span: float | None = None  # display units: the least a plot's axis spans (see plot_span)
     decimals: int | None = None  # display precision of a plot's tick labels (see tick_decimals)
 
@@ -125,6 +132,7 @@ def _metric(raw: dict[str, Any]) -> Metric:
         better=raw["better"],
         scope_labels=MappingProxyType(dict(raw.get("labels", {}))),
         needs_ground=bool(raw.get("needs_ground", False)),
+        view_free=bool(raw.get("view_free", raw["unit"] in VIEW_FREE_UNITS)),
         plot_min_span=_positive(raw, "plot_min_span"),
         decimals=_decimals(raw, "decimals"),
     )

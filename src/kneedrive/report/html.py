@@ -267,6 +267,14 @@ def _drill_headline(record: AnalysisRecord) -> list[tuple[str, str]]:
     ]
 
 
+def _span_text(record: AnalysisRecord) -> str:
+    """The time span the analysis covers, on the clip's clock (a video's athlete may appear late)."""
+    times = [] if record.series is None else [float(t) for t in record.series.time_s if math.isfinite(t)]
+    if not times:
+        return f"{record.input.duration_s:.1f} s"
+    return f"{times[0]:.1f}-{times[-1]:.1f} s"
+
+
 def _plot_window(record: AnalysisRecord, frames: list[KeyFrame]) -> tuple[float, float] | None:
     """Time plots of long clips show PLOT_WINDOW_S around the key moments (a few strides a coach can
     read; for a drill, the first rep, up to DRILL_WINDOW_S), the bar plots still show every step.
@@ -390,7 +398,7 @@ def render_report(
         "has_series": record.series is not None,
         "on_video": any("video-frame" in svg for svg in svgs),
         "is_drill": drill_session,
-        "window": None if window is None else f"{window[0]:.1f}-{window[1]:.1f} s of {record.input.duration_s:.1f} s",
+        "window": None if window is None else f"{window[0]:.1f}-{window[1]:.1f} s of {_span_text(record)}",
         "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
         "summary_rows": drill_rows(record, fmt) if drill_session else _summary_rows(record),
         "faults": faults,

@@ -71,9 +71,12 @@ def _angle(series: Series, name: str, i: int) -> float | None:
 
 
 def _representative_step(steps: Sequence[Step], side: str) -> Step | None:
-    """The complete step of this side nearest the middle of the side's steps (a typical step,
-    away from the clip edges where the filter and the event search are weakest)."""
+    """The complete step of this side nearest the middle of the side's steps with side-view figures (a
+    typical step, away from the clip edges where the filter and the event search are weakest)."""
     own = [s for s in steps if s.side == side]
+    # a step whose side-view figures were withheld (outside the part seen side-on, say) shows no angle
+    measured = [s for s in own if s.thigh_angle_peak_deg is not None or s.knee_flexion_touchdown_deg is not None]
+    own = measured or own
     complete = [s for s in own if s.toe_off_time_s is not None and s.knee_lift_time_s is not None]
     pool = complete or [s for s in own if s.toe_off_time_s is not None] or own
     return pool[len(pool) // 2] if pool else None
