@@ -42,6 +42,11 @@ def test_only_the_side_on_part_gives_side_view_figures() -> None:
     assert all(s.step_time_s is not None for s in early[1:])  # times are kept
     assert sum(s.thigh_angle_peak_deg is not None for s in late) >= len(late) - 1
     assert any("outside the part of the clip seen side-on" in w for w in analysis.warnings)
+    rhythm = analysis.drill.reps[0]  # the run's rhythm row spans both parts: counts and rates only
+    assert rhythm.cycles and rhythm.cycle_rate_hz is not None and rhythm.thigh_angle_peak_deg is None
+    early_cycles = [c for c in rhythm.cycles_detail if c.top_s < view.side_part_s[0]]
+    assert early_cycles and all(c.thigh_angle_peak_deg is None for c in early_cycles)
+    assert any(c.thigh_angle_peak_deg is not None for c in rhythm.cycles_detail if c.top_s > view.side_part_s[0])
     whole = kneedrive.analyze(seq)
     assert abs(analysis.summary.cadence_spm - whole.summary.cadence_spm) < 0.01 * whole.summary.cadence_spm
 

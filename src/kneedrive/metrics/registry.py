@@ -22,7 +22,7 @@ class RegistryError(ValueError):
 
 
 #: Units of the figures every view gives (see Metric.view_free), unless a row says otherwise.
-VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min"})
+VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min", "count"})
 
 
 @dataclass(frozen=True)
