@@ -198,6 +198,12 @@ def test_pages_compare_and_delete_with_confirmation(tmp_path: Path, csv_bytes: b
         assert "http://" not in athlete_page and "https://" not in athlete_page  # no CDN
         session_page = client.get(f"/sessions/{second}").text
         assert f"/sessions/{second}/files/report.html" in session_page and "keypoints.trc" in session_page
+        assert f'<img src="/sessions/{second}/files/kinogram_left.png"' in session_page  # shown, not only listed
+        kinogram = client.get(f"/sessions/{second}/files/kinogram_left.png")
+        assert kinogram.status_code == 200 and kinogram.headers["content-type"] == "image/png"
+        assert kinogram.content.startswith(b"\x89PNG") and "attachment" not in kinogram.headers.get(
+            "content-disposition", ""
+        )
         compare = client.get("/compare", params={"a": first, "b": second})
         assert compare.status_code == 200 and "Knee drive too low" in compare.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', session_page)

@@ -25,6 +25,7 @@ MEDIA_TYPES = {
     ".trc": "text/plain",
     ".mp4": "video/mp4",
     ".ics": "text/calendar",
+    ".png": "image/png",
 }
 
 
@@ -157,7 +158,7 @@ def session_file(request: Request, session: str, name: str) -> Response:
         raise _missing(name)
     path = store.session_dir(found.id) / found.outputs[found.outputs.index(name)]
     suffix = path.suffix.lower()
-    download = suffix not in (".html", ".mp4")
+    download = suffix not in (".html", ".mp4", ".png")
     stem = found.input_name.rsplit(".", 1)[0][:60] or "session"
     return FileResponse(
         path,
