@@ -57,3 +57,18 @@ def test_a_clear_side_view_and_a_clip_turned_throughout_have_no_side_part() -> N
     assert detect_view(seq).frontality <= SIDE_MAX_FRONTALITY
     turned = detect_view(_turned_until(seq, 99.0, 0.4))
     assert turned.side_part_s is None and turned.view != "side"
+
+
+def test_the_annotated_video_shows_side_view_angles_only_where_the_athlete_is_seen_side_on() -> None:
+    from kneedrive.report.annotated import Overlay
+
+    seq = synthesize(SprinterModel(), duration_s=5.0).sequence
+    analysis = kneedrive.analyze(_turned_until(seq, 3.0, 0.4))
+    assert analysis.view is not None and analysis.view.side_part_s is not None
+    overlay = Overlay.of(analysis)
+    times = analysis.kinematics.time_s
+    early, late = int(np.searchsorted(times, 1.0)), int(np.searchsorted(times, 4.0))
+    assert not any(text.startswith(("thigh", "knee", "trunk")) for _, text, _ in overlay.readouts(early))
+    assert any(text.startswith("thigh") for _, text, _ in overlay.readouts(late))
+    side = Overlay.of(kneedrive.analyze(seq))  # a side view throughout: angles everywhere
+    assert any(text.startswith("thigh") for _, text, _ in side.readouts(early))

@@ -15,6 +15,7 @@ libx264 encoder is present, else MPEG-4 Part 2).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,7 @@ from .skeleton import CENTRE_COLOUR, SIDE_BONES, SIDE_COLOURS, Point
 if TYPE_CHECKING:
     from ..drills.rep_metrics import Rep
     from ..kinematics import Kinematics
+    from ..kinematics.view import ViewEstimate
     from ..pose import VideoPose
     from ..record import AnalysisRecord
 
@@ -52,6 +54,9 @@ class LiveAnalysis(Protocol):
 
     @property
     def video(self) -> VideoPose | None: ...
+
+    @property
+    def view(self) -> ViewEstimate | None: ...
 
 
 log = logging.getLogger(__name__)
@@ -115,21 +120,33 @@ class Overlay:
     events: tuple[tuple[float, str, str], ...]  # (time_s, side, kind)
     faults: tuple[tuple[str, tuple[float, ...]], ...]  # (title, times seen)
     reps: tuple[Rep, ...]  # drills only (a sprint has no rep counter)
+    #: The analyzed frames' times, and the span whose side-view angles may be shown (None: all of them);
+    #: a front or oblique view, or the part of a clip not seen side-on, shows no sagittal angle.
+    time_s: NDArray[np.float64] | None = None
+    side_on_s: tuple[float, float] | None = None
 
     @classmethod
     def of(cls, analysis: LiveAnalysis) -> Overlay:
         record = analysis.record
         faults = tuple((f.title, tuple(float(t) for t in f.evidence.times_s)) for f in record.coaching.faults)
+        view = analysis.view
+        side_on = None if view is None else (-math.inf, -math.inf) if view.view != "side" else view.side_part_s
         return cls(
             pose=image_pose(analysis),
             angles=analysis.kinematics.angles,
             events=tuple((e.time_s, e.side, e.kind) for e in record.events),
             faults=faults,
             reps=record.drill.reps if record.is_drill else (),
+            time_s=analysis.kinematics.time_s,
+            side_on_s=side_on,
         )
 
     def angle(self, name: str, i: int) -> float | None:
         values = self.angles.get(name)
+        if self.side_on_s is not None and self.time_s is not None:
+            lo, hi = self.side_on_s
+            if not lo <= float(self.time_s[i]) <= hi:
+                return None
         return None if values is None or not np.isfinite(values[i]) else float(values[i])
 
     def readouts(self, i: int) -> list[tuple[str, str, str]]:
