@@ -245,3 +245,12 @@ def test_a_side_view_turned_toward_the_camera_says_what_that_does_to_the_figures
     square = detect_view(synthesize(fps_hz=60.0, artefacts=NOISE).sequence)
     assert turned_warning(square) is None
     assert turned_warning(given_view(seq, "side")) is None  # the user said so
+
+
+def test_a_treadmill_filmed_from_the_front_from_close_by_is_refused_with_how_to_film() -> None:
+    """From 2 m the thighs foreshorten by half as they drive toward the camera. Letting the segment check
+    pass (the steadier half of the segments) was tried: facing the camera from 2-2.5 m the knee angle then
+    read 20 deg off and the pelvic drop 9 deg, so such a clip is refused, with the distance to film from."""
+    with pytest.raises(kneedrive.InputError, match="film from 4 m or more") as info:
+        kneedrive.analyze(_treadmill("knee_valgus", distance_m=2.0).sequence)
+    assert "front view" in str(info.value) and "\n" not in str(info.value)

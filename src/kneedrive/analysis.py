@@ -215,6 +215,7 @@ def analyze(
         px_per_m=px_per_m,
         athlete_height_m=athlete_height_m,
         cutoff_hz=cutoff_hz,
+        view=view_estimate.view,
     )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
     turned = turned_warning(view_estimate)

@@ -52,7 +52,9 @@ def compute_kinematics(
     max_gap_s: float = MAX_GAP_S,
     min_score: float = MIN_SCORE,
     fix_swaps: bool = True,
+    view: str = "side",
 ) -> Kinematics:
+    """`view`: the view detected or given (kinematics.view); it changes only what a refusal says."""
     warnings: list[str] = []
     for name, value in (("px_per_m", px_per_m), ("athlete_height_m", athlete_height_m), ("cutoff_hz", cutoff_hz)):
         if value is not None and not (math.isfinite(value) and value > 0):
@@ -90,7 +92,7 @@ def compute_kinematics(
     leg_units = leg_length(raw)
     if not math.isfinite(leg_units) or leg_units <= 0:
         raise InputError(f"{seq.source}: hips, knees and ankles are never all visible in one frame")
-    _check_skeleton(seq.source, raw)
+    _check_skeleton(seq.source, raw, view)
     direction, evidence = travel_direction(raw, leg_units)
     points_raw = {n: (p * np.array([direction, 1.0])) / leg_units for n, p in raw.items()}
 
@@ -158,7 +160,7 @@ def compute_kinematics(
     )
 
 
-def _check_skeleton(source: str, raw: dict[str, Array]) -> None:
+def _check_skeleton(source: str, raw: dict[str, Array], view: str = "side") -> None:
     """Refuse keypoints that are not a human body: a thigh or shank whose length jumps from frame to
     frame by more than MAX_SEGMENT_SPREAD (interquartile range over median; pose output and marker
     data stay within ~0.05-0.2, uniform random points give ~0.7)."""
@@ -171,6 +173,13 @@ def _check_skeleton(source: str, raw: dict[str, Array]) -> None:
                 q1, q2, q3 = np.percentile(length, [25, 50, 75])
                 spreads.append((q3 - q1) / q2 if q2 > 0 else math.inf)
     spread = float(np.median(spreads)) if spreads else math.inf
+    if not spread <= MAX_SEGMENT_SPREAD and view != "side":
+        raise InputError(
+            f"{source}: thigh and shank lengths vary by {100 * spread:.0f}% of their length from frame to frame "
+            f"in this {view} view; a body's stay within ~20% from the side, and from the front a thigh driven "
+            "toward the camera shortens too much to measure when the camera is close: film from 4 m or more "
+            "(or these are not a person's keypoints)"
+        )
     if not spread <= MAX_SEGMENT_SPREAD:
         raise InputError(
             f"{source}: the keypoints do not form a plausible human skeleton (thigh and shank lengths vary by "
