@@ -173,7 +173,8 @@ def _check_skeleton(source: str, raw: dict[str, Array], view: str = "side") -> N
                 q1, q2, q3 = np.percentile(length, [25, 50, 75])
                 spreads.append((q3 - q1) / q2 if q2 > 0 else math.inf)
     spread = float(np.median(spreads)) if spreads else math.inf
-    if not spread <= MAX_SEGMENT_SPREAD and view != "side":
+    steadier = sorted(spreads)[: max(1, len(spreads) // 2)]  # the shanks, seen from the front
+    if not spread <= MAX_SEGMENT_SPREAD and view != "side" and float(np.median(steadier)) <= MAX_SEGMENT_SPREAD:
         raise InputError(
             f"{source}: thigh and shank lengths vary by {100 * spread:.0f}% of their length from frame to frame "
             f"in this {view} view; a body's stay within ~20% from the side, and from the front a thigh driven "
