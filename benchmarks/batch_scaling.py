@@ -11,8 +11,9 @@ Each layout analyzes the same inputs into a fresh folder, the pose cache off (th
 - `loop`: `kneedrive.batch.clip.analyze_clip` job after job in one fresh process (no Dask);
 - `WxT`: a LocalCluster of W worker processes of T threads each, started once (its start-up and the
   workers' imports, which the loop also makes before its clips, timed apart),
-  then the batch from the first submit to the last result, with Dask's statistical profiler off as in
-  `kneedrive batch`'s own LocalCluster.
+  then the batch from the first submit to the last result, with the settings of `kneedrive batch`'s own
+  LocalCluster (`kneedrive.batch.cluster.local_cluster_config`: Dask's statistical profiler off, the
+  workers without Dask's MALLOC_TRIM_THRESHOLD_; `--dask-malloc-trim` puts that back).
 
 Reported: clips/min and frames/s of the batch time, Dask's overhead per clip (`1x1` against `loop`, the same
 one core's work), the peak resident memory of each worker (its ru_maxrss, read on the worker after the
@@ -51,6 +52,8 @@ from typing import Any
 
 DEMO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sports2d_demo" / "demo.mp4"
 LAYOUTS = ("loop", "1x1", "1x2", "2x1")
+#: Set to 1 (by --dask-malloc-trim) for workers started with Dask's own MALLOC_TRIM_THRESHOLD_.
+DASK_MALLOC_TRIM = "KNEEDRIVE_BENCH_DASK_MALLOC_TRIM"
 #: Seconds a cluster is left idle before the batch, to measure its workers' own CPU use (heartbeats, monitors).
 IDLE_S = 3.0
 
@@ -158,13 +161,13 @@ def run_cluster(paths: list[Path], out: Path, workers: int, threads: int) -> dic
     from distributed import Client, LocalCluster
 
     from kneedrive.batch.clip import backends_loaded
-    from kneedrive.batch.cluster import ClusterSize, run_on_dask
+    from kneedrive.batch.cluster import ClusterSize, local_cluster_config, run_on_dask
 
     jobs = jobs_for(paths)
     begin = time.perf_counter()
     import dask.config
 
-    dask.config.set({"distributed.worker.profile.enabled": False})
+    dask.config.set(local_cluster_config(malloc_trim=os.environ.get(DASK_MALLOC_TRIM) == "1"))
     cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=None)
     with cluster, Client(cluster) as client:
         client.wait_for_workers(workers, timeout=60)
@@ -286,6 +289,11 @@ def main() -> None:
     parser.add_argument("--video", type=Path, default=DEMO)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each layout, taking turns (the best shown)")
     parser.add_argument("--layouts", nargs="+", default=list(LAYOUTS), choices=LAYOUTS)
+    parser.add_argument(
+        "--dask-malloc-trim",
+        action="store_true",
+        help="start the workers with Dask's MALLOC_TRIM_THRESHOLD_ (kneedrive batch leaves it out)",
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
@@ -299,6 +307,8 @@ def main() -> None:
         print("RESULT " + json.dumps(result))
         return
     os.environ.setdefault("KNEEDRIVE_CACHE_DIR", tempfile.mkdtemp(prefix="kneedrive-bench-cache-"))
+    if args.dask_malloc_trim:
+        os.environ[DASK_MALLOC_TRIM] = "1"  # the measuring processes inherit it
     print(f"{os.cpu_count()} cores; layouts {', '.join(args.layouts)}")
     with tempfile.TemporaryDirectory() as folder:
         if args.kind in ("csv", "both"):

@@ -79,6 +79,17 @@ def comparable(analysis_json: Path) -> dict[str, object]:
     return doc
 
 
+def assert_same_files(batch_folder: Path, solo_folder: Path) -> None:
+    """A batch's folder holds what `analyze --out` wrote for that input alone (and its manifest), the
+    tables and keypoint files byte for byte (the report and the pictures are compared through the
+    analysis.json they are drawn from)."""
+    batch = {p.name for p in batch_folder.iterdir()} - {"manifest.json"}
+    solo = {p.name for p in solo_folder.iterdir()}
+    assert batch == solo - {"annotated.mp4"}, (batch_folder.name, batch ^ solo)
+    for name in sorted(n for n in batch if n.endswith((".csv", ".trc"))):
+        assert (batch_folder / name).read_bytes() == (solo_folder / name).read_bytes(), (batch_folder.name, name)
+
+
 def assert_whole(out_dir: Path, folders: list[str]) -> None:
     """Each folder has its manifest and every file it lists, at its size; no temporary folder is left."""
     for name in folders:
@@ -211,6 +222,56 @@ def test_the_pose_model_is_built_once_per_process() -> None:
     assert pose_backend(None) is pose_backend(None)
 
 
+#: Run in squad.html: click the column headed `label` (then again), and the athletes' column; the values in
+#: that column after each click, and every report link as the browser resolves it.
+SORT_CLICKS = """((label) => {
+  const table = document.querySelector('table.sortable');
+  const heads = [...table.tHead.rows[0].cells];
+  const column = heads.findIndex(th => th.textContent.startsWith(label));
+  const values = col => [...table.tBodies[0].rows].map(r => {
+    const cell = r.cells[col];
+    return cell.dataset.sort !== undefined ? parseFloat(cell.dataset.sort) : cell.textContent; });
+  heads[column].click(); const up = values(column);
+  heads[column].click(); const down = values(column);
+  heads[0].click(); const names = values(0);
+  return {column, up, down, names, state: heads[0].getAttribute('aria-sort'),
+          links: [...document.querySelectorAll('a')].map(a => a.href)};
+})"""
+
+
+@pytest.mark.slow
+def test_the_squad_page_sorts_by_a_clicked_column_and_links_each_report(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urlparse
+
+    from kneedrive.batch.squad import squad_entries
+    from kneedrive.metrics.registry import registry
+    from kneedrive.report.squad import write_squad
+
+    from .chromium import Chromium
+
+    paths = sprint_csvs(tmp_path / "in", 3)  # a clean sprinter, then two faults: three contact times
+    out = tmp_path / "out"
+    out.mkdir()
+    names = ["zoe", "Adam", "mia"]
+    athletes = AthleteMap(tuple(MapRow(p.name, Athlete(n)) for p, n in zip(paths, names, strict=True)))
+    jobs = plan_jobs(paths, AnalysisOptions(athlete_height_m=1.8), athletes)
+    outcomes = [(job, analyze_clip(job, out)) for job in jobs]
+    assert all(o.status == "done" for _, o in outcomes)
+    write_squad(out, squad_entries(out, outcomes))
+    label = registry()["contact_time_s"].label
+    with Chromium(width_px=1280, height_px=900, mobile=False) as browser:
+        requests = browser.load((out / "squad.html").as_uri())
+        facts = browser.evaluate(f"{SORT_CLICKS}({json.dumps(label)})")
+    assert requests == [(out / "squad.html").as_uri()]  # nothing fetched
+    assert facts["column"] > 1
+    contact_ms = [load_record(out / j.folder / "analysis.json").summary.contact_time_s * 1000 for j in jobs]
+    assert len(set(contact_ms)) == 3
+    assert facts["up"] == pytest.approx(sorted(contact_ms)) and facts["down"] == pytest.approx(sorted(contact_ms)[::-1])
+    assert facts["names"] == ["Adam", "mia", "zoe"] and facts["state"] == "ascending"  # text: case ignored
+    linked = sorted(Path(unquote(urlparse(link).path)) for link in facts["links"])
+    assert linked == sorted(out / j.folder / "report.html" for j in jobs) and all(p.is_file() for p in linked)
+
+
 # ------------------------------------------------------------------------------- the workspace store
 
 
@@ -308,7 +369,9 @@ def test_a_local_cluster_batch_equals_analyze_alone_reports_bad_inputs_and_resum
         )
         assert runner.invoke(app, args).exit_code == 0
         assert comparable(out / path.stem / "analysis.json") == comparable(solo / "analysis.json"), path.name
+        assert_same_files(out / path.stem, solo)
     assert not (out / "video" / "annotated.mp4").exists()  # only when asked
+    assert "local Dask cluster of 2 workers, dashboard http://" in first.output
     assert_whole(out, [p.stem for p in [*csvs, video]])
     squad = (out / "squad.csv").read_text().splitlines()
     assert len(squad) == 1 + 7 and sum(",failed," in row for row in squad) == 2

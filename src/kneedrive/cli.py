@@ -625,7 +625,11 @@ def batch_command(
     if pose_model and any(job.video for job in plan.todo):
         _video_options(None, None, None, pose_model, True)  # a bad --pose-model fails here, once
     store = open_batch_store(data_dir, db, enabled=not no_store)  # a bad --db fails here, before the clips
-    failed = _run_batch(plan, scheduler, workers, store, verbose=verbose)
+    try:
+        failed = _run_batch(plan, scheduler, workers, store, verbose=verbose)
+    finally:
+        if store is not None:
+            store.close()
     raise typer.Exit(1 if failed else 0)
 
 
@@ -648,9 +652,10 @@ def _run_batch(
     )
     for pattern in plan.unmatched:
         err().print(f"note: the athlete map's {pattern!r} matches no input", highlight=False, soft_wrap=True)
-    sessions = BatchSessions(store) if store is not None else None
+    sessions: BatchSessions | None = None
     stored: list[StoredClip] = []
-    if store is not None and sessions is not None:
+    if store is not None:
+        sessions = BatchSessions(store)
         err().print(f"each clip is a session in the workspace store at {store.location.data_dir}", highlight=False)
         stored += [sessions.add(job, plan.out_dir) for job in plan.done]  # analyzed before, perhaps not stored
     analyzed: list[ClipOutcome] = []
