@@ -80,12 +80,12 @@ def comparable(analysis_json: Path) -> dict[str, object]:
 
 
 def assert_same_files(batch_folder: Path, solo_folder: Path) -> None:
-    """A batch's folder holds what `analyze --out` wrote for that input alone (and its manifest), the
-    tables and keypoint files byte for byte (the report and the pictures are compared through the
-    analysis.json they are drawn from)."""
+    """A batch's folder holds what `analyze --out` wrote for that input alone (but annotated.mp4, only when
+    asked; each has its own manifest), the tables and keypoint files byte for byte (the report and the
+    pictures are compared through the analysis.json they are drawn from)."""
     batch = {p.name for p in batch_folder.iterdir()} - {"manifest.json"}
-    solo = {p.name for p in solo_folder.iterdir()}
-    assert batch == solo - {"annotated.mp4"}, (batch_folder.name, batch ^ solo)
+    solo = {p.name for p in solo_folder.iterdir()} - {"manifest.json", "annotated.mp4"}
+    assert batch == solo, (batch_folder.name, batch ^ solo)
     for name in sorted(n for n in batch if n.endswith((".csv", ".trc"))):
         assert (batch_folder / name).read_bytes() == (solo_folder / name).read_bytes(), (batch_folder.name, name)
 
@@ -220,6 +220,20 @@ def test_leftovers_of_an_interrupted_batch_are_removed(tmp_path: Path) -> None:
 
 def test_the_pose_model_is_built_once_per_process() -> None:
     assert pose_backend(None) is pose_backend(None)
+
+
+def test_the_local_cluster_runs_without_the_profiler_and_dasks_malloc_trim() -> None:
+    import dask.config
+
+    from kneedrive.batch.cluster import local_cluster_config
+
+    dasks = dask.config.get("distributed.nanny.pre-spawn-environ")
+    assert "MALLOC_TRIM_THRESHOLD_" in dasks  # what the setting undoes is still Dask's default
+    config = local_cluster_config()
+    environ = config["distributed.nanny.pre-spawn-environ"]
+    assert "MALLOC_TRIM_THRESHOLD_" not in environ and environ["OMP_NUM_THREADS"] == dasks["OMP_NUM_THREADS"]
+    assert config["distributed.worker.profile.enabled"] is False
+    assert local_cluster_config(malloc_trim=True)["distributed.nanny.pre-spawn-environ"] == dasks
 
 
 #: Run in squad.html: click the column headed `label` (then again), and the athletes' column; the values in
