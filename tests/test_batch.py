@@ -540,7 +540,7 @@ def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_reru
     out = tmp_path / "out"
     with external_cluster(tmp_path, workers=2) as cluster:
         command = [sys.executable, "-m", "kneedrive.cli", "batch", str(folder), "--out", str(out), *HEIGHT,
-                   "--scheduler", cluster.address]  # fmt: skip
+                   "--scheduler", cluster.address, "--data-dir", str(tmp_path / "store")]  # fmt: skip
         started = time.perf_counter()
         batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -560,12 +560,17 @@ def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_reru
         assert batch.returncode == 0, text
         assert finished_before < len(csvs)  # killed mid-batch
         assert "analyzed 8" in text and "failed 0" in text
+        assert "store: added 8 sessions" in text  # the killed worker's clip ran again elsewhere: stored once
         assert_whole(out, [p.stem for p in csvs])
         started = time.perf_counter()
         again = subprocess.run(command, capture_output=True, text=True, timeout=BATCH_TIMEOUT_S, check=False)
         second_s = time.perf_counter() - started
     assert again.returncode == 0, again.stdout + again.stderr
     assert "8 already done with the same content and options: skipped" in again.stderr
+    assert "store: added 0 sessions, skipped 8 (already stored)" in again.stdout
+    store = open_store(tmp_path / "store")
+    assert sorted(s.input_name for s in store.sessions()) == sorted(p.name for p in csvs)
+    store.close()
     assert second_s < 0.25 * first_s, (first_s, second_s)
 
 
