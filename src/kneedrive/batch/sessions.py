@@ -77,7 +77,7 @@ class BatchSessions:
         if wanted in self._stored:
             return StoredClip(job.folder, "skipped", self._stored[wanted])
         try:
-            session_id = self._store(job, out_dir / job.folder)
+            session_id = self._add_session(job, out_dir / job.folder)
         except (KneedriveError, OSError, ValueError, KeyError, SQLAlchemyError) as exc:
             line = " ".join(str(exc).split()) or type(exc).__name__
             log.warning("%s: not stored: %s", job.path, line)
@@ -85,7 +85,7 @@ class BatchSessions:
         self._stored[wanted] = session_id
         return StoredClip(job.folder, "added", session_id)
 
-    def _store(self, job: ClipJob, folder: Path) -> str:
+    def _add_session(self, job: ClipJob, folder: Path) -> str:
         manifest = read_manifest(folder)
         if manifest is None or manifest.get("key") != job.key:
             raise KneedriveError(f"{folder}: not this clip's analysis (no manifest with its key)")
