@@ -1,5 +1,6 @@
 """`kneedrive batch` (issue 14): inputs and the athlete map, idempotent whole output folders, the squad view,
-and the batch on Dask: a LocalCluster, an external scheduler and workers, a worker killed mid-batch.
+each clip a session in the workspace store, and the batch on Dask: a LocalCluster, an external scheduler
+and workers, a worker killed mid-batch.
 
 The cluster tests are slow (they start worker processes, one runs the pose model on a short video); every
 wait on a process or a cluster has a timeout."""
@@ -22,14 +23,16 @@ import pytest
 from typer.testing import CliRunner
 
 from kneedrive.batch.clip import analyze_clip, is_done, pose_backend, read_manifest, remove_leftovers
-from kneedrive.batch.inputs import AthleteMap, find_inputs, load_athlete_map
+from kneedrive.batch.inputs import Athlete, AthleteMap, MapRow, find_inputs, load_athlete_map
 from kneedrive.batch.jobs import AnalysisOptions, folder_names, plan_jobs
+from kneedrive.batch.sessions import BatchSessions, StoredClip
 from kneedrive.cli import app
 from kneedrive.drills.sprinter import FAULTS, SprinterModel, synthesize
 from kneedrive.errors import InputError
 from kneedrive.io.keypoints_csv import write_keypoints_csv
 from kneedrive.record import load_record
 from kneedrive.report.squad import SquadEntry, render_squad, squad_csv
+from kneedrive.store import DATA_DIR_ENV, open_store
 
 from .videoclips import shared
 
@@ -37,6 +40,15 @@ runner = CliRunner()
 DASK = Path(sys.executable).with_name("dask")
 BATCH_TIMEOUT_S = 600
 HEIGHT = ["--athlete-height-m", "1.8"]
+
+
+@pytest.fixture(autouse=True)
+def no_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default store of these tests (and of the processes they start): a folder with no store in it, so
+    that a batch adds no session unless a test makes one (and never touches the user's own)."""
+    folder = tmp_path / "default-data"
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
 
 
 def sprint_csvs(folder: Path, count: int, *, duration_s: float = 2.5) -> list[Path]:
@@ -65,6 +77,17 @@ def comparable(analysis_json: Path) -> dict[str, object]:
     doc: dict[str, object] = json.loads(analysis_json.read_text())
     doc.pop("kneedrive_version")
     return doc
+
+
+def assert_same_files(batch_folder: Path, solo_folder: Path) -> None:
+    """A batch's folder holds what `analyze --out` wrote for that input alone (but annotated.mp4, only when
+    asked; each has its own manifest), the tables and keypoint files byte for byte (the report and the
+    pictures are compared through the analysis.json they are drawn from)."""
+    batch = {p.name for p in batch_folder.iterdir()} - {"manifest.json"}
+    solo = {p.name for p in solo_folder.iterdir()} - {"manifest.json", "annotated.mp4"}
+    assert batch == solo, (batch_folder.name, batch ^ solo)
+    for name in sorted(n for n in batch if n.endswith((".csv", ".trc"))):
+        assert (batch_folder / name).read_bytes() == (solo_folder / name).read_bytes(), (batch_folder.name, name)
 
 
 def assert_whole(out_dir: Path, folders: list[str]) -> None:
@@ -199,6 +222,107 @@ def test_the_pose_model_is_built_once_per_process() -> None:
     assert pose_backend(None) is pose_backend(None)
 
 
+def test_the_local_cluster_runs_without_the_profiler_and_dasks_malloc_trim() -> None:
+    import dask.config
+
+    from kneedrive.batch.cluster import local_cluster_config
+
+    dasks = dask.config.get("distributed.nanny.pre-spawn-environ")
+    assert "MALLOC_TRIM_THRESHOLD_" in dasks  # what the setting undoes is still Dask's default
+    config = local_cluster_config()
+    environ = config["distributed.nanny.pre-spawn-environ"]
+    assert "MALLOC_TRIM_THRESHOLD_" not in environ and environ["OMP_NUM_THREADS"] == dasks["OMP_NUM_THREADS"]
+    assert config["distributed.worker.profile.enabled"] is False
+    assert local_cluster_config(malloc_trim=True)["distributed.nanny.pre-spawn-environ"] == dasks
+
+
+#: Run in squad.html: click the column headed `label` (then again), and the athletes' column; the values in
+#: that column after each click, and every report link as the browser resolves it.
+SORT_CLICKS = """((label) => {
+  const table = document.querySelector('table.sortable');
+  const heads = [...table.tHead.rows[0].cells];
+  const column = heads.findIndex(th => th.textContent.startsWith(label));
+  const values = col => [...table.tBodies[0].rows].map(r => {
+    const cell = r.cells[col];
+    return cell.dataset.sort !== undefined ? parseFloat(cell.dataset.sort) : cell.textContent; });
+  heads[column].click(); const up = values(column);
+  heads[column].click(); const down = values(column);
+  heads[0].click(); const names = values(0);
+  return {column, up, down, names, state: heads[0].getAttribute('aria-sort'),
+          links: [...document.querySelectorAll('a')].map(a => a.href)};
+})"""
+
+
+@pytest.mark.slow
+def test_the_squad_page_sorts_by_a_clicked_column_and_links_each_report(tmp_path: Path) -> None:
+    from urllib.parse import unquote, urlparse
+
+    from kneedrive.batch.squad import squad_entries
+    from kneedrive.metrics.registry import registry
+    from kneedrive.report.squad import write_squad
+
+    from .chromium import Chromium
+
+    paths = sprint_csvs(tmp_path / "in", 3)  # a clean sprinter, then two faults: three contact times
+    out = tmp_path / "out"
+    out.mkdir()
+    names = ["zoe", "Adam", "mia"]
+    athletes = AthleteMap(tuple(MapRow(p.name, Athlete(n)) for p, n in zip(paths, names, strict=True)))
+    jobs = plan_jobs(paths, AnalysisOptions(athlete_height_m=1.8), athletes)
+    outcomes = [(job, analyze_clip(job, out)) for job in jobs]
+    assert all(o.status == "done" for _, o in outcomes)
+    write_squad(out, squad_entries(out, outcomes))
+    label = registry()["contact_time_s"].label
+    with Chromium(width_px=1280, height_px=900, mobile=False) as browser:
+        requests = browser.load((out / "squad.html").as_uri())
+        facts = browser.evaluate(f"{SORT_CLICKS}({json.dumps(label)})")
+    assert requests == [(out / "squad.html").as_uri()]  # nothing fetched
+    assert facts["column"] > 1
+    contact_ms = [load_record(out / j.folder / "analysis.json").summary.contact_time_s * 1000 for j in jobs]
+    assert len(set(contact_ms)) == 3
+    assert facts["up"] == pytest.approx(sorted(contact_ms)) and facts["down"] == pytest.approx(sorted(contact_ms)[::-1])
+    assert facts["names"] == ["Adam", "mia", "zoe"] and facts["state"] == "ascending"  # text: case ignored
+    linked = sorted(Path(unquote(urlparse(link).path)) for link in facts["links"])
+    assert linked == sorted(out / j.folder / "report.html" for j in jobs) and all(p.is_file() for p in linked)
+
+
+# ------------------------------------------------------------------------------- the workspace store
+
+
+def test_each_clip_is_one_session_of_its_athlete_stored_once(tmp_path: Path) -> None:
+    (path,) = sprint_csvs(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    athletes = AthleteMap((MapRow("athlete_*.csv", Athlete("Ana", athlete_height_m=1.7)),))
+    (job,) = plan_jobs([path], AnalysisOptions(athlete_height_m=1.8, start_s=1.0), athletes)
+    assert analyze_clip(job, out).status == "done"
+    store = open_store(tmp_path / "store")
+    added = BatchSessions(store).add(job, out)
+    assert added.status == "added" and added.session_id is not None
+    # a later batch, even one that does not use the pose cache, finds the same session
+    assert BatchSessions(store).add(replace(job, options=replace(job.options, use_cache=False)), out) == StoredClip(
+        job.folder, "skipped", added.session_id
+    )
+    (session,) = store.sessions()
+    assert (session.athlete_name, session.input_sha256, session.input_kind) == ("Ana", job.input_sha256, "keypoints")
+    assert session.options.athlete_height_m == 1.7 and session.options.start_s is None  # a CSV has no video option
+    assert store.athlete(session.athlete_id).height_m == 1.7  # the map's height, for the athlete's next sessions
+    written = load_record(out / job.folder / "analysis.json")
+    stored = store.record(session.id, with_series=True)
+    assert json.dumps(stored.to_dict(include_series=True)) == json.dumps(written.to_dict(include_series=True))
+    assert sorted(session.outputs) == sorted(read_manifest(out / job.folder)["files"])  # type: ignore[index]
+    report = store.session_dir(session.id) / "report.html"
+    assert report.read_bytes() == (out / job.folder / "report.html").read_bytes()
+    # the same clip given to another athlete is that athlete's session
+    ben = BatchSessions(store).add(replace(job, athlete=Athlete("Ben")), out)
+    assert ben.status == "added" and [s.athlete_name for s in store.sessions()] == ["Ana", "Ben"]
+    # a folder that is not this job's analysis is refused in one line, and nothing is stored
+    other = replace(job, athlete=Athlete("Carla"), options=replace(job.options, cutoff_hz=8.0))
+    refused = BatchSessions(store).add(other, out)
+    assert refused.status == "failed" and "not this clip's analysis" in str(refused.error)
+    assert len(store.sessions()) == 2 and "Carla" not in [a.name for a in store.athletes()]
+
+
 # ------------------------------------------------------------------------------- the squad view
 
 
@@ -259,7 +383,9 @@ def test_a_local_cluster_batch_equals_analyze_alone_reports_bad_inputs_and_resum
         )
         assert runner.invoke(app, args).exit_code == 0
         assert comparable(out / path.stem / "analysis.json") == comparable(solo / "analysis.json"), path.name
+        assert_same_files(out / path.stem, solo)
     assert not (out / "video" / "annotated.mp4").exists()  # only when asked
+    assert "local Dask cluster of 2 workers, dashboard http://" in first.output
     assert_whole(out, [p.stem for p in [*csvs, video]])
     squad = (out / "squad.csv").read_text().splitlines()
     assert len(squad) == 1 + 7 and sum(",failed," in row for row in squad) == 2
@@ -279,6 +405,50 @@ def test_a_local_cluster_batch_equals_analyze_alone_reports_bad_inputs_and_resum
     assert third.exit_code == 0, third.output
     assert "skipped 5" in third.output and "Dask" not in third.output  # nothing to do: no cluster started
     assert third_s < 0.25 * first_s, (first_s, second_s, third_s)
+
+
+@pytest.mark.slow
+def test_a_batch_adds_each_clip_to_the_store_once_with_its_athlete(tmp_path: Path, no_default_store: Path) -> None:
+    folder = tmp_path / "clips"
+    sprint_csvs(folder, 4)
+    table = tmp_path / "map.csv"
+    table.write_text("input,athlete,athlete_height_m\nathlete_0.csv,Ana,1.7\nathlete_[12].csv,Ben,1.83\n")
+    out, data = tmp_path / "out", tmp_path / "store"
+    command = ["batch", str(folder), "--out", str(out), "--athletes", str(table), *HEIGHT, "--workers", "1"]
+
+    def sessions() -> list[tuple[str, str]]:
+        store = open_store(data)
+        try:
+            return sorted((s.athlete_name, s.input_name) for s in store.sessions(status="done"))
+        finally:
+            store.close()
+
+    first = runner.invoke(app, [*command, "--data-dir", str(data)])
+    assert first.exit_code == 0, first.output
+    assert "store: added 4 sessions, skipped 0 (already stored), failed 0" in first.output
+    expected = [("Ana", "athlete_0.csv"), ("Ben", "athlete_1.csv"), ("Ben", "athlete_2.csv"),
+                ("athlete_3", "athlete_3.csv")]  # fmt: skip
+    assert sessions() == expected
+    again = runner.invoke(app, [*command, "--data-dir", str(data)])
+    assert again.exit_code == 0, again.output
+    assert "store: added 0 sessions, skipped 4 (already stored)" in again.output
+    assert sessions() == expected
+    store = open_store(data)
+    (ben_1,) = [s for s in store.sessions() if s.input_name == "athlete_1.csv"]
+    store.delete_session(ben_1.id)
+    store.close()
+    # a clip already analyzed but not in the store is added, without analyzing it again
+    third = runner.invoke(app, [*command, "--data-dir", str(data)])
+    assert "skipped 4 (already done)" in third.output and "added 1 sessions, skipped 3" in third.output
+    assert sessions() == expected
+    # no store named and none at the default place: none is made; one there: it is used; --no-store: never
+    assert "store:" not in runner.invoke(app, command).output and not no_default_store.exists()
+    open_store(no_default_store).close()
+    assert runner.invoke(app, [*command, "--no-store"]).exit_code == 0
+    assert open_store(no_default_store).sessions() == []
+    assert "store: added 4 sessions" in runner.invoke(app, command).output
+    refused = runner.invoke(app, [*command, "--no-store", "--data-dir", str(data)])
+    assert refused.exit_code == 2 and "--no-store cannot go with --data-dir" in refused.output
 
 
 @dataclass
@@ -370,7 +540,7 @@ def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_reru
     out = tmp_path / "out"
     with external_cluster(tmp_path, workers=2) as cluster:
         command = [sys.executable, "-m", "kneedrive.cli", "batch", str(folder), "--out", str(out), *HEIGHT,
-                   "--scheduler", cluster.address]  # fmt: skip
+                   "--scheduler", cluster.address, "--data-dir", str(tmp_path / "store")]  # fmt: skip
         started = time.perf_counter()
         batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -390,12 +560,17 @@ def test_a_worker_killed_mid_batch_still_completes_every_output_whole_and_a_reru
         assert batch.returncode == 0, text
         assert finished_before < len(csvs)  # killed mid-batch
         assert "analyzed 8" in text and "failed 0" in text
+        assert "store: added 8 sessions" in text  # the killed worker's clip ran again elsewhere: stored once
         assert_whole(out, [p.stem for p in csvs])
         started = time.perf_counter()
         again = subprocess.run(command, capture_output=True, text=True, timeout=BATCH_TIMEOUT_S, check=False)
         second_s = time.perf_counter() - started
     assert again.returncode == 0, again.stdout + again.stderr
     assert "8 already done with the same content and options: skipped" in again.stderr
+    assert "store: added 0 sessions, skipped 8 (already stored)" in again.stdout
+    store = open_store(tmp_path / "store")
+    assert sorted(s.input_name for s in store.sessions()) == sorted(p.name for p in csvs)
+    store.close()
     assert second_s < 0.25 * first_s, (first_s, second_s)
 
 

@@ -130,6 +130,8 @@ BAD: dict[str, list[list[str]]] = {
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--athletes", "{dir}/garbage.json"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--workers", "0"],
         ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+        ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--no-store", "--data-dir", "{dir}/store"],
+        ["{dir}/hips_only.csv", "--out", "{dir}/batch", "--data-dir", "{dir}/store", "--db", "nosuchdb://x"],
     ],
     "timer": [
         ["--bogus"],

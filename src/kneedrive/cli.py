@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .coaching.timer import Interval
     from .pose.options import VideoOptions
     from .pose.run import Progress
+    from .store import Store
 
 
 class _ClickError(Protocol):
@@ -722,10 +723,17 @@ def batch_command(
     no_cache: NoCacheOption = False,
     capture_fps: CaptureFpsOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    data_dir: DataDirOption = None,
+    db: DbOption = None,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not add the clips to the workspace store as sessions")
+    ] = False,
 ) -> None:
-    """Analyze many clips on Dask: resumable (done inputs are skipped), one folder per input, a squad view."""
+    """Analyze many clips on Dask: resumable (done inputs are skipped), one folder per input, a squad view;
+    each clip a session in the workspace store when there is one (or --data-dir / --db names it)."""
     from .batch.jobs import AnalysisOptions
     from .batch.plan import plan_batch
+    from .batch.sessions import open_batch_store
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
     options = AnalysisOptions(
@@ -746,18 +754,28 @@ def batch_command(
     )
     if workers is not None and (workers < 1 or scheduler is not None):
         raise InputError("--workers must be 1 or more, and only for the local cluster (not with --scheduler)")
+    if no_store and (data_dir is not None or db is not None):
+        raise InputError("--no-store cannot go with --data-dir or --db")
     plan = plan_batch(inputs, out_dir, options, athletes)
     if pose_model and any(job.video for job in plan.todo):
         _video_options(None, None, None, pose_model, True)  # a bad --pose-model fails here, once
-    failed = _run_batch(plan, scheduler, workers, verbose=verbose)
+    store = open_batch_store(data_dir, db, enabled=not no_store)  # a bad --db fails here, before the clips
+    try:
+        failed = _run_batch(plan, scheduler, workers, store, verbose=verbose)
+    finally:
+        if store is not None:
+            store.close()
     raise typer.Exit(1 if failed else 0)
 
 
-def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, verbose: bool) -> int:
-    """Run the plan's clips with the progress bar, write the squad view,
-    print the summary; the number of failed inputs."""
+def _run_batch(
+    plan: BatchPlan, scheduler: str | None, workers: int | None, store: Store | None, *, verbose: bool
+) -> int:
+    """Run the plan's clips with the progress bar, each done clip stored as it arrives (when `store`),
+    write the squad view, print the summary; the number of failed inputs (and of clips not stored)."""
     from .batch.cluster import ClusterSize, Ready, run_on_dask
     from .batch.plan import finish_batch
+    from .batch.sessions import BatchSessions, StoredClip
     from .report.batch_progress import ClipsBar, clips_progress
 
     # importing distributed set its logger to INFO: the scheduler's log only with --verbose
@@ -769,6 +787,12 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
     )
     for pattern in plan.unmatched:
         err().print(f"note: the athlete map's {pattern!r} matches no input", highlight=False, soft_wrap=True)
+    sessions: BatchSessions | None = None
+    stored: list[StoredClip] = []
+    if store is not None:
+        sessions = BatchSessions(store)
+        err().print(f"each clip is a session in the workspace store at {store.location.data_dir}", highlight=False)
+        stored += [sessions.add(job, plan.out_dir) for job in plan.done]  # analyzed before, perhaps not stored
     analyzed: list[ClipOutcome] = []
     if plan.todo:
         try:
@@ -783,6 +807,10 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
                     bar.append(stack.enter_context(clips_progress(err(), len(plan.todo))))
 
                 def finished(job: ClipJob, outcome: ClipOutcome) -> None:
+                    if outcome.ok and sessions is not None:  # here, in the command's process: one writer
+                        stored.append(sessions.add(job, plan.out_dir))
+                        if stored[-1].error:
+                            bar[0].note(f"not stored: {job.path}: {stored[-1].error}")
                     bar[0].advance(failed=not outcome.ok)
                     if not outcome.ok:
                         bar[0].note(f"failed: {job.path}: {outcome.error}")
@@ -807,7 +835,20 @@ def _run_batch(plan: BatchPlan, scheduler: str | None, workers: int | None, *, v
     )
     for job, outcome in failures:
         console().print(f"failed: {job.path}: {outcome.error}", highlight=False, markup=False, soft_wrap=True)
-    return len(failures)
+    not_stored = [s for s in stored if s.status == "failed"]
+    if sessions is not None:
+        added = sum(s.status == "added" for s in stored)
+        skipped_sessions = sum(s.status == "skipped" for s in stored)
+        console().print(
+            f"store: added {added} sessions, skipped {skipped_sessions} (already stored), failed {len(not_stored)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        paths = {job.folder: job.path for job in plan.jobs}
+        for clip in not_stored:
+            line = f"not stored: {paths[clip.folder]}: {clip.error}"
+            console().print(line, highlight=False, markup=False, soft_wrap=True)
+    return len(failures) + len(not_stored)
 
 
 # ---------------------------------------------------------------- coaching (kneedrive.coaching)

@@ -10,6 +10,8 @@ The flow, one module per step:
   renamed into place, the manifest written last), or report the one-line error;
 - `cluster`: the jobs on dask.distributed (a LocalCluster, or an existing scheduler), the pose model
   loaded once per worker;
+- `sessions`: each finished clip a session of its athlete in the workspace store, added by the command's
+  own process (never by a worker), once;
 - `kneedrive.report.squad`: the squad table and page from the finished folders.
 
 Nothing here imports Dask at import time except `cluster`, which only the command loads.

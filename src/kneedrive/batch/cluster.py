@@ -58,6 +58,21 @@ def local_cluster_size(*, video: bool, available_cores: int | None = None) -> Cl
     return ClusterSize(workers=max(1, n), threads_per_worker=1)
 
 
+def local_cluster_config(*, malloc_trim: bool = False) -> dict[str, Any]:
+    """The Dask settings of the batch's LocalCluster, as measured (benchmarks/batch_scaling.py, README):
+
+    - no statistical profiler: it samples every worker thread each 10 ms, under Python's lock, and cost
+      10-20 % of a keypoint file's analysis (the dashboard keeps everything but its "Profile" page);
+    - the workers started without Dask's MALLOC_TRIM_THRESHOLD_ (unless `malloc_trim`; the thread limits
+      stay): setting it also turns off glibc's adaptive mmap threshold, so that every decoded frame (5 MB at
+      1768x994) is a fresh mapping whose pages fault in again, 0.3-0.4 s of system CPU per 3 s video clip.
+    """
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    if not malloc_trim:
+        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return {"distributed.worker.profile.enabled": False, "distributed.nanny.pre-spawn-environ": environ}
+
+
 class PoseModelPreload(WorkerPlugin):
     """Builds the batch's pose backends on each worker when it starts, before its first clip."""
 
@@ -108,10 +123,7 @@ def _connected(scheduler: str | None, size: ClusterSize) -> Iterator[Client]:
     """A client of the cluster at `scheduler`, or of a new LocalCluster (closed after it), with a worker."""
     with ExitStack() as stack:
         if scheduler is None:
-            # Dask's statistical profiler samples every worker thread each 10 ms, under Python's lock: it
-            # cost 10-20 % of a keypoint file's analysis (benchmarks/batch_scaling.py); the dashboard keeps
-            # everything but its "Profile" page
-            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
+            stack.enter_context(dask.config.set(local_cluster_config()))
             cluster = LocalCluster(
                 n_workers=size.workers,
                 threads_per_worker=size.threads_per_worker,

@@ -21,14 +21,14 @@ def squad_entries(out_dir: Path, outcomes: Sequence[tuple[ClipJob, ClipOutcome]]
         record, error = None, outcome.error
         if outcome.ok:
             try:
-                record = _written_record(out_dir / job.folder / "analysis.json")
+                record = written_record(out_dir / job.folder / "analysis.json")
             except (OSError, KeyError, TypeError, ValueError) as exc:
                 error = f"its analysis.json cannot be read ({type(exc).__name__}: {exc})"
         entries.append(SquadEntry(job.athlete.name, _shown(job.path), job.folder, record, error))
     return entries
 
 
-def _written_record(path: Path) -> AnalysisRecord:
+def written_record(path: Path) -> AnalysisRecord:
     """A record this batch wrote (its folder's manifest has this version's key): read without the schema
     check of `load_record`, which takes 95 % of its 0.13 s, so that a re-run of a large batch stays fast."""
     return AnalysisRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
