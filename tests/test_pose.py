@@ -443,6 +443,13 @@ def test_a_fragment_that_fits_the_gap_on_both_sides_is_put_into_it() -> None:
     assert len(people) == 1 and [s.rows[0] for s in people[0]] == [0, 44, 50]
 
 
+def test_a_gap_bridged_only_by_fragments_still_joins_its_two_sides() -> None:
+    before = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    glimpses = [_runner(range(a, a + 4), 100.0, 8.0, 60.0) for a in (55, 68)]  # each too short to join first
+    after = _runner(range(80, 140), 100.0, 8.0, 60.0)  # 1.3 s after `before`: beyond MAX_GAP_S on its own
+    assert [[s.rows[0] for s in p] for p in stitch([after, *glimpses, before])] == [[0, 55, 68, 80]]
+
+
 def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:
     assert search_box(np.array([100.0, 100.0]), 50.0, 1280, 720) == (0, 0, 400, 400)  # kept inside the image
     assert search_box(np.array([640.0, 360.0]), 50.0, 1280, 720) == (440, 160, 840, 560)

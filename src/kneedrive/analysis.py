@@ -245,14 +245,16 @@ def analyze(
             "touchdowns and toe-offs are timed by how far each foot reaches ahead of and behind the hips "
             "(Zeni et al. 2008), which a moving camera does not change"
         )
+    by_reach = isinstance(detector, ReachDetector)
     if detector is not None:
         events, ground = detector.detect(kin)
     else:
         chosen = choose_events(kin)
         events, ground = chosen.events, chosen.ground
         if chosen.note is not None:  # the reach's toe-off is approximate (later than the toe leaves, in a sprint)
+            warnings = [w for w in warnings if not w.startswith(f"at {kin.fps_hz:.0f} fps one frame is")]
             warnings.append(chosen.note)
-            time_contacts = False
+            time_contacts, by_reach = False, True
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
     drill_result = with_step_rate(drill_result, touchdowns)
     warnings += [w for w in drill_result.warnings if w not in warnings]
@@ -262,6 +264,8 @@ def analyze(
             "the hips do not travel (treadmill or in place): step length and speed need --treadmill-speed-mps"
         )
     steps = measure_steps(kin, events, time_contacts=time_contacts, belt_speed_mps=treadmill_speed_mps)
+    part = view_estimate.side_part_s
+    side_on = events if part is None else [e for e in events if part[0] <= e.time_s <= part[1]]
     part_withheld: list[Withheld] = []
     side_part_reason = ""
     if view_estimate.side_part_s is not None:
@@ -283,7 +287,7 @@ def analyze(
         steps,
         fps_hz=kin.fps_hz,
         time_contacts=time_contacts,
-        overall_speed=_overall_speed(kin, events, stationary, treadmill_speed_mps),
+        overall_speed=_overall_speed(kin, side_on, stationary, treadmill_speed_mps),
     )
     if unmeasured:
         _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
@@ -317,21 +321,33 @@ def analyze(
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
     warnings += coaching.not_judged
-    part = view_estimate.side_part_s
-    side_on = events if part is None else [e for e in events if part[0] <= e.time_s <= part[1]]
     full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))  # each position is an input frame
     accelerating = _acceleration(steps)
-    not_honest = {w.metric: w.reason for w in withheld}  # a figure withheld anywhere is not scored either
-    smas, smas_warning = _smas(full, side_on, summary, unjudged, accelerating, not_honest)
+    # a figure withheld anywhere is not scored either (but the S-MAS reads only the side-on part's events)
+    not_honest = {w.metric: w.reason for w in withheld if w not in part_withheld}
+    smas: Smas | None
+    smas_warning: str | None
+    if by_reach:
+        smas, smas_warning = (
+            None,
+            (
+                "S-MAS not scored: its positions need touchdowns and toe-offs timed on the ground, and these are "
+                "timed by the feet's reach (approximate: on the synthetic sprinter, touchdowns 17-21 ms early)"
+            ),
+        )
+    else:
+        smas, smas_warning = _smas(full, side_on, summary, unjudged, accelerating, not_honest)
     if smas_warning:
         warnings.append(smas_warning)
     if smas is not None:
         warnings += list(smas.withheld)
         smas = replace(smas, findings=smas_findings(smas, coaching.faults))
     kinogram = None
-    if unjudged is None and (smas is not None or accelerating):
+    rate = summary.step_frequency_hz
+    at_sprint_rate = rate is not None and rate >= load_smas().min_step_frequency_hz
+    if unjudged is None and (smas is not None or (by_reach and at_sprint_rate) or accelerating):
         kinogram = plan_kinogram(
-            full, events, acceleration=accelerating is not None, why=accelerating or "", stride=kinogram_stride
+            full, side_on, acceleration=accelerating is not None, why=accelerating or "", stride=kinogram_stride
         )
     elif kinogram_stride is not None:
         warnings.append("--kinogram-stride: no kinogram for this clip (not a judged sprint at sprint step rates)")

@@ -559,17 +559,25 @@ def _side_totals(results: Sequence[ItemResult], rules: SmasRules) -> dict[str, S
     """Each side's total and its published band. Items a side camera can score but this clip did not (no
     sample, a figure withheld) could each add a point: when they could move the total into another band,
     the band is given as the range it could be in."""
-    scorable = sum(1 for item in rules.items if not item.not_scored)
     out: dict[str, SideTotal] = {}
     for side in SIDES:
         calls = [r.sides[side].fault for r in results]
         total = sum(1 for c in calls if c)
         scored = sum(1 for c in calls if c is not None)
-        missing = max(0, scorable - scored)
-        low, high = rules.band(total), rules.band(total + missing)
-        band = low if low == high else f"{low} to {high} ({missing} items a side camera can score were not scored)"
-        out[side] = SideTotal(total, scored, band)
+        out[side] = SideTotal(total, scored, _band_range(rules, [(total, scored)]))
     return out
+
+
+def _band_range(rules: SmasRules, sides: Sequence[tuple[int, int]]) -> str:
+    """The band of the worse of `sides` ((total, scored) each), or the range of bands it could be in when
+    items a side camera can score were left unscored (each could add a point)."""
+    scorable = sum(1 for item in rules.items if not item.not_scored)
+    low = max(total for total, _ in sides)
+    high = max(total + max(0, scorable - scored) for total, scored in sides)
+    missing = max(max(0, scorable - scored) for _, scored in sides)
+    if rules.band(low) == rules.band(high):
+        return rules.band(low)
+    return f"{rules.band(low)} to {rules.band(high)} ({missing} items a side camera can score were not scored)"
 
 
 def _worse(sides: Mapping[str, SideTotal]) -> SideTotal:
@@ -608,7 +616,7 @@ def score(
     return Smas(
         total=worse.total,
         scored=worse.scored,
-        band=worse.band,
+        band=_band_range(rules, [(t.total, t.scored) for t in sides.values()]),
         sides=MappingProxyType(sides),
         total_range=_total_range(rules, measured, chosen),
         typical_strides=MappingProxyType(typical),

@@ -118,7 +118,7 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
     if not frontality > SIDE_MAX_FRONTALITY:  # nan (no widths seen): the side view the analysis assumes
         view: View = "side"
         why = f"{widths}: side view"
-    elif part is not None:
+    elif part is not None and frontality < FRONT_MIN_FRONTALITY:  # a clear front view stays one
         seen = f"{part[0]:.1f}-{part[1]:.1f} s"
         view, why = (
             "side",

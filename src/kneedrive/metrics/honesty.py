@@ -264,7 +264,16 @@ def outside_side_part(
 ) -> tuple[list[Step], list[Withheld]]:
     """Steps that touch down outside the side-on part of the clip (`part_s`, s) keep the figures every view
     gives (times, rates: the registry's view_free); their side-view figures are withheld with `reason`."""
-    return _outside(steps, "step", lambda s: part_s[0] <= s.touchdown_time_s <= part_s[1], reason)
+
+    def inside(step: Step) -> bool:  # the swing before the touchdown and the step after it, too
+        lo, hi = part_s
+        start = step.knee_lift_time_s if step.knee_lift_time_s is not None else step.touchdown_time_s
+        end = step.touchdown_time_s + (step.step_time_s or 0.0)
+        return lo <= start and lo <= step.touchdown_time_s <= hi and end <= hi
+
+    tally: dict[str, list[str]] = defaultdict(list)
+    out = _outside(steps, "step", inside, tally)
+    return out, _report("step", {k: [reason] * len(v) for k, v in tally.items()}, len(steps))
 
 
 def reps_outside_side_part(
@@ -276,20 +285,24 @@ def reps_outside_side_part(
     def inside(t: float) -> bool:
         return part_s[0] <= t <= part_s[1]
 
-    out, withheld = [], []
+    out = []
+    rep_tally: dict[str, list[str]] = defaultdict(list)
+    cycle_tally: dict[str, list[str]] = defaultdict(list)
+    n_cycles = 0
     for rep in reps:
-        cycles, cycle_withheld = _outside(rep.cycles_detail, "cycle", lambda c: inside(c.top_s), reason)
-        whole, rep_withheld = _outside([rep], "rep", lambda r: inside(r.start_s) and inside(r.end_s), reason)
+        cycles = _outside(rep.cycles_detail, "cycle", lambda c: inside(c.start_s) and inside(c.end_s), cycle_tally)
+        whole = _outside([rep], "rep", lambda r: inside(r.start_s) and inside(r.end_s), rep_tally)
         out.append(replace(whole[0], cycles_detail=tuple(cycles)))
-        withheld += cycle_withheld + rep_withheld
-    return tuple(out), withheld
+        n_cycles += len(cycles)
+    tally_withheld = _report("rep", {k: [reason] * len(v) for k, v in rep_tally.items()}, len(reps))
+    return tuple(out), tally_withheld + _report(
+        "cycle", {k: [reason] * len(v) for k, v in cycle_tally.items()}, n_cycles
+    )
 
 
-def _outside(
-    items: Sequence[T], scope: Scope, keep: Callable[[T], bool], reason: str
-) -> tuple[list[T], list[Withheld]]:
+def _outside(items: Sequence[T], scope: Scope, keep: Callable[[T], bool], tally: dict[str, list[str]]) -> list[T]:
+    """`items` with the side-view figures (not view_free) of those not kept set to None, counted in `tally`."""
     reg = registry()
-    tally: dict[str, list[str]] = defaultdict(list)
     out = []
     for item in items:
         if keep(item):
@@ -298,6 +311,6 @@ def _outside(
         names = [f.name for f in fields(item) if (m := reg.metrics.get(f.name)) is not None  # type: ignore[arg-type]
                  and scope in m.scopes and not m.view_free and getattr(item, f.name) is not None]  # fmt: skip
         for name in names:
-            tally[name].append(reason)
+            tally[name].append("")
         out.append(replace(item, **dict.fromkeys(names)))  # type: ignore[type-var]
-    return out, _report(scope, tally, len(items))
+    return out

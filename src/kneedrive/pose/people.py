@@ -224,7 +224,29 @@ def stitch(segments: list[Segment]) -> list[list[Segment]]:
         else:
             best[1].append(fragment)
             best[1].sort(key=lambda s: s.time_s[0])
-    return sorted(people, key=lambda person: person[0].time_s[0])
+    return _join_chains(people)
+
+
+def _join_chains(people: list[list[Segment]]) -> list[list[Segment]]:
+    """People whose end leads into another's start (within MAX_GAP_S, MAX_JUMP_RADII) joined, best pair
+    first: a gap bridged only by fragments (each too short to be joined first) still joins its two sides."""
+    people = sorted(people, key=lambda person: person[0].time_s[0])
+    while True:
+        links = sorted(
+            (distance, i, j)
+            for i, before in enumerate(people)
+            for j, after in enumerate(people)
+            if i != j
+            and after[0].time_s[0] > before[-1].time_s[0]
+            and (distance := _distance_radii(before[-1], after[0])) is not None
+            and distance <= MAX_JUMP_RADII
+        )
+        if not links:
+            return people
+        _, i, j = links[0]
+        joined = sorted([*people[i], *people[j]], key=lambda s: s.time_s[0])
+        people = [p for k, p in enumerate(people) if k not in (i, j)] + [joined]
+        people.sort(key=lambda person: person[0].time_s[0])
 
 
 def _duration_s(segment: Segment) -> float:
