@@ -79,3 +79,22 @@ def test_a_clear_front_view_with_a_side_on_moment_stays_a_front_view() -> None:
     seq = synthesize(SprinterModel(), duration_s=5.0).sequence
     view = detect_view(_turned_until(seq, 3.5, 0.4))
     assert view.view != "side" and view.side_part_s is None
+
+
+def test_a_drill_seen_side_on_only_in_part_of_the_clip_keeps_side_view_figures_only_there() -> None:
+    from kneedrive.demo import run_demo
+
+    demo = run_demo("a_skip", fps_hz=60.0)
+    seq = demo.sequence
+    t0, t1 = float(seq.time_s[0]), float(seq.time_s[-1])
+    turned = _turned_until(seq, t0 + 0.6 * (t1 - t0), 0.27)  # turned for the first 60 % of the clip
+    analysis = kneedrive.analyze(turned)
+    view = analysis.view
+    assert view is not None and view.view == "side" and view.side_part_s is not None
+    assert analysis.drill.drill_id == "a_skip"
+    cycles = [c for r in analysis.drill.reps for c in r.cycles_detail]
+    before = [c for c in cycles if c.end_s < view.side_part_s[0]]
+    inside = [c for c in cycles if c.start_s >= view.side_part_s[0] and c.end_s <= view.side_part_s[1]]
+    assert before and all(c.thigh_angle_peak_deg is None for c in before)
+    assert inside and all(c.thigh_angle_peak_deg is not None for c in inside)
+    assert any("outside the part of the clip seen side-on" in w for w in analysis.warnings)

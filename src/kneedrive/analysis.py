@@ -457,6 +457,13 @@ def _drill_analysis(
         )
     slowed = _slowed(video_pose)
     reps, withheld = plausible_reps(drill.reps, slowed=slowed)
+    part = None if view is None else view.side_part_s
+    if part is not None:  # a drill seen side-on only in part of the clip: side-view figures from that part
+        a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in part)
+        reps, part_withheld = reps_outside_side_part(
+            reps, part, f"outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)"
+        )
+        withheld += part_withheld
     if withheld or slowed:
         drill_sides, drill_asymmetry = compare_sides(list(reps))
         drill = replace(drill, reps=reps, sides=drill_sides, asymmetry_pct=drill_asymmetry)
