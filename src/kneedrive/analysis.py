@@ -25,7 +25,7 @@ from .io.load import load_keypoints
 from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.frontal import steady_size
-from .kinematics.series import series_block
+from .kinematics.series import series_arrays, series_block
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.frontal import FrontFigures
@@ -349,7 +349,14 @@ def _smas(
             f"S-MAS not scored {shown}: it is a maximal-velocity screen "
             f"(needs at least {rules.min_step_frequency_hz * 60:.0f} steps/min)"
         )
-    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))
+    block = series_arrays(kin, max_rate_hz=kin.fps_hz)
+    full = Series(
+        rate_hz=block["rate_hz"],
+        frames=block["frames"],
+        time_s=block["time_s"],
+        angles=frozen_map(block["angles"]),
+        points=frozen_map(block["points"]),
+    )
     return score(full, events, rules=rules), None
 
 

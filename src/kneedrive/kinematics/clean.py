@@ -124,21 +124,26 @@ def usable_points(xy: Array) -> Array:
     return out
 
 
-def drop_absurd(xy: Array, score: Array) -> tuple[Array, Array, list[str]]:
-    """(N, K, 2) coordinates and (N, K) scores with non-finite and absurdly far points turned into
-    dropouts (NaN, score 0), and the warning that says how many absurd ones there were."""
+def _row_blocks(n: int, rows: int = 100_000) -> list[slice]:
+    return [slice(i, min(i + rows, n)) for i in range(0, n, rows)]
+
+
+def drop_absurd(xy: Array) -> tuple[Array, list[str]]:
+    """A copy of (N, K, 2) coordinates with non-finite and absurdly far points turned into dropouts (NaN),
+    and the warning that says how many absurd ones there were."""
     xy = np.array(xy, dtype=float)
-    score = np.array(score, dtype=float)
     missing = ~np.all(np.isfinite(xy), axis=2)
-    absurd = ~missing & np.any(np.abs(xy) > MAX_COORDINATE, axis=2)
+    absurd = ~missing & np.any((xy > MAX_COORDINATE) | (xy < -MAX_COORDINATE), axis=2)
     missing |= absurd
     if not np.all(missing):
         for axis in (0, 1):
             values = xy[..., axis][~missing]
             values = values[:: max(1, len(values) // 1_000_000)]  # a million samples place the bulk
             low, mid, high = np.percentile(values, [1, 50, 99])
+            del values
             spread = max(high - low, 1e-9 * max(abs(mid), 1.0))
-            absurd |= ~missing & (np.abs(xy[..., axis] - mid) > ABSURD_SPREADS * spread)
+            for rows in _row_blocks(len(xy)):  # the distances a block at a time: no clip-sized temporaries
+                absurd[rows] |= ~missing[rows] & (np.abs(xy[rows, :, axis] - mid) > ABSURD_SPREADS * spread)
         missing |= absurd
     warnings: list[str] = []
     if count := int(np.count_nonzero(absurd)):
@@ -146,5 +151,4 @@ def drop_absurd(xy: Array, score: Array) -> tuple[Array, Array, list[str]]:
             f"{count} keypoint position(s) lie far outside the rest of the skeleton and were treated as dropouts"
         )
     xy[missing] = np.nan
-    score[missing] = 0.0
-    return xy, score, warnings
+    return xy, warnings
