@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,9 @@ FUZZ = settings(
     deadline=None if FUZZ_EXAMPLES > 15 else 20_000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+#: numpy's RuntimeWarnings (NaN or inf met in arithmetic) are errors under fuzzing: the library handles
+#: non-finite values explicitly, so none may reach a user's terminal or log.
+NO_RUNTIME_WARNINGS = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +74,23 @@ def test_one_far_coordinate_is_a_dropout_with_a_warning(sprint: PoseSequence, va
     assert any("far outside the rest of the skeleton" in w for w in analysis.warnings)
     clean = kneedrive.analyze(sprint, athlete_height_m=1.8)
     assert analysis.summary.cadence_spm == pytest.approx(clean.summary.cadence_spm, rel=0.01)
+
+
+@NO_RUNTIME_WARNINGS
+@pytest.mark.parametrize("value", [-1e300, np.inf])
+def test_a_tenth_of_the_points_absurd_are_dropouts_without_numpy_warnings(sprint: PoseSequence, value: float) -> None:
+    """So many that the clip's spread cannot tell them (1e300 then overflowed the view's leg lengths, the
+    angles and the ground fit): beyond any unit's coordinates, each is a dropout."""
+    xy = np.array(sprint.xy)
+    hit = np.random.default_rng(5).random(xy.shape[:2]) < 0.1
+    xy[hit, 0] = value
+    analysis = kneedrive.analyze(sprint.replace(xy=xy), athlete_height_m=1.8)
+    clean = kneedrive.analyze(sprint, athlete_height_m=1.8)
+    if np.isinf(value):  # a non-finite value is a dropout, not worth a warning
+        assert not any("far outside the rest of the skeleton" in w for w in analysis.warnings)
+    else:
+        assert any(f"{np.count_nonzero(hit)} keypoint position(s) lie far outside" in w for w in analysis.warnings)
+    assert analysis.summary.cadence_spm == pytest.approx(clean.summary.cadence_spm, rel=0.02)
 
 
 def test_ground_fit_ignores_the_x_range_of_an_outlier() -> None:
@@ -175,6 +194,19 @@ def test_trc_cut_short_is_analyzed_with_a_warning(tmp_path: Path) -> None:
     assert analysis.summary.speed_mps == pytest.approx(9.47, rel=0.03)
 
 
+@NO_RUNTIME_WARNINGS
+def test_trc_without_times_and_an_infinite_frame_number_names_its_line(tmp_path: Path) -> None:
+    lines = _dorn_lines()
+    rows = [line.split("\t") for line in lines[6:13]]  # file lines 7-13 (line 6 is empty)
+    for row in rows:
+        row[1] = ""  # no time: the frame numbers and DataRate give it
+    rows[3][0] = "1e310"
+    path = tmp_path / "frames.trc"
+    path.write_text("\n".join([*lines[:5], "", *("\t".join(r) for r in rows)]))
+    with pytest.raises(InputError, match=r"line 10 has neither a time nor a frame number"):
+        read_trc(path)
+
+
 @pytest.mark.parametrize("case", ["no ankles", "no knees", "no known markers", "all NaN"])
 def test_trc_without_limbs_is_an_input_error(tmp_path: Path, case: str) -> None:
     lines = _dorn_lines()
@@ -240,6 +272,7 @@ def test_one_ankle_marker_dropout_keeps_the_vertical_axis(tmp_path: Path) -> Non
 CSV_ALPHABET = st.sampled_from([*list('0123456789.,-+eE\n\r\t "naifNI'), "time_s", "left_hip_x", "_y", "1e300"])
 
 
+@NO_RUNTIME_WARNINGS
 @FUZZ
 @given(text=st.lists(CSV_ALPHABET, max_size=200).map("".join))
 def test_fuzz_csv_reader(text: str) -> None:
@@ -250,6 +283,7 @@ def test_fuzz_csv_reader(text: str) -> None:
     assert np.all(np.diff(seq.time_s) > 0)
 
 
+@NO_RUNTIME_WARNINGS
 @FUZZ
 @given(body=st.lists(st.sampled_from([*list("0123456789.-e\t\n "), "nan", "inf"]), max_size=200).map("".join))
 def test_fuzz_trc_reader(tmp_path: Path, body: str) -> None:
@@ -262,6 +296,7 @@ def test_fuzz_trc_reader(tmp_path: Path, body: str) -> None:
         return
 
 
+@NO_RUNTIME_WARNINGS
 @FUZZ
 @given(text=st.text(max_size=200) | st.recursive(st.just("1"), lambda s: s.map(lambda v: f"[{v}]"), max_leaves=50))
 def test_fuzz_json_reader(tmp_path: Path, text: str) -> None:
@@ -271,6 +306,7 @@ def test_fuzz_json_reader(tmp_path: Path, text: str) -> None:
         load_analysis(path)
 
 
+@NO_RUNTIME_WARNINGS
 @FUZZ
 @given(
     seed=st.integers(0, 2**16),
@@ -284,8 +320,6 @@ def test_fuzz_analyze(sprint: PoseSequence, seed: int, value: float, fraction: f
     xy[rng.random(xy.shape) < fraction] = value
     seq = PoseSequence(time_s=sprint.time_s[:frames], xy=xy, score=sprint.score[:frames], names=sprint.names)
     start = time.perf_counter()
-    with warnings.catch_warnings():  # numpy's all-NaN warnings are silenced at the CLI's error boundary
-        warnings.simplefilter("ignore", RuntimeWarning)
-        with contextlib.suppress(KneedriveError):
-            kneedrive.analyze(seq)
+    with contextlib.suppress(KneedriveError):
+        kneedrive.analyze(seq)
     assert time.perf_counter() - start < 30

@@ -29,7 +29,7 @@ from .io.load import load_keypoints
 from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.frontal import steady_size
-from .kinematics.series import series_block
+from .kinematics.series import series_arrays, series_block
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.acceleration import speed_rise
@@ -321,7 +321,7 @@ def analyze(
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
     warnings += coaching.not_judged
-    full = Series.from_dict(series_block(kin, max_rate_hz=kin.fps_hz))  # each position is an input frame
+    full = _full_rate_series(kin)  # each position is an input frame
     accelerating = _acceleration(steps)
     # a figure withheld anywhere is not scored either (but the S-MAS reads only the side-on part's events)
     not_honest = {w.metric: w.reason for w in withheld if w not in part_withheld}
@@ -415,6 +415,18 @@ def _acceleration(steps: list[Step]) -> str | None:
     if rise is None or rise.rise < float(rules["acceleration_min_speed_rise"]):
         return None
     return rise.describe()
+
+
+def _full_rate_series(kin: Kinematics) -> Series:
+    """The series at the input's own rate, as arrays (a long clip's lists would cost gigabytes)."""
+    block = series_arrays(kin, max_rate_hz=kin.fps_hz)
+    return Series(
+        rate_hz=block["rate_hz"],
+        frames=block["frames"],
+        time_s=block["time_s"],
+        angles=frozen_map(block["angles"]),
+        points=frozen_map(block["points"]),
+    )
 
 
 def _smas(

@@ -89,9 +89,7 @@ class PoseSequence:
 
     def __post_init__(self) -> None:
         for name in ("time_s", "xy", "score"):
-            arr = np.array(getattr(self, name), dtype=np.float64)  # own, read-only copy
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
         n = self.time_s.shape[0]
         if self.xy.shape != (n, len(self.names), 2) or self.score.shape != (n, len(self.names)):
             raise InputError(
@@ -147,6 +145,28 @@ class PoseSequence:
         }
         fields.update(changes)
         return PoseSequence(**fields)  # type: ignore[arg-type]
+
+
+def _frozen(values: object) -> Array:
+    """A read-only float64 array of `values`: the array itself when nobody can change it any more (it and
+    every array it views are read-only: another sequence's, or one handed over with `hand_over`), else
+    a copy. Sequences made from one another then share their arrays instead of copying them."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        base: object = values
+        while isinstance(base, np.ndarray) and not base.flags.writeable:
+            base = base.base
+        if base is None:
+            return values
+    arr = np.array(values, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
+def hand_over(values: Array) -> Array:
+    """`values` made read-only, for a PoseSequence to keep without a copy: the caller must hold no other
+    writeable view of it."""
+    values.setflags(write=False)
+    return values
 
 
 def side_names(side: str, joint: str) -> str:

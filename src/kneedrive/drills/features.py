@@ -158,7 +158,10 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         foot_v = np.gradient(kin.points[f"{s}_ankle"][a:b, 0]) / dt - hip_v
         stance = support[s] & (lows[s] < np.nanpercentile(lows[s], 3) + 0.5 * CONTACT_LEGS)
         if stance.sum() >= 3:
-            sweep.append(-float(np.nanmedian(foot_v[stance])))
+            during = foot_v[stance]
+            during = during[np.isfinite(during)]  # a foot unseen through every stance frame gives no sweep
+            if len(during):
+                sweep.append(-float(np.median(during)))
     ground_speed = max(travel, max(0.0, min(sweep)) if sweep else 0.0)
 
     trunk = kin.angles.get("trunk_lean_deg")

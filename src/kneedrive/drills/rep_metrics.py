@@ -118,6 +118,11 @@ def _cycles(kin: Kinematics, a: int, b: int, drill: DrillSpec, rep_side: str) ->
     tops = cycle_tops(kin, a, b, drill, rep_side)
     step = 2 if drill.pattern == "alternating" and rep_side == "both" else 1  # the same leg's previous top
     hip = kin.mid_hip()
+    shanks = {}  # the leg's median shank length over the clip, once per leg (per cycle it was quadratic)
+    for leg in {leg for _, _, leg in tops}:
+        shanks[leg] = float(
+            np.nanmedian(np.linalg.norm(kin.points[f"{leg}_ankle"] - kin.points[f"{leg}_knee"], axis=1))
+        )
     out = []
     for k, (top, side, leg) in enumerate(tops):
         thigh = kin.angles[f"{leg}_thigh_angle_deg"]
@@ -126,7 +131,7 @@ def _cycles(kin: Kinematics, a: int, b: int, drill: DrillSpec, rep_side: str) ->
         dorsi = kin.angles.get(f"{leg}_ankle_dorsiflexion_deg")
         heel = kin.points.get(f"{leg}_heel", kin.points[f"{leg}_ankle"])
         knee_pt, ankle_pt = kin.points[f"{leg}_knee"], kin.points[f"{leg}_ankle"]
-        shank = float(np.nanmedian(np.linalg.norm(ankle_pt - knee_pt, axis=1)))
+        shank = shanks[leg]
         lo = (tops[k - step][0] + top) // 2 if k >= step else a
         hi = (top + tops[k + step][0]) // 2 if k + step < len(tops) else b
         before = signal[lo : top + 1]

@@ -19,6 +19,7 @@ frame: x forward, y up), so a saved analysis picks the same frames. Frames are i
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,12 +82,19 @@ def _mid_hip(motion: Motion) -> np.ndarray:
     return hips
 
 
-def _first_at_or_after(time_s: np.ndarray, t: float) -> int | None:
+def _first_at_or_after(time_s: np.ndarray, t: float, *, ordered: bool = False) -> int | None:
+    """`ordered`: time_s never decreases (then a binary search: a long clip's strides stay linear)."""
+    if ordered:
+        i = int(np.searchsorted(time_s, t - 1e-9, side="left"))
+        return i if i < len(time_s) else None
     idx = np.flatnonzero(time_s >= t - 1e-9)
     return int(idx[0]) if idx.size else None
 
 
-def _last_at_or_before(time_s: np.ndarray, t: float) -> int | None:
+def _last_at_or_before(time_s: np.ndarray, t: float, *, ordered: bool = False) -> int | None:
+    if ordered:
+        i = int(np.searchsorted(time_s, t + 1e-9, side="right")) - 1
+        return i if i >= 0 else None
     idx = np.flatnonzero(time_s <= t + 1e-9)
     return int(idx[-1]) if idx.size else None
 
@@ -100,42 +108,50 @@ def _arg(values: np.ndarray, lo: int, hi: int, *, largest: bool) -> int | None:
     return lo + int(pick)
 
 
-def _stride(motion: Motion, events: Sequence[GaitEvent], touchdown: GaitEvent) -> StridePhases:
+@dataclass(frozen=True)
+class _Clip:
+    """What every stride of a clip reads, computed once (per stride it made long clips quadratic)."""
+
+    time_s: np.ndarray
+    ordered: bool  # time_s never decreases
+    mid_hip: np.ndarray
+    toe_offs: Mapping[str, list[float]]  # per side, in time order
+
+
+def _stride(motion: Motion, clip: _Clip, touchdown: GaitEvent) -> StridePhases:
     side, contra = touchdown.side, other(touchdown.side)
-    t = np.asarray(motion.time_s, dtype=float)
+    t, ordered = clip.time_s, clip.ordered
     td_time = touchdown.time_s
-    own_offs = [e.time_s for e in events if e.side == side and e.kind == "toe_off"]
-    prev_own_off = max((x for x in own_offs if x < td_time), default=None)
-    next_own_off = min((x for x in own_offs if x > td_time), default=None)
-    contra_off = max(
-        (
-            e.time_s
-            for e in events
-            if e.side == contra and e.kind == "toe_off" and e.time_s < td_time
-            and (prev_own_off is None or e.time_s > prev_own_off)
-        ),
-        default=None,
-    )  # fmt: skip
+    own_offs = clip.toe_offs[side]
+    before = bisect.bisect_left(own_offs, td_time)  # own_offs[:before] < td_time
+    prev_own_off = own_offs[before - 1] if before else None
+    after = bisect.bisect_right(own_offs, td_time)  # own_offs[after:] > td_time
+    next_own_off = own_offs[after] if after < len(own_offs) else None
+    contra_offs = clip.toe_offs[contra]
+    last = bisect.bisect_left(contra_offs, td_time) - 1  # the contralateral toe-off last before touchdown...
+    contra_off = (
+        contra_offs[last] if last >= 0 and (prev_own_off is None or contra_offs[last] > prev_own_off) else None
+    )  # ...after this foot's own toe-off
     samples: dict[str, int | None] = dict.fromkeys(POSITIONS)
-    td = _first_at_or_after(t, td_time)
+    td = _first_at_or_after(t, td_time, ordered=ordered)
     samples["touchdown"] = td
     thigh, knee = motion.angles.get(f"{side}_thigh_angle_deg"), motion.angles.get(f"{side}_knee_flexion_deg")
     if td is not None and prev_own_off is not None and thigh is not None and knee is not None:
-        start = _first_at_or_after(t, prev_own_off)
+        start = _first_at_or_after(t, prev_own_off, ordered=ordered)
         lift = None if start is None else _arg(thigh, start, td, largest=True)
         samples["strike"] = None if lift is None else _arg(knee, lift, td, largest=False)
     if td is not None and contra_off is not None:
-        cto = _last_at_or_before(t, contra_off)
+        cto = _last_at_or_before(t, contra_off, ordered=ordered)
         samples["contralateral_toe_off"] = cto
         if cto is not None and cto <= td:
             lo, hi = (cto + round(f * (td - cto)) for f in MVP_WINDOW)
             strike = samples["strike"]
             hi = hi if strike is None or strike < lo else min(hi, strike)  # the positions in their order
-            samples["max_vertical_projection"] = _arg(_mid_hip(motion)[:, 1], lo, hi, largest=True)
+            samples["max_vertical_projection"] = _arg(clip.mid_hip[:, 1], lo, hi, largest=True)
     ankle = motion.points.get(f"{side}_ankle")
     if td is not None and ankle is not None:
-        end = len(t) - 1 if next_own_off is None else _last_at_or_before(t, next_own_off)
-        over = np.flatnonzero(_mid_hip(motion)[td : (end or td) + 1, 0] >= np.asarray(ankle)[td : (end or td) + 1, 0])
+        end = len(t) - 1 if next_own_off is None else _last_at_or_before(t, next_own_off, ordered=ordered)
+        over = np.flatnonzero(clip.mid_hip[td : (end or td) + 1, 0] >= np.asarray(ankle)[td : (end or td) + 1, 0])
         samples["full_support"] = td + int(over[0]) if over.size else None
     return _phases(motion, side, td_time, samples)
 
@@ -170,8 +186,15 @@ def _acceleration_step(motion: Motion, events: Sequence[GaitEvent], touchdown: G
 def stride_phases(motion: Motion, events: Sequence[GaitEvent]) -> dict[str, tuple[StridePhases, ...]]:
     """Every stride of each side (one per touch-down), in time order."""
     ordered = sorted(events, key=lambda e: e.time_s)
+    t = np.asarray(motion.time_s, dtype=float)
+    clip = _Clip(
+        time_s=t,
+        ordered=bool(np.all(np.diff(t) >= 0)),  # (NaN: not ordered)
+        mid_hip=_mid_hip(motion),
+        toe_offs={s: [e.time_s for e in ordered if e.side == s and e.kind == "toe_off"] for s in SIDES},
+    )
     return {
-        side: tuple(_stride(motion, ordered, e) for e in ordered if e.side == side and e.kind == "touchdown")
+        side: tuple(_stride(motion, clip, e) for e in ordered if e.side == side and e.kind == "touchdown")
         for side in SIDES
     }
 

@@ -24,7 +24,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     if path.is_dir():  # say so with the name the user gave, not the temporary file's
         raise IsADirectoryError(21, "is a folder, not a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:  # a read-only or full folder
+        raise about(path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -32,6 +35,15 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise about(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def about(path: Path, exc: OSError) -> OSError:
+    """The error about the file the user named (a full disk names no file, a read-only one our temporary
+    file): same errno, so the same OSError subclass."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))

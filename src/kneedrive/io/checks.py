@@ -29,11 +29,13 @@ def check_time(time_s: Array, source: str, *, lines: NDArray[np.int_] | None = N
         raise InputError(f"{source}: time stamps are not strictly increasing{where(int(back[0]) + 1)}")
 
 
-def clean_scores(score: Array) -> tuple[Array, list[str]]:
-    """Scores as confidences in 0-1: NaN is 0, values outside are clipped with a warning."""
-    score = np.nan_to_num(np.asarray(score, dtype=float), nan=0.0, posinf=1.0, neginf=0.0)
+def clean_scores(score: Array) -> list[str]:
+    """Make float scores confidences in 0-1, in place (a long clip's scores are not copied): NaN is 0,
+    values outside are clipped with a warning, which is returned."""
+    np.nan_to_num(score, copy=False, nan=0.0, posinf=1.0, neginf=0.0)
     outside = int(np.count_nonzero((score < 0.0) | (score > 1.0)))
     warnings = []
     if outside:
         warnings.append(f"{outside} keypoint score(s) outside 0-1 were clipped to 0-1")
-    return np.clip(score, 0.0, 1.0), warnings
+    np.clip(score, 0.0, 1.0, out=score)
+    return warnings

@@ -10,12 +10,13 @@ import itertools
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
-from ..sequence import PoseSequence
+from ..sequence import PoseSequence, hand_over
 from .atomic import write_text_atomic
 from .checks import check_time, clean_scores
 
@@ -32,17 +33,30 @@ def read_keypoints_csv(path: Path, *, fps_hz: float | None = None) -> PoseSequen
     """Read a keypoint CSV. `fps_hz` is required when the file has `frame` but no `time_s`."""
     path = Path(path)
     try:
+        rows = _count_lines(path)
         with path.open(encoding="utf-8-sig", newline="") as lines:
-            return _parse_lines(lines, source=str(path), fps_hz=fps_hz)
+            return _parse_lines(lines, source=str(path), fps_hz=fps_hz, rows_hint=rows)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a text CSV file ({exc.reason})") from exc
 
 
 def parse_keypoints_csv(text: str, *, source: str = "<csv>", fps_hz: float | None = None) -> PoseSequence:
-    return _parse_lines(io.StringIO(text, newline=""), source=source, fps_hz=fps_hz)
+    rows = text.count("\n") or text.count("\r")
+    return _parse_lines(io.StringIO(text, newline=""), source=source, fps_hz=fps_hz, rows_hint=rows + 1)
 
 
-def _parse_lines(lines: Iterable[str], *, source: str, fps_hz: float | None) -> PoseSequence:
+def _count_lines(path: Path) -> int:
+    """About how many lines the file has (line feeds, or carriage returns in a file without any): the
+    parse preallocates that many rows, and grows if the file holds more."""
+    feeds = returns = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            feeds += block.count(b"\n")
+            returns += 0 if feeds else block.count(b"\r")
+    return (feeds or returns) + 1
+
+
+def _parse_lines(lines: Iterable[str], *, source: str, fps_hz: float | None, rows_hint: int) -> PoseSequence:
     numbered = ((n, line) for n, line in enumerate(lines, start=1) if not _blank(line))
     first = next(numbered, None)
     if first is None:
@@ -66,26 +80,59 @@ def _parse_lines(lines: Iterable[str], *, source: str, fps_hz: float | None) -> 
         raise InputError(f"{source}: no 'time_s' column (or 'frame' with --fps)")
     xy_cols = np.array([[col[f"{n}_x"], col[f"{n}_y"]] for n in names])
     score_cols = [(k, col[f"{n}_score"]) for k, n in enumerate(names) if f"{n}_score" in col]
-    times, xys, scores, line_numbers = [], [], [], []
+    rows = _Rows(max(rows_hint, 1), len(names))
     while chunk := list(itertools.islice(numbered, CHUNK_LINES)):
         data = _numeric_table(chunk, len(header), source)
-        line_numbers.append(np.array([n for n, _ in chunk]))
-        times.append(data[:, time_col] if fps is None else data[:, time_col] / fps)
-        xys.append(data[:, xy_cols])
-        part = np.ones((len(data), len(names)))
+        at = rows.extend(len(data))
+        rows.line[at] = [n for n, _ in chunk]
+        rows.time_s[at] = data[:, time_col] if fps is None else data[:, time_col] / fps
+        rows.xy[at] = data[:, xy_cols]
         for k, c in score_cols:
-            part[:, k] = data[:, c]
-        scores.append(part)
-    if not times:
+            rows.score[at, k] = data[:, c]
+    if not rows.n:
         raise InputError(f"{source}: header only, no frames")
-    time_s = np.concatenate(times)
-    check_time(time_s, source, lines=np.concatenate(line_numbers))
-    xy = np.concatenate(xys)
-    score, warnings = clean_scores(np.concatenate(scores))
-    del xys, scores
+    n = rows.n
+    check_time(rows.time_s[:n], source, lines=rows.line[:n])
+    warnings = clean_scores(rows.score[:n])
+    xy = hand_over(rows.xy)[:n]  # read-only views of the rows: the sequence keeps them without a copy
     if np.all(~np.all(np.isfinite(xy), axis=2)):
         raise InputError(f"{source}: every keypoint value is empty or NaN")
-    return PoseSequence(time_s=time_s, xy=xy, score=score, names=tuple(names), source=source, warnings=tuple(warnings))
+    return PoseSequence(
+        time_s=hand_over(rows.time_s)[:n],
+        xy=xy,
+        score=hand_over(rows.score)[:n],
+        names=tuple(names),
+        source=source,
+        warnings=tuple(warnings),
+    )
+
+
+class _Rows:
+    """The parsed rows, in arrays allocated once for the rows expected (one float64 copy of the file's
+    numbers in memory, not a list of chunks and their concatenation), grown if the file holds more."""
+
+    def __init__(self, capacity: int, keypoints: int) -> None:
+        self.n = 0
+        self.line = np.zeros(capacity, dtype=np.int64)
+        self.time_s = np.zeros(capacity)
+        self.xy = np.zeros((capacity, keypoints, 2))
+        self.score = np.ones((capacity, keypoints))  # a keypoint without a score column: confidence 1
+
+    def extend(self, rows: int) -> slice:
+        """Room for `rows` more rows: the slice they go into."""
+        if self.n + rows > len(self.time_s):
+            capacity = max(self.n + rows, len(self.time_s) * 3 // 2)
+            self.line, self.time_s, self.xy = (_grown(a, capacity, 0) for a in (self.line, self.time_s, self.xy))
+            self.score = _grown(self.score, capacity, 1)
+        at = slice(self.n, self.n + rows)
+        self.n += rows
+        return at
+
+
+def _grown(array: NDArray[Any], capacity: int, fill: float) -> NDArray[Any]:
+    out = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
 
 
 def _blank(line: str) -> bool:

@@ -69,7 +69,7 @@ def read_trc(path: Path) -> PoseSequence:
     if not markers:
         raise InputError(f"{path}: no marker names on line 4")
     ndim = 3 if len(axes) >= 3 * len(markers) else 2
-    rows = []
+    rows, line_numbers = [], []
     for lineno, line in enumerate(lines[5:], start=6):
         if not line.strip():
             continue
@@ -81,6 +81,7 @@ def read_trc(path: Path) -> PoseSequence:
         if len(values) < 2 + ndim * len(markers):
             values += [math.nan] * (2 + ndim * len(markers) - len(values))
         rows.append(values[: 2 + ndim * len(markers)])
+        line_numbers.append(lineno)
     if not rows:
         raise InputError(f"{path}: no frames")
     data = np.asarray(rows, dtype=float)
@@ -93,12 +94,16 @@ def read_trc(path: Path) -> PoseSequence:
         rate = float(meta.get("DataRate", "nan"))
         if not math.isfinite(rate) or rate <= 0:
             raise InputError(f"{path}: no time column and no valid DataRate")
-        time_s = (data[:, 0] - data[0, 0]) / rate
+        frame = data[:, 0]
+        if not np.all(np.isfinite(frame)):
+            bad = int(np.argmin(np.isfinite(frame)))
+            raise InputError(f"{path}: line {line_numbers[bad]} has neither a time nor a frame number")
+        time_s = (frame - frame[0]) / rate
     coords = data[:, 2:].reshape(len(data), len(markers), ndim)
     if ndim == 3:  # OpenSim writes a missing marker as 0 0 0
         coords[np.all(coords == 0.0, axis=2)] = np.nan
     by_key = {_key(m): coords[:, i, :] for i, m in enumerate(markers)}
-    check_time(time_s, str(path), lines=np.arange(6, 6 + len(time_s)))
+    check_time(time_s, str(path), lines=np.asarray(line_numbers))
     seq = _to_sequence(path, time_s, by_key, ndim, UNITS_PER_M.get(units))
     return seq.replace(warnings=tuple(notes)) if notes else seq
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..errors import InputError
-from ..sequence import REQUIRED_KEYPOINTS, PoseSequence
+from ..sequence import REQUIRED_KEYPOINTS, PoseSequence, hand_over
 from .angles import compute_angles
 from .clean import (
     MAX_GAP_S,
@@ -21,7 +21,7 @@ from .clean import (
 )
 from .frame import LEG_LENGTH_PER_HEIGHT, leg_length, travel_direction
 from .result import Array, Kinematics
-from .swaps import correct_swaps
+from .swaps import Swaps, find_swaps
 
 log = logging.getLogger(__name__)
 
@@ -74,31 +74,30 @@ def compute_kinematics(
             f"{seq.source}: too little data ({seq.n_frames} frames, {duration_s:.2f} s): "
             f"at least {MIN_FRAMES} frames and {MIN_DURATION_S:g} s are needed"
         )
-    xy, _, dropped = drop_absurd(seq.xy, seq.score)
+    xy, dropped = drop_absurd(seq.xy)
     warnings.extend(dropped)
-    xy = np.where((seq.score >= min_score)[..., None], xy, np.nan)
-    seq = seq.replace(xy=xy)
-    unseen = [k for k in REQUIRED_KEYPOINTS if not seq.has(k)]
+    xy[~(seq.score >= min_score)] = np.nan  # in place on drop_absurd's copy (a NaN score is below too)
+    masked = seq.replace(xy=hand_over(xy))
+    del xy
+    unseen = [k for k in REQUIRED_KEYPOINTS if not masked.has(k)]
     if unseen:
         raise InputError(
             f"{seq.source}: {', '.join(unseen)} never reach a score of {min_score:g} (all below it: nothing to analyze)"
         )
-    swapped = 0
-    if fix_swaps:
-        seq, swapped = correct_swaps(seq)
-    present = [n for n in seq.names if seq.has(n)]
-    raw = {n: seq.point(n) * np.array([1.0, -1.0]) for n in present}  # y up from here on
+    swaps, swapped = find_swaps(masked) if fix_swaps else ((), 0)
+    raw = _relabelled(masked, swaps)  # y up from here on
+    del masked  # (the masked copy of the whole clip's keypoints is not needed any more)
 
     leg_units = leg_length(raw)
     if not math.isfinite(leg_units) or leg_units <= 0:
         raise InputError(f"{seq.source}: hips, knees and ankles are never all visible in one frame")
     _check_skeleton(seq.source, raw, view)
     direction, evidence = travel_direction(raw, leg_units)
-    points_raw = {n: (p * np.array([direction, 1.0])) / leg_units for n, p in raw.items()}
-
     filled_total = 0
     filled: dict[str, Array] = {}
-    for name, p in points_raw.items():
+    for name in list(raw):  # one keypoint at a time, each raw copy dropped once filled
+        p = raw.pop(name) * np.array([direction, 1.0])
+        p /= leg_units
         filled[name], count = fill_gaps(seq.time_s, p, max_gap_s=max_gap_s)
         filled_total += count
     fps = seq.fps_hz
@@ -114,7 +113,7 @@ def compute_kinematics(
     cut = cutoff_hz if cutoff_hz is not None else choose_cutoff_hz(step_hz, fps)
     if cut >= fps / 2.0:
         raise InputError(f"cut-off {cut:g} Hz is at or above the Nyquist frequency ({fps / 2:g} Hz)")
-    points = {name: butterworth(p, fps, cut) for name, p in filled.items()}
+    points = {name: butterworth(filled.pop(name), fps, cut) for name in list(filled)}
 
     leg_m = _leg_length_m(seq, leg_units, px_per_m, athlete_height_m, warnings)
     angles, unavailable = compute_angles(points)
@@ -158,6 +157,17 @@ def compute_kinematics(
         unavailable=unavailable,
         warnings=tuple(warnings),
     )
+
+
+def _relabelled(seq: PoseSequence, swaps: Swaps) -> dict[str, Array]:
+    """Each keypoint seen (after relabelling) as its own (N, 2) array, y up: `correct_swaps` applied
+    on these copies instead of on a copy of the whole sequence."""
+    raw = {n: seq.point(n) * np.array([1.0, -1.0]) for n in seq.names}
+    for pairs, rows in swaps:
+        for a, b in pairs:
+            left, right = raw[seq.names[a]], raw[seq.names[b]]
+            left[rows], right[rows] = right[rows].copy(), left[rows].copy()
+    return {n: p for n, p in raw.items() if np.any(np.isfinite(p[:, 0]))}
 
 
 def _check_skeleton(source: str, raw: dict[str, Array], view: str = "side") -> None:

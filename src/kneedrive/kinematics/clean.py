@@ -111,29 +111,44 @@ def choose_cutoff_hz(step_frequency_hz: float | None, fps_hz: float) -> float:
 #: A coordinate further than this many times the spread of all coordinates (1st to 99th
 #: percentile, whole clip, per axis) from their median is not a body point.
 ABSURD_SPREADS = 10.0
+#: No body point reaches this magnitude in any unit we read (pixels of a 16K image: 15,360; a 100 km
+#: course in mm: 1e8): a larger value is a corrupt cell, even when a tenth of the clip holds one.
+MAX_COORDINATE = 1e8
 
 
-def drop_absurd(xy: Array, score: Array) -> tuple[Array, Array, list[str]]:
-    """(N, K, 2) coordinates and (N, K) scores with non-finite and absurdly far points turned into
-    dropouts (NaN, score 0), and the warning that says how many absurd ones there were."""
+def usable_points(xy: Array) -> Array:
+    """(..., 2) positions with every point that has a non-finite or absurdly large coordinate as NaN
+    (arithmetic on them then neither overflows nor mixes infinities)."""
+    ok = np.all(np.abs(xy) <= MAX_COORDINATE, axis=-1)  # False for NaN and inf, without a warning
+    out: Array = np.where(ok[..., None], xy, np.nan)
+    return out
+
+
+def _row_blocks(n: int, rows: int = 100_000) -> list[slice]:
+    return [slice(i, min(i + rows, n)) for i in range(0, n, rows)]
+
+
+def drop_absurd(xy: Array) -> tuple[Array, list[str]]:
+    """A copy of (N, K, 2) coordinates with non-finite and absurdly far points turned into dropouts (NaN),
+    and the warning that says how many absurd ones there were."""
     xy = np.array(xy, dtype=float)
-    score = np.array(score, dtype=float)
     missing = ~np.all(np.isfinite(xy), axis=2)
-    warnings: list[str] = []
+    absurd = ~missing & np.any((xy > MAX_COORDINATE) | (xy < -MAX_COORDINATE), axis=2)
+    missing |= absurd
     if not np.all(missing):
-        absurd = np.zeros_like(missing)
         for axis in (0, 1):
             values = xy[..., axis][~missing]
             values = values[:: max(1, len(values) // 1_000_000)]  # a million samples place the bulk
             low, mid, high = np.percentile(values, [1, 50, 99])
+            del values
             spread = max(high - low, 1e-9 * max(abs(mid), 1.0))
-            absurd |= ~missing & (np.abs(xy[..., axis] - mid) > ABSURD_SPREADS * spread)
-        count = int(np.count_nonzero(absurd))
-        if count:
-            warnings.append(
-                f"{count} keypoint position(s) lie far outside the rest of the skeleton and were treated as dropouts"
-            )
+            for rows in _row_blocks(len(xy)):  # the distances a block at a time: no clip-sized temporaries
+                absurd[rows] |= ~missing[rows] & (np.abs(xy[rows, :, axis] - mid) > ABSURD_SPREADS * spread)
         missing |= absurd
+    warnings: list[str] = []
+    if count := int(np.count_nonzero(absurd)):
+        warnings.append(
+            f"{count} keypoint position(s) lie far outside the rest of the skeleton and were treated as dropouts"
+        )
     xy[missing] = np.nan
-    score[missing] = 0.0
-    return xy, score, warnings
+    return xy, warnings

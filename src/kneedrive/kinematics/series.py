@@ -56,3 +56,30 @@ def series_block(kin: Kinematics, *, max_rate_hz: float = MAX_SERIES_RATE_HZ) ->
         "angles": {name: _rounded(v[index], ANGLE_DECIMALS) for name, v in sorted(kin.angles.items())},
         "points": points,
     }
+
+
+def _rounded_array(values: np.ndarray, decimals: int) -> np.ndarray:
+    """`_rounded` as a read-only float array (NaN for null); a point (n, 2) is NaN where x or y is not finite."""
+    out = np.array([round(v, decimals) for v in values.ravel().tolist()], dtype=float).reshape(values.shape)
+    if out.ndim == 2:
+        out[~np.all(np.isfinite(values), axis=1)] = np.nan
+    else:
+        out[~np.isfinite(values)] = np.nan
+    out.flags.writeable = False
+    return out
+
+
+def series_arrays(kin: Kinematics, *, max_rate_hz: float = MAX_SERIES_RATE_HZ) -> dict[str, Any]:
+    """The values of `series_block` (same decimation and rounding) as float arrays, NaN for null, built one
+    series at a time: a full-rate series of a long clip then costs its arrays, not a Python number per
+    frame and series (gigabytes at 1,000,000 frames)."""
+    step = decimation_step(kin.fps_hz, max_rate_hz)
+    index = np.arange(0, kin.n_frames, step)
+    index.flags.writeable = False
+    return {
+        "rate_hz": float(kin.fps_hz / step),
+        "frames": index,
+        "time_s": _rounded_array(kin.time_s[index], 5),
+        "angles": {name: _rounded_array(v[index], ANGLE_DECIMALS) for name, v in sorted(kin.angles.items())},
+        "points": {name: _rounded_array(xy[index], POINT_DECIMALS) for name, xy in sorted(kin.points.items())},
+    }

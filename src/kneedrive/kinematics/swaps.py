@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..sequence import PoseSequence
+from ..sequence import PoseSequence, hand_over
 
 Array = NDArray[np.float64]
 
@@ -24,31 +24,44 @@ MOMENTUM = 0.8
 SWAP_PRIOR = 0.05
 
 
+#: Keypoint index pairs (left, right) of one limb group, and the frames in which to exchange them.
+Swaps = tuple[tuple[tuple[tuple[int, int], ...], NDArray[np.int64]], ...]
+
+
 def correct_swaps(seq: PoseSequence) -> tuple[PoseSequence, int]:
     """Return the sequence with legs and arms relabelled where swapped, and the number of
     frames in which the legs were relabelled."""
+    swaps, leg_swapped = find_swaps(seq)
+    if not any(len(rows) for _, rows in swaps):
+        return seq, leg_swapped  # nothing to relabel: no copy of the clip
     xy = np.array(seq.xy)
     score = np.array(seq.score)
-    scale = _thigh_length(seq)
-    leg_swapped = 0
-    for joints in (LEG_JOINTS, ARM_JOINTS):
-        pairs = [
-            (seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}"))
-            for j in joints
-            if f"left_{j}" in seq.names and f"right_{j}" in seq.names
-        ]
-        if not pairs or not np.isfinite(scale):
-            continue
-        li = [p[0] for p in pairs]
-        ri = [p[1] for p in pairs]
-        swapped = _viterbi(xy[:, li] / scale, xy[:, ri] / scale)
-        rows = np.flatnonzero(swapped)
+    for pairs, rows in swaps:
         for a, b in pairs:
             xy[rows, a], xy[rows, b] = xy[rows, b].copy(), xy[rows, a].copy()
             score[rows, a], score[rows, b] = score[rows, b].copy(), score[rows, a].copy()
-        if joints is LEG_JOINTS:
-            leg_swapped = len(rows)
-    return seq.replace(xy=xy, score=score), leg_swapped
+    return seq.replace(xy=hand_over(xy), score=hand_over(score)), leg_swapped
+
+
+def find_swaps(seq: PoseSequence) -> tuple[Swaps, int]:
+    """The relabelling `correct_swaps` applies, per limb group (legs, arms: disjoint keypoints, each
+    searched on the input), and the number of frames in which the legs are relabelled."""
+    scale = _thigh_length(seq)
+    swaps = []
+    for joints in (LEG_JOINTS, ARM_JOINTS):
+        pairs = tuple(
+            (seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}"))
+            for j in joints
+            if f"left_{j}" in seq.names and f"right_{j}" in seq.names
+        )
+        if not pairs or not np.isfinite(scale):
+            swaps.append((pairs, np.zeros(0, dtype=np.int64)))
+            continue
+        sides = seq.xy[:, [[a for a, _ in pairs], [b for _, b in pairs]]]  # (N, 2 limbs, J, 2), a copy
+        sides /= scale
+        swaps.append((pairs, np.flatnonzero(_viterbi(sides.transpose(1, 0, 2, 3)))))
+        del sides
+    return tuple(swaps), len(swaps[0][1])
 
 
 def _thigh_length(seq: PoseSequence) -> float:
@@ -66,15 +79,16 @@ def _thigh_length(seq: PoseSequence) -> float:
 CHUNK_FRAMES = 50_000
 
 
-def _viterbi(left: Array, right: Array) -> NDArray[np.bool_]:
-    """left/right: (N, J, 2). Returns a (N,) mask of frames whose labels should be swapped.
+def _viterbi(both: Array) -> NDArray[np.bool_]:
+    """both: (2, N, J, 2), the left limb's and the right limb's joints. Returns a (N,) mask of frames whose
+    labels should be swapped.
 
     State at frame t is (swap at t-1, swap at t); the transition cost compares the labelling
     at t with the constant-velocity prediction from t-1 and t-2. The distances of all eight
     transitions are computed with numpy for all frames; only the 2x2 minimum runs per frame.
     """
-    n = len(left)
-    options = (np.stack([left, right]), np.stack([right, left]))  # state -> (2 limbs, N, J, 2)
+    n = both.shape[1]
+    options = (both, both[::-1])  # state -> (2 limbs, N, J, 2): as labelled, swapped (a view, no copy)
     inf = float("inf")
     cost = np.full((2, 2), inf)  # cost[a, b]: swap state a at t-1, b at t
     for b in (0, 1):

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 
 from ..sequence import REQUIRED_KEYPOINTS, PoseSequence
+from .clean import usable_points
 from .result import Array
 
 View = Literal["side", "front", "oblique"]
@@ -67,7 +68,7 @@ class ViewEstimate:
 def _median_abs_dx(seq: PoseSequence, a: str, b: str) -> Array:
     if not (seq.has(a) and seq.has(b)):
         return np.full(seq.n_frames, np.nan)
-    dx: Array = seq.point(a)[:, 0] - seq.point(b)[:, 0]
+    dx: Array = usable_points(seq.point(a))[:, 0] - usable_points(seq.point(b))[:, 0]
     return dx
 
 
@@ -75,10 +76,10 @@ def _leg_px(seq: PoseSequence) -> Array:
     """Per-frame leg length (thigh + shank, the longer leg) in the input's units."""
     legs = []
     for side in ("left", "right"):
-        hip, knee, ankle = (seq.point(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
+        hip, knee, ankle = (usable_points(seq.point(f"{side}_{j}")) for j in ("hip", "knee", "ankle"))
         legs.append(np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1))
-    with np.errstate(all="ignore"):
-        out: Array = np.fmax(legs[0], legs[1])
+    longer = np.fmax(legs[0], legs[1])
+    out: Array = np.where(longer > 0, longer, np.nan)  # a leg of no length is no leg (nor a divisor)
     return out
 
 
@@ -179,7 +180,7 @@ def given_view(seq: PoseSequence, view: str) -> ViewEstimate:
 def _motion(seq: PoseSequence, leg: Array, scale: float) -> tuple[float, float]:
     """Net mid-hip travel along the image axis in leg lengths, and the size at the end over the start
     (medians of the first and last fifth of the clip, so one odd frame does not decide)."""
-    hip_x = (seq.point("left_hip")[:, 0] + seq.point("right_hip")[:, 0]) / 2.0
+    hip_x = (usable_points(seq.point("left_hip"))[:, 0] + usable_points(seq.point("right_hip"))[:, 0]) / 2.0
     n = seq.n_frames
     fifth = max(1, n // 5)
     first, last = slice(0, fifth), slice(n - fifth, n)

@@ -258,7 +258,7 @@ def estimate_pose(
     if use_cache:
         options = {"start_s": start_s, "end_s": end_s, "person": person, "camera": track_camera}
         key = cache.cache_key(cache.file_sha256(path), backend.model_id, options)
-        hit = cache.load(key)
+        hit = cache.load(key, len(backend.names))
         if hit is not None:
             log.info("pose cache hit %s", key)
             return _video_pose(path, info, hit, backend, cache_hit=True, capture_fps=capture_fps)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..io.analysis_json import analysis_json_text
-from ..io.atomic import write_bytes_atomic, write_text_atomic
+from ..io.atomic import about, write_bytes_atomic, write_text_atomic
 from ..io.keypoints_csv import keypoints_csv_text
 from ..io.trc import trc_text
 from ..record import AnalysisRecord
@@ -177,6 +177,9 @@ def write_output_folder(
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(part, out_dir)
+    except OSError as exc:  # named after the folder asked for, not the hidden one (nor none: a full disk)
+        shutil.rmtree(part, ignore_errors=True)
+        raise about(out_dir, exc) from exc
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
         raise
