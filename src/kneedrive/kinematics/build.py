@@ -87,6 +87,7 @@ def compute_kinematics(
     swaps, swapped = find_swaps(masked) if fix_swaps else ((), 0)
     raw = _relabelled(masked, swaps)  # y up from here on
     del masked  # (the masked copy of the whole clip's keypoints is not needed any more)
+    small = _small_feet(raw) if seq.units_per_m is None else {}  # pixels: feet big enough for their angle?
 
     leg_units = leg_length(raw)
     if not math.isfinite(leg_units) or leg_units <= 0:
@@ -117,22 +118,20 @@ def compute_kinematics(
 
     leg_m = _leg_length_m(seq, leg_units, px_per_m, athlete_height_m, warnings)
     angles, unavailable = compute_angles(points)
-    if seq.units_per_m is None:  # pixels: is the foot big enough in the image for its angle?
-        small = _small_feet(raw)
-        if small:
-            for side, length_px in small.items():
-                why = (
-                    f"the {side} foot is {length_px:.0f} px long in the image; its angle needs at least "
-                    f"{MIN_FOOT_PX:.0f} px (film closer, zoom in or use a higher resolution)"
-                )
-                for angle in FOOT_ANGLES:
-                    if angles.pop(f"{side}_{angle}", None) is not None:
-                        unavailable[f"{side}_{angle}"] = why
-            warnings.append(
-                "foot angles and dorsiflexion withheld: "
-                + ", ".join(f"the {side} foot is {px:.0f} px long" for side, px in small.items())
-                + f" in the image, and a foot angle needs at least {MIN_FOOT_PX:.0f} px (film closer or zoom in)"
+    if small:
+        for side, length_px in small.items():
+            why = (
+                f"the {side} foot is {length_px:.0f} px long in the image; its angle needs at least "
+                f"{MIN_FOOT_PX:.0f} px (film closer, zoom in or use a higher resolution)"
             )
+            for angle in FOOT_ANGLES:
+                if angles.pop(f"{side}_{angle}", None) is not None:
+                    unavailable[f"{side}_{angle}"] = why
+        warnings.append(
+            "foot angles and dorsiflexion withheld: "
+            + ", ".join(f"the {side} foot is {px:.0f} px long" for side, px in small.items())
+            + f" in the image, and a foot angle needs at least {MIN_FOOT_PX:.0f} px (film closer or zoom in)"
+        )
     for name, why in unavailable.items():
         log.info("%s unavailable: %s", name, why)
     if "trunk_lean_deg" in unavailable:
