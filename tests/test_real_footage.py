@@ -98,7 +98,7 @@ def test_real_clips_yardstick() -> None:
 @pytest.mark.slow
 def test_the_treadmill_clip_refilmed_at_25_fps_or_smaller_keeps_its_steps() -> None:
     """scripts/validate_variants.py: the GaitLab treadmill clip at 25 fps and with fewer pixels (README,
-    'Other phones'): every touchdown the true cadence implies is found on alternating feet."""
+    'Other phones'): at least 85 % of the touchdowns the true cadence implies, mostly on alternating feet."""
     spec = importlib.util.spec_from_file_location("validate_variants", SCRIPT.with_name("validate_variants.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
