@@ -115,7 +115,11 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
     facing = "toward" if lead is None or lead >= 0 else "away"
     widths = f"shoulders {_shown(shoulder)} and hips {_shown(hip)} leg lengths apart (frontality {frontality:.2f})"
     motion = f"travel {abs(travel):.1f} leg lengths across the image, size x{growth:.2f}"
-    part = _side_part(seq, shoulders_dx if shoulder is not None else hips_dx, leg, shoulder is not None)
+    part = (  # only a clip that is neither a clear side view nor a clear front view can have one
+        _side_part(seq, shoulders_dx if shoulder is not None else hips_dx, leg, shoulder is not None)
+        if SIDE_MAX_FRONTALITY < frontality < FRONT_MIN_FRONTALITY
+        else None
+    )
     if not frontality > SIDE_MAX_FRONTALITY:  # nan (no widths seen): the side view the analysis assumes
         view: View = "side"
         why = f"{widths}: side view"
@@ -206,8 +210,13 @@ def _side_part(seq: PoseSequence, dx: Array, leg: Array, shoulders: bool) -> tup
         return None
     t, value = seq.time_s[seen], per_frame[seen]
     half = PART_WINDOW_S / 2
-    lo, hi = np.searchsorted(t, t - half), np.searchsorted(t, t + half, side="right")
+    # the rolling median on a grid of a tenth of the window (a long clip at 240 fps has a million frames)
+    grid = np.arange(float(t[0]), float(t[-1]) + 1e-9, PART_WINDOW_S / 10)
+    lo, hi = np.searchsorted(t, grid - half), np.searchsorted(t, grid + half, side="right")
+    has = hi > lo
+    grid, lo, hi = grid[has], lo[has], hi[has]
     rolling = np.array([np.median(value[a:b]) for a, b in zip(lo, hi, strict=True)])
+    t = grid
     side = rolling <= SIDE_MAX_FRONTALITY
     if side.all() or not side.any():
         return None
