@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,22 +89,29 @@ def measure_steps(
     toe_offs = [e for e in events if e.kind == "toe_off"]
     stationary = kin.direction_evidence != "hip travel"
     tracks = _Tracks.of(kin)
+    # each lookup a binary search in time order (a scan of every event per step made long clips quadratic)
+    touchdowns.sort(key=lambda e: e.time_s)
+    toe_offs.sort(key=lambda e: e.time_s)
+    td_times = [e.time_s for e in touchdowns]
+    own_tds = {s: [e for e in touchdowns if e.side == s] for s in ("left", "right")}
+    own_td_times = {s: [e.time_s for e in v] for s, v in own_tds.items()}
+    own_tos = {s: [e for e in toe_offs if e.side == s] for s in ("left", "right")}
+    own_to_times = {s: [e.time_s for e in v] for s, v in own_tos.items()}
     steps = []
     for td in touchdowns:
-        side = td.side
-        later_td = next((e for e in touchdowns if e.side == side and e.time_s > td.time_s), None)
-        to = next(
-            (
-                e
-                for e in toe_offs
-                if e.side == side and e.time_s > td.time_s and (later_td is None or e.time_s < later_td.time_s)
-            ),
-            None,
-        )
-        next_td = next((e for e in touchdowns if e.time_s > td.time_s), None)
+        side, t = td.side, td.time_s
+        k = bisect.bisect_right(own_td_times[side], t)
+        later_td = own_tds[side][k] if k < len(own_tds[side]) else None
+        k = bisect.bisect_right(own_to_times[side], t)
+        to = own_tos[side][k] if k < len(own_tos[side]) else None
+        if to is not None and later_td is not None and not to.time_s < later_td.time_s:
+            to = None
+        k = bisect.bisect_right(td_times, t)
+        next_td = touchdowns[k] if k < len(touchdowns) else None
         if next_td is not None and next_td.side == side:
             next_td = None  # the other foot's touchdown was missed: do not bridge two steps
-        prev_to = next((e for e in reversed(toe_offs) if e.side == side and e.time_s < td.time_s), None)
+        k = bisect.bisect_left(own_to_times[side], t)
+        prev_to = own_tos[side][k - 1] if k > 0 else None
         steps.append(_step(kin, tracks, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps))
     return steps
 
