@@ -217,3 +217,21 @@ def test_a_steady_run_is_not_flagged_as_slowing() -> None:
     assert rep.cadence_spm == pytest.approx(result.summary.cadence_spm, rel=0.01)
     assert rep.rate_decay_pct is not None and abs(rep.rate_decay_pct) < 3.0
     assert not rep.decayed and not any("speed lags" in w for w in result.warnings)
+
+
+def test_the_ankle_paths_of_a_fully_seen_clip_are_the_frame_by_frame_ones_exactly() -> None:
+    from kneedrive.drills import reps
+
+    rng = np.random.default_rng(3)
+    swapped_somewhere = False
+    for _ in range(20):
+        t = np.arange(300) / 60
+        left = np.stack([0.6 * np.sin(9.4 * t), 0.1 * np.cos(9.4 * t)], 1) + rng.normal(0, 0.01, (300, 2))
+        right = np.stack([-0.6 * np.sin(9.4 * t), -0.1 * np.cos(9.4 * t)], 1) + rng.normal(0, 0.01, (300, 2))
+        for k in rng.choice(290, 8, replace=False):  # labels swapped for a few frames
+            left[k : k + 3], right[k : k + 3] = right[k : k + 3].copy(), left[k : k + 3].copy()
+        fast = reps._ankle_paths_seen(left, right)
+        assert fast == reps._ankle_paths_frame_by_frame(left, right)
+        naive = {"left": float(np.hypot(*np.diff(left, axis=0).T).sum())}
+        swapped_somewhere |= fast["left"] < 0.9 * naive["left"]  # the swaps were followed, not summed
+    assert swapped_somewhere

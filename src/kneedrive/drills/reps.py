@@ -105,6 +105,13 @@ def ankle_paths(kin: Kinematics, a: int, b: int) -> dict[str, float]:
     other. Near a crossing of the feet nothing changes hands."""
     left = kin.points["left_ankle"][a:b]
     right = kin.points["right_ankle"][a:b]
+    if len(left) > 1 and np.isfinite(left).all() and np.isfinite(right).all():
+        return _ankle_paths_seen(left, right)
+    return _ankle_paths_frame_by_frame(left, right)
+
+
+def _ankle_paths_frame_by_frame(left: Array, right: Array) -> dict[str, float]:
+    """ankle_paths with unseen frames: a foot unseen keeps its last place."""
     paths = {"left": 0.0, "right": 0.0}
     prev = {"left": left[0], "right": right[0]}
     for k in range(1, len(left)):
@@ -120,6 +127,27 @@ def ankle_paths(kin: Kinematics, a: int, b: int) -> dict[str, float]:
             if np.isfinite(nxt[side]).all():
                 prev[side] = nxt[side]
     return paths
+
+
+def _ankle_paths_seen(left: Array, right: Array) -> dict[str, float]:
+    """ankle_paths where both ankles are seen in every frame, the same decisions and sums with the
+    distances taken as arrays: each frame's choice depends only on whether the frame before was taken
+    crossed, so both cases are worked out at once and the choice runs over booleans."""
+
+    def gap(p: Array, q: Array) -> Array:
+        out: Array = np.hypot(q[:, 0] - p[:, 0], q[:, 1] - p[:, 1])
+        return out
+
+    straight = gap(left[:-1], left[1:]) + gap(right[:-1], right[1:])  # the frame before taken as labelled
+    crossed = gap(left[:-1], right[1:]) + gap(right[:-1], left[1:])
+    swap_if_straight = ((straight > SWAP_JUMP_LEGS) & (crossed < SWAP_CROSSED_SHARE * straight)).tolist()
+    swap_if_crossed = ((crossed > SWAP_JUMP_LEGS) & (straight < SWAP_CROSSED_SHARE * crossed)).tolist()
+    taken = [False]
+    for if_straight, if_crossed in zip(swap_if_straight, swap_if_crossed, strict=True):
+        taken.append(if_crossed if taken[-1] else if_straight)
+    flip = np.asarray(taken)[:, None]
+    own = {"left": np.where(flip, right, left), "right": np.where(flip, left, right)}
+    return {side: float(np.cumsum(gap(xy[:-1], xy[1:]))[-1]) for side, xy in own.items()}
 
 
 def _step(p: Array, q: Array) -> float:
