@@ -227,18 +227,8 @@ def analyze(
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
         return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
-    # a rate measured from time stamps is a hair off its nominal value (25 fps reads 24.99999)
-    time_contacts = kin.fps_hz > NO_CONTACT_TIMING_BELOW_FPS * (1.0 + FPS_TOLERANCE)
-    if not time_contacts:
-        warnings.append(
-            f"at {kin.fps_hz:.3g} fps one frame is {1000 / kin.fps_hz:.0f} ms: contact and flight times are not "
-            f"reported (they need more than {NO_CONTACT_TIMING_BELOW_FPS:.0f} fps; film at 120-240 fps for contacts)"
-        )
-    elif kin.fps_hz < COARSE_CONTACT_TIMING_BELOW_FPS * (1.0 - FPS_TOLERANCE):
-        warnings.append(
-            f"at {kin.fps_hz:.0f} fps one frame is {1000 / kin.fps_hz:.0f} ms: contact and flight times are "
-            f"+/-{1000 / kin.fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
-        )
+    time_contacts, timing_warning = _contact_timing(kin.fps_hz)
+    timing_at = len(warnings)  # where the frame rate's word on contact times goes, if it stands
     if detector is None and _camera_unmeasured(video_pose):
         detector = ReachDetector()
         warnings.append(
@@ -252,9 +242,10 @@ def analyze(
         chosen = choose_events(kin)
         events, ground = chosen.events, chosen.ground
         if chosen.note is not None:  # the reach's toe-off is approximate (later than the toe leaves, in a sprint)
-            warnings = [w for w in warnings if not w.startswith(f"at {kin.fps_hz:.0f} fps one frame is")]
             warnings.append(chosen.note)
-            time_contacts, by_reach = False, True
+            time_contacts, by_reach, timing_warning = False, True, None
+    if timing_warning is not None:
+        warnings.insert(timing_at, timing_warning)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
     drill_result = with_step_rate(drill_result, touchdowns)
     warnings += [w for w in drill_result.warnings if w not in warnings]
@@ -267,11 +258,8 @@ def analyze(
     part = view_estimate.side_part_s
     side_on = events if part is None else [e for e in events if part[0] <= e.time_s <= part[1]]
     part_withheld: list[Withheld] = []
-    side_part_reason = ""
-    if view_estimate.side_part_s is not None:
-        a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in view_estimate.side_part_s)
-        side_part_reason = f"outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)"
-        steps, part_withheld = outside_side_part(steps, view_estimate.side_part_s, side_part_reason)
+    if part is not None:
+        steps, part_withheld = outside_side_part(steps, part, _side_part_reason(part, video_pose))
     if not any(s.step_time_s is not None for s in steps):
         raise NotEnoughMotionError(
             f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
@@ -300,8 +288,8 @@ def analyze(
         steps = [replace(s, **nulls) for s in steps]
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
-    if view_estimate.side_part_s is not None:
-        reps, part_rep_withheld = reps_outside_side_part(reps, view_estimate.side_part_s, side_part_reason)
+    if part is not None:
+        reps, part_rep_withheld = reps_outside_side_part(reps, part, _side_part_reason(part, video_pose))
         rep_withheld += part_rep_withheld
     drill_result = replace(drill_result, reps=reps)
     withheld += rep_withheld
@@ -417,6 +405,28 @@ def _acceleration(steps: list[Step]) -> str | None:
     return rise.describe()
 
 
+def _contact_timing(fps_hz: float) -> tuple[bool, str | None]:
+    """Whether contacts can be timed at this frame rate, and what to say about it."""
+    # a rate measured from time stamps is a hair off its nominal value (25 fps reads 24.99999)
+    if not fps_hz > NO_CONTACT_TIMING_BELOW_FPS * (1.0 + FPS_TOLERANCE):
+        return False, (
+            f"at {fps_hz:.3g} fps one frame is {1000 / fps_hz:.0f} ms: contact and flight times are not "
+            f"reported (they need more than {NO_CONTACT_TIMING_BELOW_FPS:.0f} fps; film at 120-240 fps for contacts)"
+        )
+    if fps_hz < COARSE_CONTACT_TIMING_BELOW_FPS * (1.0 - FPS_TOLERANCE):
+        return True, (
+            f"at {fps_hz:.0f} fps one frame is {1000 / fps_hz:.0f} ms: contact and flight times are "
+            f"+/-{1000 / fps_hz:.0f} ms (a sprint contact is 85-130 ms); film at 120-240 fps for contacts"
+        )
+    return True, None
+
+
+def _side_part_reason(part_s: tuple[float, float], video_pose: VideoPose | None) -> str:
+    """Why a figure outside the side-on part is withheld, on the video file's clock."""
+    a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in part_s)
+    return f"outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)"
+
+
 def _full_rate_series(kin: Kinematics) -> Series:
     """The series at the input's own rate, as arrays (a long clip's lists would cost gigabytes)."""
     block = series_arrays(kin, max_rate_hz=kin.fps_hz)
@@ -471,10 +481,7 @@ def _drill_analysis(
     reps, withheld = plausible_reps(drill.reps, slowed=slowed)
     part = None if view is None else view.side_part_s
     if part is not None:  # a drill seen side-on only in part of the clip: side-view figures from that part
-        a, b = (video_pose.file_time_s(t) if video_pose is not None else t for t in part)
-        reps, part_withheld = reps_outside_side_part(
-            reps, part, f"outside the part of the clip seen side-on ({a:.1f}-{b:.1f} s of the clip)"
-        )
+        reps, part_withheld = reps_outside_side_part(reps, part, _side_part_reason(part, video_pose))
         withheld += part_withheld
     if withheld or slowed:
         drill_sides, drill_asymmetry = compare_sides(list(reps))

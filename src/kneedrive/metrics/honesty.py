@@ -46,13 +46,16 @@ class Withheld:
     total: int
     reason: str
 
-    def warning(self) -> str:
-        where = (
+    def where(self) -> str:
+        """' in N of M steps' (reps, cycles) when only some of them are withheld, else nothing."""
+        return (
             f" in {self.count} of {self.total} {self.scope}s"
             if self.scope in ("step", "rep", "cycle") and self.total > 1
             else ""
         )
-        return f"{self.metric} withheld{where}: {self.reason}"
+
+    def warning(self) -> str:
+        return f"{self.metric} withheld{self.where()}: {self.reason}"
 
 
 #: Figures withheld together (same reason, same steps) are named in one warning from this many on.
@@ -62,16 +65,17 @@ GROUP_FROM = 3
 def grouped_warnings(withheld: Sequence[Withheld]) -> list[str]:
     """One warning per withheld figure; figures withheld for one reason in the same steps (or reps, cycles)
     share one warning that names them all, in the order first met."""
-    groups: dict[tuple[str, int, int, str], list[str]] = {}
+    groups: dict[tuple[str, int, int, str], list[Withheld]] = {}
     for w in withheld:
-        groups.setdefault((w.scope, w.count, w.total, w.reason), []).append(w.metric)
+        groups.setdefault((w.scope, w.count, w.total, w.reason), []).append(w)
     out = []
-    for (scope, count, total, reason), names in groups.items():
-        if len(names) < GROUP_FROM:
-            out += [Withheld(name, scope, count, total, reason).warning() for name in names]
+    for group in groups.values():
+        if len(group) < GROUP_FROM:
+            out += [w.warning() for w in group]
             continue
-        where = f" in {count} of {total} {scope}s" if scope in ("step", "rep", "cycle") and total > 1 else ""
-        out.append(f"{len(names)} figures withheld{where} ({', '.join(names)}): {reason}")
+        first = group[0]
+        names = ", ".join(w.metric for w in group)
+        out.append(f"{len(group)} figures withheld{first.where()} ({names}): {first.reason}")
     return out
 
 
@@ -272,8 +276,8 @@ def outside_side_part(
         return lo <= start and lo <= step.touchdown_time_s <= hi and end <= hi
 
     tally: dict[str, list[str]] = defaultdict(list)
-    out = _outside(steps, "step", inside, tally)
-    return out, _report("step", {k: [reason] * len(v) for k, v in tally.items()}, len(steps))
+    out = _outside(steps, "step", inside, reason, tally)
+    return out, _report("step", tally, len(steps))
 
 
 def reps_outside_side_part(
@@ -290,17 +294,18 @@ def reps_outside_side_part(
     cycle_tally: dict[str, list[str]] = defaultdict(list)
     n_cycles = 0
     for rep in reps:
-        cycles = _outside(rep.cycles_detail, "cycle", lambda c: inside(c.start_s) and inside(c.end_s), cycle_tally)
-        whole = _outside([rep], "rep", lambda r: inside(r.start_s) and inside(r.end_s), rep_tally)
+        cycles = _outside(
+            rep.cycles_detail, "cycle", lambda c: inside(c.start_s) and inside(c.end_s), reason, cycle_tally
+        )
+        whole = _outside([rep], "rep", lambda r: inside(r.start_s) and inside(r.end_s), reason, rep_tally)
         out.append(replace(whole[0], cycles_detail=tuple(cycles)))
         n_cycles += len(cycles)
-    tally_withheld = _report("rep", {k: [reason] * len(v) for k, v in rep_tally.items()}, len(reps))
-    return tuple(out), tally_withheld + _report(
-        "cycle", {k: [reason] * len(v) for k, v in cycle_tally.items()}, n_cycles
-    )
+    return tuple(out), _report("rep", rep_tally, len(reps)) + _report("cycle", cycle_tally, n_cycles)
 
 
-def _outside(items: Sequence[T], scope: Scope, keep: Callable[[T], bool], tally: dict[str, list[str]]) -> list[T]:
+def _outside(
+    items: Sequence[T], scope: Scope, keep: Callable[[T], bool], reason: str, tally: dict[str, list[str]]
+) -> list[T]:
     """`items` with the side-view figures (not view_free) of those not kept set to None, counted in `tally`."""
     reg = registry()
     out = []
@@ -311,6 +316,6 @@ def _outside(items: Sequence[T], scope: Scope, keep: Callable[[T], bool], tally:
         names = [f.name for f in fields(item) if (m := reg.metrics.get(f.name)) is not None  # type: ignore[arg-type]
                  and scope in m.scopes and not m.view_free and getattr(item, f.name) is not None]  # fmt: skip
         for name in names:
-            tally[name].append("")
+            tally[name].append(reason)
         out.append(replace(item, **dict.fromkeys(names)))  # type: ignore[type-var]
     return out
