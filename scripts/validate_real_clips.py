@@ -11,6 +11,8 @@ compared with the truth's, in video frames (decode order, from 0):
   the truth covers (its first to last touchdown, +/- MATCH_FRAMES) that match none. Touchdowns outside that
   span are not judged (the truth does not cover them) and are counted apart.
 - error: |engine - truth| in frames over the matched touchdowns (median / max).
+- alternating: the share of successive engine touchdowns inside that span made by the other foot (the
+  truth's touchdowns alternate; it does not say which foot is the near one).
 - cadence: the engine's summary cadence against the truth's (where the truth gives one).
 - activity: the drill the engine named (sprint = running steps) and its confidence.
 - slow motion: the slow-motion factor the engine found or suspects, and the truth's note.
@@ -19,6 +21,7 @@ A failing analysis is printed as such, with its message.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -48,6 +51,7 @@ class ClipResult:
     outside: int
     error_median_frames: float | None
     error_max_frames: float | None
+    alternating: float | None
     cadence_spm: float | None
     truth_cadence_spm: float | None
     activity: str
@@ -105,6 +109,7 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
             None,
             None,
             None,
+            None,
             cadence_truth,
             "-",
             "-",
@@ -113,7 +118,7 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
     times = frame_times_s(path)
     video = analysis.video
     to_file = video.file_time_s if video is not None and hasattr(video, "file_time_s") else (lambda t: t)
-    found = []
+    found, sides = [], []
     for event in analysis.events:
         if event.kind != "touchdown":
             continue
@@ -121,8 +126,11 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
         i = int(np.clip(np.searchsorted(times, t), 1, len(times) - 1))
         # sub-frame: interpolate between the two frames around the event time
         found.append(i - 1 + (t - times[i - 1]) / (times[i] - times[i - 1]))
+        sides.append(event.side)
     low, high = min(truth_frames) - MATCH_FRAMES, max(truth_frames) + MATCH_FRAMES
     inside = [f for f in found if low <= f <= high]
+    inside_sides = [side for f, side in zip(found, sides, strict=True) if low <= f <= high]
+    changes = [a != b for a, b in itertools.pairwise(inside_sides)]
     matched, unmatched = match(inside, truth_frames)
     errors = [abs(f - t) for t, f in matched]
     drill = analysis.drill
@@ -135,6 +143,7 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
         outside=len(found) - len(inside),
         error_median_frames=float(np.median(errors)) if errors else None,
         error_max_frames=float(np.max(errors)) if errors else None,
+        alternating=sum(changes) / len(changes) if changes else None,
         cadence_spm=analysis.summary.cadence_spm,
         truth_cadence_spm=cadence_truth,
         activity=f"{drill.name} ({drill.confidence:.2f})",
@@ -156,19 +165,21 @@ def table(rows: list[ClipResult]) -> str:
 
     lines = [
         "| clip | truth TD | found / missed / extra (outside truth span) | error median / max frames | "
-        "cadence engine / truth spm (err) | activity | slow motion |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "alternating | cadence engine / truth spm (err) | activity | slow motion |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         if r.failure is not None:
-            lines.append(f"| {r.clip} | {r.truth_touchdowns} | failed: {r.failure} | - | - | - | - |")
+            lines.append(f"| {r.clip} | {r.truth_touchdowns} | failed: {r.failure} | - | - | - | - | - |")
             continue
         cadence = f"{number(r.cadence_spm)} / {number(r.truth_cadence_spm)}"
+        alternating = "-" if r.alternating is None else f"{100 * r.alternating:.0f} %"
         if r.cadence_spm is not None and r.truth_cadence_spm:
             cadence += f" ({100 * (r.cadence_spm / r.truth_cadence_spm - 1):+.1f} %)"
         lines.append(
             f"| {r.clip} | {r.truth_touchdowns} | {r.found} / {r.missed} / {r.extra} ({r.outside}) | "
-            f"{number(r.error_median_frames)} / {number(r.error_max_frames)} | {cadence} | {r.activity} | "
+            f"{number(r.error_median_frames)} / {number(r.error_max_frames)} | {alternating} | {cadence} | "
+            f"{r.activity} | "
             f"{r.slow_motion} |"
         )
     return "\n".join(lines)

@@ -16,11 +16,12 @@ from .coaching.data_files import load_validated
 from .coaching.faults import Coaching, Judged, find_faults
 from .coaching.smas import Smas, load_smas, score
 from .coaching.smas_findings import smas_findings
-from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, with_step_rate
+from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, remeasured, with_step_rate
 from .drills.rep_metrics import compare_sides
 from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
-from .events.choice import choose_events
+from .events.alternation import tell_sides_apart
+from .events.choice import ChosenEvents, choose_events
 from .events.ground import fit_ground
 from .events.kinogram import Kinogram, plan_kinogram
 from .events.reach import ReachDetector
@@ -160,6 +161,14 @@ class Analysis:
         return self.record.to_dict(include_series=include_series)
 
 
+def _detect(kin: Kinematics, detector: ContactDetector | ReachDetector | None) -> ChosenEvents:
+    """The given detector's events, else the detector the step rhythm chooses (events.choice)."""
+    if detector is None:
+        return choose_events(kin)
+    events, ground = detector.detect(kin)
+    return ChosenEvents(events, ground)
+
+
 def _sequence(
     source: str | Path | PoseSequence | VideoPose, fps_hz: float | None, video: VideoOptions | None
 ) -> tuple[PoseSequence, VideoPose | None]:
@@ -236,14 +245,27 @@ def analyze(
             "(Zeni et al. 2008), which a moving camera does not change"
         )
     by_reach = isinstance(detector, ReachDetector)
-    if detector is not None:
-        events, ground = detector.detect(kin)
-    else:
-        chosen = choose_events(kin)
-        events, ground = chosen.events, chosen.ground
-        if chosen.note is not None:  # the reach's toe-off is approximate (later than the toe leaves, in a sprint)
-            warnings.append(chosen.note)
-            time_contacts, by_reach, timing_warning = False, True, None
+    chosen = _detect(kin, detector)
+    told = tell_sides_apart(
+        kin,
+        chosen,
+        lambda found: found.events,
+        lambda rows: compute_kinematics(
+            seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz, legs_exchanged=rows
+        ),
+        lambda relabelled: _detect(relabelled, detector),
+    )
+    if told.flips is not None:  # the touchdowns did not alternate: the legs' labels changed places for a stretch
+        kin, chosen, drill_result = told.kin, told.detected, remeasured(drill_result, told.kin)
+        warnings.append(
+            f"left and right told apart by the alternation of the touchdowns: the pose model's leg labels were "
+            f"exchanged in {told.flips.stretches} stretch{'es' if told.flips.stretches > 1 else ''} "
+            f"({told.flips.frames} frames)"
+        )
+    events, ground = chosen.events, chosen.ground
+    if chosen.note is not None:  # the reach's toe-off is approximate (later than the toe leaves, in a sprint)
+        warnings.append(chosen.note)
+        time_contacts, by_reach, timing_warning = False, True, None
     if timing_warning is not None:
         warnings.insert(timing_at, timing_warning)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}

@@ -137,6 +137,18 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalog
     )
 
 
+def remeasured(result: DrillResult, kin: Kinematics) -> DrillResult:
+    """The same drill, its reps measured again on `kin`: the same clip with some rows' legs relabelled
+    (events.alternation). What the athlete is doing does not depend on which leg is called left, so it is
+    not recognized again (on the panning race a relabelling of 35 frames moved the recognizer from sprint
+    to butt kicks, each at a confidence of 1.00)."""
+    kin = _levelled(kin)
+    windows = find_reps(kin) or [RepWindow(0, kin.n_frames, "both", 1.0)]
+    reps = [measure_rep(kin, w, i + 1, result.spec) for i, w in enumerate(windows)]
+    sides, asym = compare_sides(reps)
+    return replace(result, reps=tuple(reps), sides=sides, asymmetry_pct=asym)
+
+
 def _levelled(kin: Kinematics) -> Kinematics:
     """Heights measured from the ground line, so that a tilted camera or floor does not read as the
     hips rising (a step-up) or the feet leaving the ground (a jump)."""

@@ -6,6 +6,7 @@ import logging
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import InputError
 from ..sequence import REQUIRED_KEYPOINTS, PoseSequence, hand_over
@@ -21,7 +22,7 @@ from .clean import (
 )
 from .frame import LEG_LENGTH_PER_HEIGHT, leg_length, travel_direction
 from .result import Array, Kinematics
-from .swaps import Swaps, find_swaps
+from .swaps import Swaps, exchange_legs, find_swaps
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,11 @@ def compute_kinematics(
     min_score: float = MIN_SCORE,
     fix_swaps: bool = True,
     view: str = "side",
+    legs_exchanged: NDArray[np.bool_] | None = None,
 ) -> Kinematics:
-    """`view`: the view detected or given (kinematics.view); it changes only what a refusal says."""
+    """`view`: the view detected or given (kinematics.view); it changes only what a refusal says.
+    `legs_exchanged`: rows whose leg labels are exchanged after the swap search (the alternation of the
+    touchdowns demands it: events.alternation)."""
     warnings: list[str] = []
     for name, value in (("px_per_m", px_per_m), ("athlete_height_m", athlete_height_m), ("cutoff_hz", cutoff_hz)):
         if value is not None and not (math.isfinite(value) and value > 0):
@@ -85,6 +89,8 @@ def compute_kinematics(
             f"{seq.source}: {', '.join(unseen)} never reach a score of {min_score:g} (all below it: nothing to analyze)"
         )
     swaps, swapped = find_swaps(masked) if fix_swaps else ((), 0)
+    if legs_exchanged is not None:
+        swaps, swapped = exchange_legs(masked, swaps, legs_exchanged)
     raw = _relabelled(masked, swaps)  # y up from here on
     del masked  # (the masked copy of the whole clip's keypoints is not needed any more)
     small = _small_feet(raw) if seq.units_per_m is None else {}  # pixels: feet big enough for their angle?

@@ -49,11 +49,7 @@ def find_swaps(seq: PoseSequence) -> tuple[Swaps, int]:
     scale = _thigh_length(seq)
     swaps = []
     for joints in (LEG_JOINTS, ARM_JOINTS):
-        pairs = tuple(
-            (seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}"))
-            for j in joints
-            if f"left_{j}" in seq.names and f"right_{j}" in seq.names
-        )
+        pairs = _pairs(seq, joints)
         if not pairs or not np.isfinite(scale):
             swaps.append((pairs, np.zeros(0, dtype=np.int64)))
             continue
@@ -62,6 +58,29 @@ def find_swaps(seq: PoseSequence) -> tuple[Swaps, int]:
         swaps.append((pairs, np.flatnonzero(_viterbi(sides.transpose(1, 0, 2, 3)))))
         del sides
     return tuple(swaps), len(swaps[0][1])
+
+
+def exchange_legs(seq: PoseSequence, swaps: Swaps, rows: NDArray[np.bool_]) -> tuple[Swaps, int]:
+    """`swaps` with the legs' labels also exchanged in `rows` (a mask over the sequence's rows; a row the
+    swap search already relabelled goes back), and the number of rows whose legs end up relabelled."""
+    legs = _pairs(seq, LEG_JOINTS)
+    done = next((swapped for pairs, swapped in swaps if pairs == legs), np.zeros(0, dtype=np.int64))
+    mask = np.zeros(seq.n_frames, dtype=bool)
+    mask[done] = True
+    exchanged = np.flatnonzero(mask != rows)
+    out = tuple((pairs, exchanged if pairs == legs else swapped) for pairs, swapped in swaps)
+    if all(pairs != legs for pairs, _ in swaps):
+        out += ((legs, exchanged),)
+    return out, len(exchanged)
+
+
+def _pairs(seq: PoseSequence, joints: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(left, right) keypoint indices of the joints the sequence has on both sides."""
+    return tuple(
+        (seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}"))
+        for j in joints
+        if f"left_{j}" in seq.names and f"right_{j}" in seq.names
+    )
 
 
 def _thigh_length(seq: PoseSequence) -> float:

@@ -38,6 +38,9 @@ SPARSE_RATE_HZ = 3.0
 #: A person found late who moves is followed back in time this far (s); the frames kept for it (this much
 #: plus the tracker's NEWCOMER_S) take at most BACKFILL_BYTES.
 BACKFILL_S = 0.6
+#: The most active person, lost inside the image, is searched for in every frame for this long (s): on the
+#: panning race the lead runner is lost for about 0.7 s among the others (see pose.tracker).
+SEARCH_S = 1.0
 BACKFILL_BYTES = 150_000_000
 
 #: progress(phase, frames done, frames expected); one phase, "pose".
@@ -216,6 +219,7 @@ def _follow_everyone(
         on_frame=tick,
         camera=camera,
         repeats=repeats,
+        search_frames=math.ceil(SEARCH_S * fps),
     )
     if repeats.dropped:
         log.info("%d repeated images left out", repeats.dropped)

@@ -1,0 +1,242 @@
+"""Left from right by the alternation of the feet: in running each step lands on the other foot.
+
+A 2D pose model seen from the side can take the near leg for the far one for a stretch of a clip and give
+it back later (on the panning race, a 110 px runner: with small changes of its crop the model's left and
+right change places for 10-30 frames at a time). Inside such a stretch each leg still moves smoothly, so the
+frame-to-frame swap search (kinematics.swaps) sees nothing wrong; what is wrong is only which leg is which.
+The touchdowns show it: two successive touchdowns one step apart on the same foot.
+
+The touchdowns are taken in order; each interval is compared with the step time around it (the median of
+the nearby intervals, when they are steady). An interval of an odd number of steps must change foot, an even
+one (a touchdown missed) must not; a landing less than 3/4 of a step after the one before, whose next comes
+one step after that one, is a phantom and is stepped over; any other interval (a long gap, a step time that
+changes: a clip that turns slow motion) decides nothing and breaks the chain. Where a chain demands it, the
+labels change places at the frame between the two touchdowns where the legs are closest to each other (where
+they cross, so each leg's path stays continuous). Which labelling a chain keeps is the one that relabels
+fewer of its frames: the model is right more often than not, and the alternation cannot say which leg is the
+near one. The clip's kinematics are then built again with those rows relabelled and the events detected
+again (`tell_sides_apart`), kept only when the touchdowns alternate better.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..kinematics import Kinematics
+from .model import GaitEvent
+
+Detected = TypeVar("Detected")
+
+#: An interval within this many step times of a whole number n is n steps (n - 1 touchdowns missed): at 29 fps
+#: a sprint step is 6 frames and each touchdown is timed within a frame.
+STEP_TOLERANCE = 0.35
+#: Intervals of more steps than this decide nothing (the step time drifts).
+MAX_STEPS = 3
+#: The step time around an interval is the median of this many intervals on either side of it.
+NEARBY_INTERVALS = 4
+#: The legs' closeness is the summed distance of these joints' left and right positions.
+CROSSING_JOINTS = ("knee", "ankle", "heel", "foot_index")
+#: The step time around an interval holds only when at least MIN_NEARBY strides are near it and
+#: STEADY_SHARE of them within STEADY_SPREAD of their median (a clip that turns slow motion decides nothing).
+MIN_NEARBY = 3
+STEADY_SPREAD = 0.25
+STEADY_SHARE = 2 / 3
+#: Relabel-and-detect rounds at most.
+MAX_ROUNDS = 3
+#: A relabelling is kept only when this share of the touchdowns stays where it was (within 1.5 frames).
+SAME_LANDINGS = 0.9
+#: Fewer touchdowns than this say nothing about alternation.
+MIN_TOUCHDOWNS = 4
+
+
+@dataclass(frozen=True)
+class SideFlips:
+    """Rows whose leg labels are exchanged, and in how many separate stretches."""
+
+    rows: NDArray[np.bool_]
+    stretches: int
+
+    @property
+    def frames(self) -> int:
+        return int(self.rows.sum())
+
+
+def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None:
+    """The stretches whose left and right labels must change places for successive touchdowns to
+    alternate (None: none)."""
+    touchdowns = sorted((e for e in events if e.kind == "touchdown"), key=lambda e: e.time_s)
+    if len(touchdowns) < MIN_TOUCHDOWNS:
+        return None
+    apart = _legs_apart(kin)
+    times = np.array([e.time_s for e in touchdowns])
+    intervals = np.diff(times)
+    # per touchdown: are its leg labels to be exchanged? Decided along chains of touchdowns a whole number
+    # of steps apart; a phantom landing (two short intervals that add up to one step) is stepped over
+    wanted = np.zeros(len(touchdowns), dtype=bool)
+    chains: list[list[int]] = [[0]]  # the touchdowns of each chain (a phantom with its chain)
+    prev = 0  # the chain's last touchdown that is not a phantom
+    for j in range(1, len(touchdowns)):
+        step_s = _step_time(intervals, j - 1)
+        steps = _steps(times[j] - times[prev], step_s)
+        if steps is not None and _phantom(times, prev, j, step_s):
+            wanted[j] = wanted[prev]
+            chains[-1].append(j)
+            continue
+        if steps is None:
+            chains.append([j])
+        else:
+            left_prev = (touchdowns[prev].side == "left") != bool(wanted[prev])  # its foot once relabelled
+            left_here = left_prev if steps % 2 == 0 else not left_prev  # the foot this one must be
+            wanted[j] = (touchdowns[j].side == "left") != left_here
+            chains[-1].append(j)
+        prev = j
+    # each chain keeps the labelling that relabels fewer of its frames; switches between chains and within
+    for chain in chains:
+        lo, hi = touchdowns[chain[0]].frame, touchdowns[chain[-1]].frame
+        span = hi - lo + 1
+        flipped_share = _flipped_frames(wanted, chain, touchdowns) / max(span, 1)
+        if flipped_share > 0.5:
+            wanted[chain] = ~wanted[chain]
+    rows = np.zeros(kin.n_frames, dtype=bool)
+    state, start = bool(wanted[0]), 0
+    for i in range(1, len(touchdowns)):
+        if wanted[i] == wanted[i - 1]:
+            continue
+        at = _crossing(apart, touchdowns[i - 1].frame, touchdowns[i].frame)
+        if state:
+            rows[start:at] = True
+        state, start = bool(wanted[i]), at
+    if state:
+        rows[start:] = True
+    if not rows.any():
+        return None
+    stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
+    return SideFlips(rows, stretches)
+
+
+def alternation_share(events: Sequence[GaitEvent]) -> float:
+    """The share of successive touchdowns made by the other foot (0 with fewer than two)."""
+    sides = [e.side for e in sorted(events, key=lambda e: e.time_s) if e.kind == "touchdown"]
+    changes = [a != b for a, b in itertools.pairwise(sides)]
+    return sum(changes) / len(changes) if changes else 0.0
+
+
+@dataclass(frozen=True)
+class ToldApart(Generic[Detected]):
+    """The kinematics and events once the sides alternate, and the rows relabelled for it (None: none)."""
+
+    kin: Kinematics
+    detected: Detected
+    flips: SideFlips | None
+
+
+def tell_sides_apart(
+    kin: Kinematics,
+    detected: Detected,
+    events_of: Callable[[Detected], Sequence[GaitEvent]],
+    relabel: Callable[[NDArray[np.bool_]], Kinematics],
+    detect: Callable[[Kinematics], Detected],
+) -> ToldApart[Detected]:
+    """Relabel the stretches `side_flips` finds and detect the events again, up to MAX_ROUNDS times (moving
+    a label changes what the detector sees near it); the result is kept only when the touchdowns then
+    alternate better than they did. `relabel(rows)` builds the clip's kinematics with the legs exchanged in
+    `rows` (relative to the swap search), `detect` finds the events."""
+    best = ToldApart(kin, detected, None)
+    first = events_of(detected)
+    share = alternation_share(first)
+    rows = np.zeros(kin.n_frames, dtype=bool)
+    for _ in range(MAX_ROUNDS):
+        flips = side_flips(kin, events_of(detected))
+        if flips is None:
+            break
+        rows = rows != flips.rows
+        kin = relabel(rows)
+        detected = detect(kin)
+        now = alternation_share(events_of(detected))
+        if now > share and _same_landings(first, events_of(detected), 1.5 / kin.fps_hz):
+            stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
+            best, share = ToldApart(kin, detected, SideFlips(rows.copy(), stretches)), now
+    return best
+
+
+def _same_landings(before: Sequence[GaitEvent], after: Sequence[GaitEvent], within_s: float) -> bool:
+    """Relabelling changes which foot landed, not when: at least SAME_LANDINGS of the touchdowns of each set
+    have one of the other within `within_s` (on the slowed jog a relabelling that split a stance moved
+    touchdowns by 4-20 frames: it is no identity flip)."""
+    a = np.array(sorted(e.time_s for e in before if e.kind == "touchdown"))
+    b = np.array(sorted(e.time_s for e in after if e.kind == "touchdown"))
+    if len(a) == 0 or len(b) == 0:
+        return False
+
+    def share(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+        i = np.searchsorted(y, x)
+        below, above = y[np.clip(i - 1, 0, len(y) - 1)], y[np.clip(i, 0, len(y) - 1)]
+        return float(np.mean(np.minimum(np.abs(x - below), np.abs(x - above)) <= within_s))
+
+    return min(share(a, b), share(b, a)) >= SAME_LANDINGS
+
+
+def _step_time(intervals: NDArray[np.float64], i: int) -> float | None:
+    """The step time around interval i: half the median stride (two successive intervals) among up to
+    NEARBY_INTERVALS intervals on either side, when those strides are steady (None when not). Strides, not
+    steps: at 29 fps one foot's touchdowns can come out a frame early and the other's a frame late, steps of
+    5 and 7 frames alternating in a steady run of 6."""
+    before, after = intervals[max(0, i - NEARBY_INTERVALS) : i], intervals[i + 1 : i + 1 + NEARBY_INTERVALS]
+    strides = np.r_[before[:-1] + before[1:], after[:-1] + after[1:]]
+    if len(strides) < MIN_NEARBY:
+        return None
+    stride_s = float(np.median(strides))
+    steady = np.abs(strides / stride_s - 1.0) <= STEADY_SPREAD if stride_s > 0 else np.zeros(1, dtype=bool)
+    return stride_s / 2 if steady.mean() >= STEADY_SHARE else None
+
+
+def _steps(interval_s: float, step_s: float | None) -> int | None:
+    """How many steps an interval is (1 to MAX_STEPS), when it is within STEP_TOLERANCE of a whole number."""
+    if step_s is None:
+        return None
+    ratio = interval_s / step_s
+    n = round(ratio)
+    return n if 1 <= n <= MAX_STEPS and abs(ratio - n) <= STEP_TOLERANCE else None
+
+
+def _phantom(times: NDArray[np.float64], prev: int, j: int, step_s: float | None) -> bool:
+    """Touchdown j is a landing that is not one: less than 3/4 of a step after the one before, and the one
+    after it one step after that one (a real but mistimed touchdown leaves one short and one long interval)."""
+    if step_s is None or j + 1 >= len(times) or times[j] - times[prev] >= 0.75 * step_s:
+        return False
+    return _steps(times[j + 1] - times[prev], step_s) == 1
+
+
+def _flipped_frames(wanted: NDArray[np.bool_], chain: list[int], touchdowns: Sequence[GaitEvent]) -> int:
+    """Frames of the chain's span (first to last touchdown) whose labels the chain's flips relabel."""
+    total = 0
+    for i, j in itertools.pairwise(chain):
+        if wanted[i]:
+            total += touchdowns[j].frame - touchdowns[i].frame
+    return total
+
+
+def _legs_apart(kin: Kinematics) -> NDArray[np.float64]:
+    """Per row, the summed distance between the left and right leg joints (NaN-free: unseen rows are far)."""
+    total = np.zeros(kin.n_frames)
+    for joint in CROSSING_JOINTS:
+        left, right = kin.points.get(f"left_{joint}"), kin.points.get(f"right_{joint}")
+        if left is None or right is None:
+            continue
+        d = np.linalg.norm(left - right, axis=1)
+        total += np.where(np.isfinite(d), d, np.inf)
+    return total
+
+
+def _crossing(apart: NDArray[np.float64], after: int, before: int) -> int:
+    """The row strictly between two touchdown rows where the legs are closest (the middle without one)."""
+    lo, hi = after + 1, before
+    if hi <= lo:
+        return before
+    return lo + int(np.argmin(apart[lo:hi]))

@@ -1,0 +1,121 @@
+"""Left from right by the alternation of the touchdowns (events.alternation)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.signal import find_peaks
+
+from kneedrive.drills.sprinter import SprinterModel, Synthetic, synthesize
+from kneedrive.events import ContactDetector, GaitEvent
+from kneedrive.events.alternation import alternation_share, side_flips, tell_sides_apart
+from kneedrive.kinematics import Kinematics, compute_kinematics
+from kneedrive.sequence import PoseSequence
+
+LEGS = ("hip", "knee", "ankle", "heel", "foot_index")
+
+
+FPS = 240.0
+
+
+@pytest.fixture(scope="module")
+def sprint() -> Synthetic:
+    return synthesize(SprinterModel(), fps_hz=FPS, duration_s=3.0)
+
+
+def _exchanged(seq: PoseSequence, lo: int, hi: int) -> PoseSequence:
+    """The sequence with the legs' labels exchanged in rows lo..hi-1 (a pose model's identity flip)."""
+    xy = np.array(seq.xy)
+    for j in LEGS:
+        a, b = seq.names.index(f"left_{j}"), seq.names.index(f"right_{j}")
+        xy[lo:hi, a], xy[lo:hi, b] = seq.xy[lo:hi, b], seq.xy[lo:hi, a]
+    return seq.replace(xy=xy)
+
+
+def _apart_most(seq: PoseSequence) -> np.ndarray:
+    """Rows where the ankles are furthest apart (in flight: a pose model's identity flip there is a jump the
+    frame-to-frame swap search would catch, so it is built without it)."""
+    rows, _ = find_peaks(np.abs(seq.point("left_ankle")[:, 0] - seq.point("right_ankle")[:, 0]))
+    return rows
+
+
+def _touchdowns(events: list[GaitEvent]) -> list[GaitEvent]:
+    return sorted((e for e in events if e.kind == "touchdown"), key=lambda e: e.time_s)
+
+
+def _unswapped(seq: PoseSequence, rows: np.ndarray | None = None) -> Kinematics:
+    """Kinematics without the frame-to-frame swap search: an identity flip it would catch stays in."""
+    return compute_kinematics(seq, fix_swaps=False, legs_exchanged=rows)
+
+
+def test_alternating_touchdowns_need_no_relabelling(sprint: Synthetic) -> None:
+    kin = _unswapped(sprint.sequence)
+    events, _ = ContactDetector().detect(kin)
+    assert alternation_share(events) == 1.0
+    assert side_flips(kin, events) is None
+
+
+def test_a_stretch_with_the_legs_exchanged_is_found_and_undone(sprint: Synthetic) -> None:
+    apart = _apart_most(sprint.sequence)
+    lo, hi = int(apart[4]), int(apart[7])  # three steps' worth
+    flipped = _exchanged(sprint.sequence, lo, hi)
+    kin = _unswapped(flipped)
+    events, _ = ContactDetector().detect(kin)
+    assert alternation_share(events) < 1.0  # the exchanged stretch breaks the alternation twice
+
+    def detect(k: Kinematics) -> list[GaitEvent]:
+        return ContactDetector().detect(k)[0]
+
+    told = tell_sides_apart(kin, events, lambda e: e, lambda rows: _unswapped(flipped, rows), detect)
+    assert told.flips is not None and told.flips.stretches == 1
+    assert alternation_share(told.detected) == 1.0
+    relabelled = np.flatnonzero(told.flips.rows)
+    # relabelled where the legs cross next to the flip's ends (a quarter step at most from them)
+    quarter = round(0.25 * FPS / 4.3)
+    assert abs(int(relabelled[0]) - lo) <= quarter and abs(int(relabelled[-1]) + 1 - hi) <= quarter
+    clean = _touchdowns(detect(_unswapped(sprint.sequence)))
+    fixed = _touchdowns(told.detected)
+    assert [e.side for e in fixed] == [e.side for e in clean]
+    assert np.allclose([e.time_s for e in fixed], [e.time_s for e in clean], atol=1.5 / FPS)
+
+
+def _events(sides: str, times_s: list[float]) -> list[GaitEvent]:
+    names = {"l": "left", "r": "right"}
+    return [
+        GaitEvent(side=names[s], kind="touchdown", frame=round(t * FPS), time_s=t)  # type: ignore[arg-type]
+        for s, t in zip(sides, times_s, strict=True)
+    ]
+
+
+def test_a_missed_touchdown_keeps_the_foot_and_a_phantom_is_stepped_over(sprint: Synthetic) -> None:
+    kin = _unswapped(sprint.sequence)
+    step = 0.2
+    # l r l [r missed] l r l r l: two steps from 0.4 to 0.8 on the same foot is right
+    times = [0.0, 0.2, 0.4, 0.8, 1.0, 1.2, 1.4, 1.6]
+    assert side_flips(kin, _events("lrllrlrl", times)) is None
+    # a phantom right landing 0.08 s after a left one, the next left one step later: nothing to relabel
+    times = [0.0, 0.2, 0.4, 0.48, 0.6, 0.8, 1.0, 1.2, 1.4]
+    assert side_flips(kin, _events("lrlrrlrlr", times)) is None
+    # the same foot twice one step apart, three times in a row a step apart: the stretch is relabelled
+    times = [k * step for k in range(10)]
+    flips = side_flips(kin, _events("lrlrrlrrlr", times))
+    assert flips is not None and flips.stretches == 1
+    # relabelled from a crossing between 0.6 and 0.8 s to one between 1.2 and 1.4 s
+    assert flips.rows[round(0.8 * FPS) : round(1.2 * FPS) + 1].all()
+    assert not flips.rows[: round(0.6 * FPS) + 1].any() and not flips.rows[round(1.4 * FPS) :].any()
+
+
+def test_a_changing_step_time_decides_nothing(sprint: Synthetic) -> None:
+    """A clip that turns slow motion: steps of 0.3 s, then of 1.2 s; the same foot twice says nothing."""
+    kin = _unswapped(sprint.sequence)
+    times = [0.0, 0.3, 0.6, 0.9, 2.1, 2.2, 2.5]
+    assert side_flips(kin, _events("lrlrrlr", times)) is None
+
+
+def test_relabelling_is_kept_only_when_it_alternates_better(sprint: Synthetic) -> None:
+    kin = _unswapped(sprint.sequence)
+    events = _events("lrlrrlrrlr", [k * 0.2 for k in range(10)])
+    told = tell_sides_apart(kin, events, lambda e: e, lambda rows: replace(kin), lambda k: events)
+    assert told.flips is None and told.kin is kin and told.detected is events
