@@ -210,3 +210,24 @@ def test_a_runs_decay_comes_from_its_stride_times_and_says_so() -> None:
     assert run.rate_decay_pct == pytest.approx((1 - first / last) * 100, abs=1.0)
     assert any("stride time" in w and "grew" in w for w in timed.warnings)
     assert not any("cycle rate dropped" in w for w in timed.warnings)
+
+
+def test_a_camera_moving_unmeasured_leaves_the_ground_line_features_out_of_recognition() -> None:
+    """The panning race's features (zooming 2x, motion unmeasured): the hips 'rise' 1.5 leg lengths a rep in
+    the image and the feet's support is read off a ground line that moves. With those features every drill
+    misfits badly and the winner swings on details; without them the run fits the sprint."""
+    from kneedrive.drills.features import DrillFeatures
+    from kneedrive.drills.recognize import load_rules, recognize
+
+    race = DrillFeatures(
+        one_sided_ratio=0.996, thigh_peak_deg=66.6, thigh_low_deg=-21.6, thigh_range_deg=88.2,
+        thigh_front_share=0.755, knee_flexion_peak_deg=110.3, trunk_lean_deg=1.3, ground_speed_legs_per_s=9.57,
+        cycle_rate_hz=2.42, hold_fraction=0.012, hip_rise_legs=1.59, flight_fraction=0.907,
+        contacts_per_cycle=0.199, knee_extension_deg=41.6, arm_swing_ratio=0.595, ascent_fraction=0.5,
+        legs_in_phase=-0.743, flight_time_s=0.069,
+    )  # fmt: skip
+    rules = load_rules()
+    assert set(rules.needs_ground) == {"hip_rise_legs", "flight_fraction", "contacts_per_cycle", "flight_time_s"}
+    assert recognize(race).penalty > 100  # measured against the image's ground line: nothing fits
+    unknown = recognize(race, ground_known=False)
+    assert unknown.drill_id == "sprint" and not unknown.unsure and unknown.penalty < 1.0

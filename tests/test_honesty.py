@@ -13,6 +13,8 @@ from rich.console import Console
 import kneedrive
 from kneedrive.drills.rep_metrics import Cycle, Rep
 from kneedrive.drills.sprinter import SprinterModel, synthesize
+from kneedrive.events import ContactDetector, GaitEvent, GroundLine
+from kneedrive.kinematics import Kinematics
 from kneedrive.metrics import Step, Summary
 from kneedrive.metrics.honesty import plausible_figures, plausible_reps, plausible_steps, plausible_summary
 from kneedrive.metrics.registry import registry
@@ -206,3 +208,31 @@ def test_figures_withheld_for_one_reason_in_the_same_steps_share_one_warning() -
         "step_time_s withheld in 1 of 34 steps: 34.5 ms is outside what a human can do",
         "speed_mps withheld: the hips and the feet disagree",
     ]
+
+
+class _PhantomLandings(ContactDetector):
+    """The contact detector, plus a landing of the same foot 40 % of a step after every fourth touchdown (the
+    far foot's phantoms behind a treadmill console)."""
+
+    def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
+        events, ground = super().detect(kin)
+        touchdowns = [e for e in events if e.kind == "touchdown"]
+        step_s = float(np.median(np.diff([e.time_s for e in touchdowns])))
+        phantoms = [
+            replace(e, time_s=e.time_s + 0.4 * step_s, frame=e.frame + round(0.4 * step_s * kin.fps_hz))
+            for e in touchdowns[1::4]
+        ]
+        return sorted(events + phantoms, key=lambda e: e.time_s), ground
+
+
+def test_left_and_right_are_not_compared_when_the_touchdowns_alternate_poorly() -> None:
+    from kneedrive.metrics.honesty import MIN_ALTERNATION, MIN_SIDE_ALTERNATION, alternation
+
+    analysis = kneedrive.analyze(synthesize(SprinterModel(), duration_s=4.0).sequence, detector=_PhantomLandings())
+    record = analysis.record
+    share = alternation(list(record.steps))
+    assert share is not None and MIN_ALTERNATION <= share < MIN_SIDE_ALTERNATION  # judged, but sides mixed
+    assert all(v is None for v in record.asymmetry_pct.values())
+    assert any("left and right cannot be compared" in w and "change foot" in w for w in record.warnings)
+    assert not any(f.metric.endswith("_pct") for f in record.coaching.faults)
+    assert not any("technique is not judged" in w for w in record.warnings)

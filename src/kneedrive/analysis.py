@@ -48,6 +48,7 @@ from .metrics.honesty import (
     plausible_steps,
     plausible_summary,
     reps_outside_side_part,
+    sides_mixed,
     slowed_warning,
     touchdown_coverage,
     without_ground_figures,
@@ -232,7 +233,7 @@ def analyze(
         warnings.append(turned)
     if view_estimate.view != "side":
         return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
-    drill_result = analyze_drill(kin, drill)
+    drill_result = analyze_drill(kin, drill, ground_known=not _camera_unmeasured(video_pose))
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
         return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
@@ -318,8 +319,9 @@ def analyze(
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
     unjudged = _why_not_judged(steps, summary, slowed, drill_result)
-    if unjudged is not None:
-        reason = f"{unjudged}: left and right cannot be compared"
+    uncompared = unjudged if unjudged is not None else sides_mixed(steps)
+    if uncompared is not None:
+        reason = f"{uncompared}: left and right cannot be compared"
         withheld += [Withheld(name, "asymmetry", 1, 1, reason) for name, v in asymmetry.items() if v is not None]
         asymmetry = dict.fromkeys(asymmetry)
     warnings += _withheld_warnings(withheld, slowed, video_pose)

@@ -89,9 +89,12 @@ def check_drill_id(drill: str, known: tuple[str, ...] | None = None) -> str:
     return drill
 
 
-def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalogue | None = None) -> DrillResult:
+def analyze_drill(
+    kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalogue | None = None, ground_known: bool = True
+) -> DrillResult:
     """Segment reps, name the drill (unless given) and measure every rep. `catalogue`: the drills
-    to choose from (None: the shipped ones; see kneedrive.drills.catalogue.load_catalogue)."""
+    to choose from (None: the shipped ones; see kneedrive.drills.catalogue.load_catalogue). `ground_known`:
+    False when the camera moved and its motion could not be measured (drills.recognize)."""
     catalogue = load_catalogue() if catalogue is None else catalogue
     names = catalogue.table.names
     check_drill_id(drill, catalogue.table.ids)
@@ -102,7 +105,7 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalog
         # A short clip of continuous running has no rest to frame it: take the whole clip.
         windows = [RepWindow(0, kin.n_frames, "both", 1.0)]
     features = clip_features(kin, windows)
-    recognition = recognize(features, catalogue.rules)
+    recognition = recognize(features, catalogue.rules, ground_known=ground_known)
     if drill == AUTO:
         drill_id, confidence = recognition.drill_id, recognition.confidence
         decided_by = "unsure" if recognition.unsure else "auto"
@@ -140,8 +143,8 @@ def analyze_drill(kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalog
 def remeasured(result: DrillResult, kin: Kinematics) -> DrillResult:
     """The same drill, its reps measured again on `kin`: the same clip with some rows' legs relabelled
     (events.alternation). What the athlete is doing does not depend on which leg is called left, so it is
-    not recognized again (on the panning race a relabelling of 35 frames moved the recognizer from sprint
-    to butt kicks, each at a confidence of 1.00)."""
+    not recognized again (on the panning race, before the ground-line features were left out for a camera
+    moving unmeasured, a relabelling of 35 frames moved the recognizer from sprint to butt kicks)."""
     kin = _levelled(kin)
     windows = find_reps(kin) or [RepWindow(0, kin.n_frames, "both", 1.0)]
     reps = [measure_rep(kin, w, i + 1, result.spec) for i, w in enumerate(windows)]

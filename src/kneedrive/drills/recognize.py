@@ -23,6 +23,8 @@ class DrillRules:
     unsure_above_penalty: float = 9.0
     #: winners the penalty rule does not apply to (running is running however poor the technique)
     penalty_exempt: tuple[str, ...] = ()
+    #: features measured against the ground: left out when the ground is not known (an unmeasured camera)
+    needs_ground: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,21 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
     if missing:
         raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
     decision = raw.get("decision", {})
-    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty", "penalty_exempt"}
+    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty", "penalty_exempt", "needs_ground"}
     if unknown:
         raise ValueError(f"recognition.toml: unknown [decision] keys {sorted(unknown)}")
+    needs_ground = tuple(decision.get("needs_ground", ()))
+    if not set(needs_ground) <= features:
+        raise ValueError(
+            f"recognition.toml: needs_ground names unknown features {sorted(set(needs_ground) - features)}"
+        )
     return DrillRules(
         scale,
         bands,
         unsure_below_confidence=float(decision.get("unsure_below_confidence", 0.6)),
         unsure_above_penalty=float(decision.get("unsure_above_penalty", 9.0)),
         penalty_exempt=tuple(decision.get("penalty_exempt", ())),
+        needs_ground=needs_ground,
     )
 
 
@@ -86,9 +94,12 @@ def _outside(value: float, band: tuple[float, float]) -> float:
     return lo - value if value < lo else (value - hi if value > hi else 0.0)
 
 
-def recognize(features: DrillFeatures, rules: DrillRules | None = None) -> Recognition:
+def recognize(features: DrillFeatures, rules: DrillRules | None = None, *, ground_known: bool = True) -> Recognition:
+    """The drill whose bands the features fit best. `ground_known=False` (a camera that moved unmeasured):
+    the rules' `needs_ground` features are left out."""
     rules = rules or load_rules()
-    values = {k: v for k, v in features.as_dict().items() if v is not None and math.isfinite(v)}
+    left_out = () if ground_known else rules.needs_ground
+    values = {k: v for k, v in features.as_dict().items() if v is not None and math.isfinite(v) and k not in left_out}
     penalty = {}
     for drill, bands in rules.bands.items():
         penalty[drill] = sum(
