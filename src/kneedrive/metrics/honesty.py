@@ -236,7 +236,7 @@ def alternation(steps: Sequence[Step]) -> float | None:
 
 #: Left and right are compared only when at least this share of successive touchdowns change foot. Each
 #: touchdown on the same foot as the one before makes a step that is no left or right step (on the GaitLab
-#: treadmill clip 17 % of the touchdowns, phantoms of the far foot behind the console, made a 14 % left/right
+#: treadmill clip 17 % of the touchdowns, phantoms of the far foot behind the console, made a 13.6 % left/right
 #: "difference" in step time); kneedrive's rule, no published threshold.
 MIN_SIDE_ALTERNATION = 0.9
 
