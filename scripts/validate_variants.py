@@ -5,11 +5,13 @@ video stack (PyAV decode and encode, OpenCV resize; no ffmpeg binary needed).
     .venv/bin/python scripts/validate_variants.py            # prints a Markdown table (used in the README)
 
 Each variant keeps the original's truth: the GaitLab treadmill runner's cadence (168.9 steps/min, measured
-from raw pixels, male_side.groundtruth.json). A 25 fps variant keeps every frame nearest to k / 25 s (what a
-camera at 25 fps would have caught); a smaller one is resized with area averaging. The table gives, per
-variant: the touchdowns found against those the true cadence implies over the same span, the share of
-successive touchdowns that change foot, the cadence and its error, which event detector was used, and
-whether technique was judged.
+from raw pixels, male_side.groundtruth.json), the panning race's (283.6, eye-set, real_clips). A 25 fps
+variant keeps every frame nearest to k / 25 s (what a camera at 25 fps would have caught); a smaller one is
+resized with area averaging. Two are exports: every third image shown three times (a 10 fps source exported
+at 29 fps: real time, 9.7 images a second) and every image shown three times (slowed 3x in an editor). The
+table gives, per variant: the touchdowns found against those the true cadence implies over the same span,
+the share of successive touchdowns that change foot, the cadence and its error, which event detector was
+used, what the athlete was found doing, whether technique was judged, and the slow motion found.
 """
 
 from __future__ import annotations
@@ -30,18 +32,47 @@ import kneedrive
 from kneedrive.errors import KneedriveError
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-#: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it)
-VARIANTS: tuple[tuple[str, str, float | None, int | None], ...] = (
-    ("GaitLab treadmill, as filmed (30 fps, 720 px wide)", "gaitlab_treadmill/male_side.mp4", None, None),
-    ("GaitLab treadmill at 25 fps", "gaitlab_treadmill/male_side.mp4", 25.0, None),
-    ("GaitLab treadmill, 360 px wide", "gaitlab_treadmill/male_side.mp4", None, 360),
-    ("GaitLab treadmill, 240 px wide", "gaitlab_treadmill/male_side.mp4", None, 240),
-    ("GaitLab treadmill at 25 fps, 360 px wide", "gaitlab_treadmill/male_side.mp4", 25.0, 360),
+#: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it, every n-th image
+#: kept, each image kept shown this many times)
+VARIANTS: tuple[tuple[str, str, float | None, int | None, int, int], ...] = (
+    ("GaitLab treadmill, as filmed (30 fps, 720 px wide)", "gaitlab_treadmill/male_side.mp4", None, None, 1, 1),
+    ("GaitLab treadmill at 25 fps", "gaitlab_treadmill/male_side.mp4", 25.0, None, 1, 1),
+    ("GaitLab treadmill, 360 px wide", "gaitlab_treadmill/male_side.mp4", None, 360, 1, 1),
+    ("GaitLab treadmill, 240 px wide", "gaitlab_treadmill/male_side.mp4", None, 240, 1, 1),
+    ("GaitLab treadmill at 25 fps, 360 px wide", "gaitlab_treadmill/male_side.mp4", 25.0, 360, 1, 1),
+    (
+        "Panning race, every 3rd image shown 3 times (export)",
+        "real_clips/sports2d_race_panning.mp4",
+        None,
+        None,
+        3,
+        3,
+    ),
+    (
+        "Panning race, every image shown 3 times (slowed 3x)",
+        "real_clips/sports2d_race_panning.mp4",
+        None,
+        None,
+        1,
+        3,
+    ),
 )
 
 
-def make_variant(source: Path, out: Path, fps_hz: float | None, width_px: int | None) -> Path:
-    """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide."""
+def truth_cadence_spm(path: Path) -> float:
+    """The clip's true cadence: `<clip>.groundtruth.json` (pixel-measured) or `<clip>.truth.json` (eye-set)."""
+    measured = path.with_name(path.stem + ".groundtruth.json")
+    if measured.is_file():
+        return float(json.loads(measured.read_text())["cadence_spm"]["value"])
+    return float(json.loads(path.with_name(path.stem + ".truth.json").read_text())["cadence_spm"])
+
+
+def make_variant(
+    source: Path, out: Path, fps_hz: float | None, width_px: int | None, keep_every: int = 1, repeat: int = 1
+) -> Path:
+    """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide, every
+    `keep_every`-th image kept and each shown `repeat` times (an export from a slower source: keep 3, show 3;
+    slowed in an editor: keep 1, show 3)."""
     with av.open(str(source)) as inp:
         stream = inp.streams.video[0]
         rate = Fraction(fps_hz).limit_denominator(1001) if fps_hz else stream.average_rate or Fraction(30)
@@ -53,6 +84,7 @@ def make_variant(source: Path, out: Path, fps_hz: float | None, width_px: int | 
         picks = sorted({int(np.argmin(np.abs(times - t))) for t in wanted})
     else:
         picks = list(range(len(frames)))
+    picks = [i for i in picks[::keep_every] for _ in range(repeat)]
     height, width = frames[0][1].shape[:2]
     if width_px:
         height, width = round(height * width_px / width / 2) * 2, width_px
@@ -81,6 +113,8 @@ class VariantResult:
     truth_spm: float
     detector: str
     judged: bool
+    slow_motion: str = "-"
+    activity: str = "-"
     failure: str | None = None
 
 
@@ -88,7 +122,7 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
     try:
         analysis = kneedrive.analyze(video)
     except KneedriveError as exc:
-        return VariantResult(name, 0, 0, None, None, truth_spm, "-", False, str(exc))
+        return VariantResult(name, 0, 0, None, None, truth_spm, "-", False, failure=str(exc))
     touchdowns = sorted((e for e in analysis.events if e.kind == "touchdown"), key=lambda e: e.time_s)
     span_s = touchdowns[-1].time_s - touchdowns[0].time_s if len(touchdowns) > 1 else 0.0
     changes = [a.side != b.side for a, b in itertools.pairwise(touchdowns)]
@@ -101,40 +135,44 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
         truth_spm=truth_spm,
         detector="foot reach" if any("Zeni" in w for w in analysis.warnings) else "contacts",
         judged=not any("technique is not judged" in w for w in analysis.warnings),
+        slow_motion=timing.summary() if (timing := getattr(analysis.video, "timing", None)) is not None else "-",
+        activity=f"{analysis.drill.name} ({analysis.drill.confidence:.2f}{', unsure' if analysis.drill.unsure else ''})",  # noqa: E501
     )
 
 
 def results(data: Path = DATA) -> list[VariantResult]:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for k, (name, source, fps_hz, width_px) in enumerate(VARIANTS):
+        for k, (name, source, fps_hz, width_px, keep_every, repeat) in enumerate(VARIANTS):
             path = data / source
-            truth = json.loads(path.with_name(path.stem + ".groundtruth.json").read_text())["cadence_spm"]["value"]
+            untouched = fps_hz is None and width_px is None and keep_every == 1 and repeat == 1
             video = (
                 path
-                if fps_hz is None and width_px is None
-                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px)
+                if untouched
+                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px, keep_every, repeat)
             )
-            out.append(measure(name, video, float(truth)))
+            out.append(measure(name, video, truth_cadence_spm(path)))
     return out
 
 
 def table(rows: list[VariantResult]) -> str:
     lines = [
-        "| clip | touchdowns found / implied | alternating | cadence spm (err) | events from | judged |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| clip | touchdowns found / implied | alternating | cadence spm (err) | events from | activity | judged | "
+        "slow motion |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         if r.failure is not None:
-            lines.append(f"| {r.name} | failed: {r.failure} | - | - | - | - |")
+            lines.append(f"| {r.name} | failed: {r.failure} | - | - | - | - | - | - |")
             continue
         cadence = (
             "-" if r.cadence_spm is None else f"{r.cadence_spm:.1f} ({100 * (r.cadence_spm / r.truth_spm - 1):+.1f} %)"
         )
         alternation = "-" if r.alternation is None else f"{100 * r.alternation:.0f} %"
+        found = f"{r.touchdowns} / {r.expected}" if r.touchdowns else "- (no steps: not run as a sprint)"
         lines.append(
-            f"| {r.name} | {r.touchdowns} / {r.expected} | {alternation} | {cadence} | {r.detector} | "
-            f"{'yes' if r.judged else 'no'} |"
+            f"| {r.name} | {found} | {alternation} | {cadence} | {r.detector if r.touchdowns else '-'} | "
+            f"{r.activity} | {'yes' if r.judged else 'no'} | {r.slow_motion} |"
         )
     return "\n".join(lines)
 

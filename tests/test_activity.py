@@ -20,6 +20,7 @@ from kneedrive.drills.cycles import leg_tops
 from kneedrive.drills.generator import DrillSynthetic, synthesize_drill
 from kneedrive.drills.keyframes import MODELS, DrillSession, Keyframes
 from kneedrive.drills.rep_metrics import cycle_tops
+from kneedrive.drills.sprinter import SprinterModel, synthesize
 from kneedrive.drills.table import drill_spec
 from kneedrive.kinematics import Kinematics, compute_kinematics
 from kneedrive.sequence import PoseSequence
@@ -231,3 +232,29 @@ def test_a_camera_moving_unmeasured_leaves_the_ground_line_features_out_of_recog
     assert recognize(race).penalty > 100  # measured against the image's ground line: nothing fits
     unknown = recognize(race, ground_known=False)
     assert unknown.drill_id == "sprint" and not unknown.unsure and unknown.penalty < 1.0
+
+
+def test_slowed_footage_leaves_the_features_in_seconds_out_of_recognition() -> None:
+    """Slowed footage of unknown capture rate: cycle rate and flight time are in the file's time."""
+    from kneedrive.drills.recognize import load_rules, recognize
+
+    assert set(load_rules().needs_real_time) == {"cycle_rate_hz", "flight_time_s"}
+    seq = synthesize(SprinterModel(), fps_hz=60.0, duration_s=4.0).sequence
+    kin = compute_kinematics(seq.replace(time_s=seq.time_s * 3.0))  # slowed 3x: a third of the rate
+    features = analyze_drill(kin).features
+    assert features.cycle_rate_hz is not None and features.cycle_rate_hz < 1.0
+    as_if_real = recognize(features)
+    assert as_if_real.misfit["cycle_rate_hz"] > 0  # a sprint's legs cycling under once a second
+    slowed = recognize(features, real_time=False)
+    assert "cycle_rate_hz" not in slowed.misfit and slowed.penalty < as_if_real.penalty
+    assert slowed.drill_id == "sprint" and analyze_drill(kin, real_time=False).drill_id == "sprint"
+
+
+def test_legs_sampled_too_coarsely_name_no_drill() -> None:
+    """At 10 images a second a sprinter's step spans about 2 images: no drill is named from that."""
+    kin = compute_kinematics(synthesize(SprinterModel(), fps_hz=10.0, duration_s=4.0).sequence)
+    result = analyze_drill(kin)
+    assert result.unsure and any("too few to find every touchdown" in w for w in result.warnings)
+    assert not analyze_drill(kin, "sprint").unsure  # named by the coach: measured as such
+    fine = analyze_drill(compute_kinematics(synthesize(SprinterModel(), fps_hz=30.0, duration_s=4.0).sequence))
+    assert fine.drill_id == "sprint" and not fine.unsure

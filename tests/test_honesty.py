@@ -236,3 +236,19 @@ def test_left_and_right_are_not_compared_when_the_touchdowns_alternate_poorly() 
     assert any("left and right cannot be compared" in w and "change foot" in w for w in record.warnings)
     assert not any(f.metric.endswith("_pct") for f in record.coaching.faults)
     assert not any("technique is not judged" in w for w in record.warnings)
+
+
+def test_steps_are_not_counted_when_a_step_spans_too_few_images() -> None:
+    """A sprint seen at 10 images a second (an export repeating every image of a 30 fps clip three times,
+    once the repeats are left out): 2-3 images a step. Cadence and step time are withheld and nothing is
+    judged; at 25 fps (5-6 images a step) they are measured."""
+    from kneedrive.kinematics.timebase import MIN_FRAMES_PER_STEP
+
+    sparse = kneedrive.analyze(synthesize(SprinterModel(), fps_hz=10.0, duration_s=4.0).sequence).record
+    assert sparse.summary.cadence_spm is None and sparse.summary.step_time_s is None
+    assert all(s.step_time_s is None for s in sparse.steps)
+    assert any("too few to find every touchdown" in w and "film at 25 fps" in w for w in sparse.warnings)
+    assert not sparse.coaching.faults and any("technique is not judged" in w for w in sparse.warnings)
+    fine = kneedrive.analyze(synthesize(SprinterModel(), fps_hz=25.0, duration_s=4.0).sequence).record
+    assert fine.summary.cadence_spm is not None
+    assert 25.0 / (fine.summary.cadence_spm / 60) >= MIN_FRAMES_PER_STEP

@@ -31,6 +31,7 @@ from .io.video_record import VideoRecord, frozen_map
 from .kinematics import Kinematics, compute_kinematics
 from .kinematics.frontal import steady_size
 from .kinematics.series import series_arrays, series_block
+from .kinematics.timebase import too_few_frames_per_step
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
 from .metrics.acceleration import speed_rise
@@ -233,7 +234,9 @@ def analyze(
         warnings.append(turned)
     if view_estimate.view != "side":
         return _front_analysis(seq, kin, view_estimate, drill, warnings, video_pose)
-    drill_result = analyze_drill(kin, drill, ground_known=not _camera_unmeasured(video_pose))
+    drill_result = analyze_drill(
+        kin, drill, ground_known=not _camera_unmeasured(video_pose), real_time=not _slowed(video_pose)
+    )
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
         return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
@@ -303,7 +306,8 @@ def analyze(
     if unmeasured:
         _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
-    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed)
+    sparse = too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz)
+    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, fps_hz=kin.fps_hz)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
@@ -318,7 +322,7 @@ def analyze(
     withheld += rep_withheld
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
-    unjudged = _why_not_judged(steps, summary, slowed, drill_result)
+    unjudged = sparse or _why_not_judged(steps, summary, slowed, drill_result)
     uncompared = unjudged if unjudged is not None else sides_mixed(steps)
     if uncompared is not None:
         reason = f"{uncompared}: left and right cannot be compared"

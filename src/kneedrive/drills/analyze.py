@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..events.contacts import lowest_point
 from ..events.ground import fit_ground
 from ..kinematics import Kinematics
+from ..kinematics.timebase import too_few_frames_per_step
 from .catalogue import DrillCatalogue, load_catalogue
 from .cycles import DECAY_FLAG_PCT, interval_decay_pct
 from .features import DrillFeatures, clip_features
@@ -90,11 +91,17 @@ def check_drill_id(drill: str, known: tuple[str, ...] | None = None) -> str:
 
 
 def analyze_drill(
-    kin: Kinematics, drill: str = AUTO, *, catalogue: DrillCatalogue | None = None, ground_known: bool = True
+    kin: Kinematics,
+    drill: str = AUTO,
+    *,
+    catalogue: DrillCatalogue | None = None,
+    ground_known: bool = True,
+    real_time: bool = True,
 ) -> DrillResult:
     """Segment reps, name the drill (unless given) and measure every rep. `catalogue`: the drills
     to choose from (None: the shipped ones; see kneedrive.drills.catalogue.load_catalogue). `ground_known`:
-    False when the camera moved and its motion could not be measured (drills.recognize)."""
+    False when the camera moved and its motion could not be measured; `real_time`: False for slowed footage
+    of unknown capture rate (drills.recognize)."""
     catalogue = load_catalogue() if catalogue is None else catalogue
     names = catalogue.table.names
     check_drill_id(drill, catalogue.table.ids)
@@ -105,8 +112,17 @@ def analyze_drill(
         # A short clip of continuous running has no rest to frame it: take the whole clip.
         windows = [RepWindow(0, kin.n_frames, "both", 1.0)]
     features = clip_features(kin, windows)
-    recognition = recognize(features, catalogue.rules, ground_known=ground_known)
-    if drill == AUTO:
+    recognition = recognize(features, catalogue.rules, ground_known=ground_known, real_time=real_time)
+    sparse = too_few_frames_per_step(kin.step_frequency_estimate_hz, kin.fps_hz)
+    if drill == AUTO and sparse is not None:  # the legs' cycle is sampled too coarsely to tell drills apart
+        drill_id, confidence, decided_by = recognition.drill_id, recognition.confidence, "unsure"
+        runner_up, second = recognition.ranking[1]
+        warnings.append(
+            f"unsure what the athlete is doing: {sparse}; best guesses {names[drill_id]} ({confidence:.2f}) or "
+            f"{names[runner_up]} ({second:.2f}); figures are measured as {names[drill_id]} but not judged as it: "
+            "name the drill with --drill"
+        )
+    elif drill == AUTO:
         drill_id, confidence = recognition.drill_id, recognition.confidence
         decided_by = "unsure" if recognition.unsure else "auto"
         if recognition.unsure:

@@ -25,6 +25,8 @@ class DrillRules:
     penalty_exempt: tuple[str, ...] = ()
     #: features measured against the ground: left out when the ground is not known (an unmeasured camera)
     needs_ground: tuple[str, ...] = ()
+    #: features in seconds: left out when the clip's time is not real time (slowed, capture rate unknown)
+    needs_real_time: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,21 +69,22 @@ def read_rules(directory: Traversable, drill_ids: tuple[str, ...]) -> DrillRules
     if missing:
         raise ValueError(f"recognition.toml: no rules for {sorted(missing)}")
     decision = raw.get("decision", {})
-    unknown = set(decision) - {"unsure_below_confidence", "unsure_above_penalty", "penalty_exempt", "needs_ground"}
+    known = {"unsure_below_confidence", "unsure_above_penalty", "penalty_exempt", "needs_ground", "needs_real_time"}
+    unknown = set(decision) - known
     if unknown:
         raise ValueError(f"recognition.toml: unknown [decision] keys {sorted(unknown)}")
-    needs_ground = tuple(decision.get("needs_ground", ()))
-    if not set(needs_ground) <= features:
-        raise ValueError(
-            f"recognition.toml: needs_ground names unknown features {sorted(set(needs_ground) - features)}"
-        )
+    needs = {key: tuple(decision.get(key, ())) for key in ("needs_ground", "needs_real_time")}
+    for key, names in needs.items():
+        if not set(names) <= features:
+            raise ValueError(f"recognition.toml: {key} names unknown features {sorted(set(names) - features)}")
     return DrillRules(
         scale,
         bands,
         unsure_below_confidence=float(decision.get("unsure_below_confidence", 0.6)),
         unsure_above_penalty=float(decision.get("unsure_above_penalty", 9.0)),
         penalty_exempt=tuple(decision.get("penalty_exempt", ())),
-        needs_ground=needs_ground,
+        needs_ground=needs["needs_ground"],
+        needs_real_time=needs["needs_real_time"],
     )
 
 
@@ -94,11 +97,14 @@ def _outside(value: float, band: tuple[float, float]) -> float:
     return lo - value if value < lo else (value - hi if value > hi else 0.0)
 
 
-def recognize(features: DrillFeatures, rules: DrillRules | None = None, *, ground_known: bool = True) -> Recognition:
+def recognize(
+    features: DrillFeatures, rules: DrillRules | None = None, *, ground_known: bool = True, real_time: bool = True
+) -> Recognition:
     """The drill whose bands the features fit best. `ground_known=False` (a camera that moved unmeasured):
-    the rules' `needs_ground` features are left out."""
+    the rules' `needs_ground` features are left out; `real_time=False` (slowed footage of unknown capture
+    rate): its `needs_real_time` features."""
     rules = rules or load_rules()
-    left_out = () if ground_known else rules.needs_ground
+    left_out = (() if ground_known else rules.needs_ground) + (() if real_time else rules.needs_real_time)
     values = {k: v for k, v in features.as_dict().items() if v is not None and math.isfinite(v) and k not in left_out}
     penalty = {}
     for drill, bands in rules.bands.items():

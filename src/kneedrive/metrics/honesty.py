@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
+from ..kinematics.timebase import too_few_frames_per_step
 from .registry import Metric, Scope, registry
 from .steps import Step
 from .summary import Summary
@@ -164,11 +165,25 @@ def plausible_reps(reps: Iterable[Any], *, slowed: bool = False) -> tuple[tuple[
     return tuple(out), _report("rep", rep_tally, len(reps)) + _report("cycle", cycle_tally, n_cycles)
 
 
-def plausible_summary(summary: Summary, *, hips_travel: bool, slowed: bool = False) -> tuple[Summary, list[Withheld]]:
-    """The summary with implausible figures withheld, and speed and step length withheld when they do not
-    agree with each other and with the step rate."""
+#: The figures that rest on counting and timing the steps.
+STEP_TIMING = ("cadence_spm", "step_frequency_hz", "step_time_s", "duty_factor", "step_length_m", "step_length_legs")
+
+
+def plausible_summary(
+    summary: Summary, *, hips_travel: bool, slowed: bool = False, fps_hz: float | None = None
+) -> tuple[Summary, list[Withheld]]:
+    """The summary with implausible figures withheld, the step rate and what rests on it withheld when a
+    step spans too few frames (`fps_hz`), and speed and step length withheld when they do not agree with
+    each other and with the step rate."""
     tally: dict[str, list[str]] = defaultdict(list)
     s = _clean(summary, "summary", tally, slowed)
+    sparse = too_few_frames_per_step(s.step_frequency_hz, fps_hz)
+    if sparse is not None:
+        for name in STEP_TIMING:
+            if getattr(s, name) is not None:
+                tally[name].append(sparse)
+        nulls: dict[str, Any] = dict.fromkeys(STEP_TIMING)
+        s = replace(s, **nulls)
     f, speed, length = s.step_frequency_hz, s.speed_mps, s.step_length_m
     speed_legs, length_legs = s.speed_legs_per_s, s.step_length_legs
     if hips_travel and f:

@@ -4,7 +4,8 @@ Phones capture slow motion at 120-960 fps and write it (or apps re-encode it) at
 time is then not real time. When the capture rate is known (`capture_fps`, or the file's metadata) time is
 rescaled by file rate / capture rate. When it is not, the physics of gait gives it away: a leg swings like
 a pendulum, and nobody walks or runs steadily at fewer than SLOWEST_STEPS_PER_MIN steps a minute with steps
-as long as a walk's or a run's (a very slow stroll takes short steps). The step rate in file time is twice
+as long as a walk's or a run's (a very slow stroll takes short steps), nor runs with steps too long for a
+walk at fewer than SLOWEST_RUN_STEPS_PER_MIN. The step rate in file time is twice
 the dominant frequency of the gap between the ankles (left-right label swaps do not change its size); the
 real rate is taken as a typical one for the step size seen (TYPICAL_RUN_SPM for run-length steps, else
 TYPICAL_WALK_SPM), which gives the slow-motion factor and the capture rate it looks like.
@@ -26,6 +27,13 @@ SLOWEST_STEPS_PER_MIN = 70.0
 WALK_GAP_LEGS = 0.6
 RUN_GAP_LEGS = 1.0
 TYPICAL_RUN_SPM = 170.0
+#: Steps this long (ankle to ankle at their widest, leg lengths) are a run's, never a walk's (a fast walk's step
+#: is about one leg length; the panning race reads 1.45, the slowed jog 1.36). No one runs at fewer than
+#: SLOWEST_RUN_STEPS_PER_MIN steps a minute: runners' step rates stay near 160-180 across speeds (Cavanagh &
+#: Kram 1989, Med Sci Sports Exerc 21:467), and even a slow jog is above 140. A sprint slowed 3x in an editor
+#: (each image shown three times) reads 97 with 1.43-leg steps.
+SURE_RUN_GAP_LEGS = 1.2
+SLOWEST_RUN_STEPS_PER_MIN = 120.0
 TYPICAL_WALK_SPM = 110.0
 #: The ankle-gap rhythm counts when its autocorrelation at the step period reaches this.
 RHYTHM_MIN = 0.3
@@ -104,7 +112,9 @@ def judge_slow_motion(timing: Timing, sequence: PoseSequence) -> Timing:
     if rhythm is None:
         return timing
     steps_per_min, gap_legs = rhythm
-    if steps_per_min >= SLOWEST_STEPS_PER_MIN or gap_legs < WALK_GAP_LEGS:
+    slowed_walk = steps_per_min < SLOWEST_STEPS_PER_MIN and gap_legs >= WALK_GAP_LEGS
+    slowed_run = steps_per_min < SLOWEST_RUN_STEPS_PER_MIN and gap_legs >= SURE_RUN_GAP_LEGS
+    if not (slowed_walk or slowed_run):
         return Timing(timing.file_fps_hz, file_steps_per_min=round(steps_per_min, 1))
     typical = TYPICAL_RUN_SPM if gap_legs >= RUN_GAP_LEGS else TYPICAL_WALK_SPM
     factor = typical / steps_per_min
