@@ -38,7 +38,7 @@ Detected = TypeVar("Detected")
 STEP_TOLERANCE = 0.35
 #: Intervals of more steps than this decide nothing (the step time drifts).
 MAX_STEPS = 3
-#: The step time around an interval is the median of this many intervals on either side of it.
+#: The step time around an interval comes from up to this many intervals on either side of it.
 NEARBY_INTERVALS = 4
 #: The legs' closeness is the summed distance of these joints' left and right positions.
 CROSSING_JOINTS = ("knee", "ankle", "heel", "foot_index")
@@ -73,13 +73,26 @@ def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None
     touchdowns = sorted((e for e in events if e.kind == "touchdown"), key=lambda e: e.time_s)
     if len(touchdowns) < MIN_TOUCHDOWNS:
         return None
-    apart = _legs_apart(kin)
+    wanted, chains = _wanted(touchdowns)
+    for chain in chains:  # each chain keeps the labelling that relabels fewer of its frames
+        lo, hi = touchdowns[chain[0]].frame, touchdowns[chain[-1]].frame
+        if _flipped_frames(wanted, chain, touchdowns) > 0.5 * max(hi - lo + 1, 1):
+            wanted[chain] = ~wanted[chain]
+    rows = _stretches(kin, touchdowns, wanted)
+    if not rows.any():
+        return None
+    stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
+    return SideFlips(rows, stretches)
+
+
+def _wanted(touchdowns: Sequence[GaitEvent]) -> tuple[NDArray[np.bool_], list[list[int]]]:
+    """Per touchdown, whether its leg labels are to be exchanged for the feet to alternate, decided along
+    chains of touchdowns a whole number of steps apart (a phantom goes with its chain, stepped over); and
+    the chains (touchdown indices)."""
     times = np.array([e.time_s for e in touchdowns])
     intervals = np.diff(times)
-    # per touchdown: are its leg labels to be exchanged? Decided along chains of touchdowns a whole number
-    # of steps apart; a phantom landing (two short intervals that add up to one step) is stepped over
     wanted = np.zeros(len(touchdowns), dtype=bool)
-    chains: list[list[int]] = [[0]]  # the touchdowns of each chain (a phantom with its chain)
+    chains: list[list[int]] = [[0]]
     prev = 0  # the chain's last touchdown that is not a phantom
     for j in range(1, len(touchdowns)):
         step_s = _step_time(intervals, j - 1)
@@ -96,13 +109,13 @@ def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None
             wanted[j] = (touchdowns[j].side == "left") != left_here
             chains[-1].append(j)
         prev = j
-    # each chain keeps the labelling that relabels fewer of its frames; switches between chains and within
-    for chain in chains:
-        lo, hi = touchdowns[chain[0]].frame, touchdowns[chain[-1]].frame
-        span = hi - lo + 1
-        flipped_share = _flipped_frames(wanted, chain, touchdowns) / max(span, 1)
-        if flipped_share > 0.5:
-            wanted[chain] = ~wanted[chain]
+    return wanted, chains
+
+
+def _stretches(kin: Kinematics, touchdowns: Sequence[GaitEvent], wanted: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The rows to relabel: from the first touchdown wanted relabelled to the next one not, the labels
+    changing places where the legs are closest between the two touchdowns."""
+    apart = _legs_apart(kin)
     rows = np.zeros(kin.n_frames, dtype=bool)
     state, start = bool(wanted[0]), 0
     for i in range(1, len(touchdowns)):
@@ -114,10 +127,7 @@ def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None
         state, start = bool(wanted[i]), at
     if state:
         rows[start:] = True
-    if not rows.any():
-        return None
-    stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
-    return SideFlips(rows, stretches)
+    return rows
 
 
 def alternation_share(events: Sequence[GaitEvent]) -> float:

@@ -15,11 +15,11 @@ read 203 ms).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..kinematics import Kinematics
+from .alternation import alternation_share
 from .contacts import ContactDetector
 from .ground import GroundLine
 from .model import GaitEvent
@@ -48,8 +48,7 @@ def rhythm_fit(events: Sequence[GaitEvent], step_hz: float | None) -> float:
         return 0.0
     expected = (touchdowns[-1].time_s - touchdowns[0].time_s) * step_hz + 1.0
     coverage = min(1.0, len(touchdowns) / expected)
-    changes = [a.side != b.side for a, b in itertools.pairwise(touchdowns)]
-    return coverage * sum(changes) / len(changes)
+    return coverage * alternation_share(touchdowns)
 
 
 def choose_events(kin: Kinematics) -> ChosenEvents:
