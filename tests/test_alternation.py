@@ -107,6 +107,27 @@ def test_a_missed_touchdown_keeps_the_foot_and_a_phantom_is_stepped_over(sprint:
     assert not flips.rows[: round(0.6 * FPS) + 1].any() and not flips.rows[round(1.4 * FPS) :].any()
 
 
+def test_a_phantom_soon_after_a_landing_does_not_carry_the_foot(sprint: Synthetic) -> None:
+    """A phantom right landing 0.3 of a step after a left one (the next left comes one step after that left
+    one): stepped over, not a chain break that then dictates the next real landing's foot."""
+    kin = _unswapped(sprint.sequence)
+    times = [0.0, 0.2, 0.4, 0.46, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6]
+    assert side_flips(kin, _events("lrlrrlrlrl", times)) is None
+
+
+def test_touchdowns_of_one_foot_only_are_not_taken_for_flipped_steps(sprint: Synthetic) -> None:
+    """The far foot's landings all missed (hidden behind a treadmill console), or every other one: the
+    intervals are strides, not steps, which the legs' own rhythm (4.3 steps/s here) shows."""
+    kin = _unswapped(sprint.sequence)
+    assert kin.step_frequency_estimate_hz is not None
+    stride = 2.0 / kin.step_frequency_estimate_hz
+    assert side_flips(kin, _events("l" * 9, [k * stride for k in range(9)])) is None
+    # the right foot's landings missed by turns (step numbers; even: left): the strides read 1.5x too long
+    steps = [0, 1, 2, 4, 6, 7, 8, 10, 12, 13]
+    sides = "".join("l" if k % 2 == 0 else "r" for k in steps)
+    assert side_flips(kin, _events(sides, [k * stride / 2 for k in steps])) is None
+
+
 def test_a_changing_step_time_decides_nothing(sprint: Synthetic) -> None:
     """A clip that turns slow motion: steps of 0.3 s, then of 1.2 s; the same foot twice says nothing."""
     kin = _unswapped(sprint.sequence)

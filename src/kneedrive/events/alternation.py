@@ -49,9 +49,17 @@ STEADY_SPREAD = 0.25
 STEADY_SHARE = 2 / 3
 #: Relabel-and-detect rounds at most.
 MAX_ROUNDS = 3
-#: A relabelling is kept only when this share of the touchdowns stays where it was (within 1.5 frames).
+#: A relabelling is kept only when this share of the touchdowns stays where it was (within 1.5 frames) ...
 SAME_LANDINGS = 0.9
-#: Fewer touchdowns than this say nothing about alternation.
+#: ... and at least this share of successive touchdowns then change foot (metrics.honesty compares left and
+#: right only from there, MIN_SIDE_ALTERNATION).
+MIN_KEPT_ALTERNATION = 0.9
+#: The step time of a chain must be within this factor of the clip's own step rhythm (the ankles' swing,
+#: which needs no touchdown): with every other touchdown missed (a far foot hidden) the intervals are
+#: strides, and taken for steps they would make a correctly labelled foot "flip" every stride.
+RHYTHM_AGREEMENT = 1.35
+#: Fewer touchdowns than this say nothing about alternation (with MIN_NEARBY strides around an interval,
+#: nothing is decided below 6 anyway).
 MIN_TOUCHDOWNS = 4
 
 
@@ -73,7 +81,8 @@ def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None
     touchdowns = sorted((e for e in events if e.kind == "touchdown"), key=lambda e: e.time_s)
     if len(touchdowns) < MIN_TOUCHDOWNS:
         return None
-    wanted, chains = _wanted(touchdowns)
+    rhythm_hz = kin.step_frequency_estimate_hz
+    wanted, chains = _wanted(touchdowns, 1.0 / rhythm_hz if rhythm_hz else None)
     for chain in chains:  # each chain keeps the labelling that relabels fewer of its frames
         lo, hi = touchdowns[chain[0]].frame, touchdowns[chain[-1]].frame
         if _flipped_frames(wanted, chain, touchdowns) > 0.5 * max(hi - lo + 1, 1):
@@ -85,10 +94,11 @@ def side_flips(kin: Kinematics, events: Sequence[GaitEvent]) -> SideFlips | None
     return SideFlips(rows, stretches)
 
 
-def _wanted(touchdowns: Sequence[GaitEvent]) -> tuple[NDArray[np.bool_], list[list[int]]]:
+def _wanted(touchdowns: Sequence[GaitEvent], rhythm_step_s: float | None) -> tuple[NDArray[np.bool_], list[list[int]]]:
     """Per touchdown, whether its leg labels are to be exchanged for the feet to alternate, decided along
-    chains of touchdowns a whole number of steps apart (a phantom goes with its chain, stepped over); and
-    the chains (touchdown indices)."""
+    chains of touchdowns a whole number of steps apart (a phantom goes with its chain, stepped over), where
+    the step time agrees with `rhythm_step_s` (the legs' own rhythm; None: nothing decided); and the chains
+    (touchdown indices)."""
     times = np.array([e.time_s for e in touchdowns])
     intervals = np.diff(times)
     wanted = np.zeros(len(touchdowns), dtype=bool)
@@ -96,11 +106,17 @@ def _wanted(touchdowns: Sequence[GaitEvent]) -> tuple[NDArray[np.bool_], list[li
     prev = 0  # the chain's last touchdown that is not a phantom
     for j in range(1, len(touchdowns)):
         step_s = _step_time(intervals, j - 1)
-        steps = _steps(times[j] - times[prev], step_s)
-        if steps is not None and _phantom(times, prev, j, step_s):
+        if (
+            step_s is not None
+            and rhythm_step_s is not None
+            and not (1 / RHYTHM_AGREEMENT <= step_s / rhythm_step_s <= RHYTHM_AGREEMENT)
+        ):
+            step_s = None  # the touchdowns' step time is not the legs' own: touchdowns are missing
+        if _phantom(times, prev, j, step_s):
             wanted[j] = wanted[prev]
             chains[-1].append(j)
             continue
+        steps = _steps(times[j] - times[prev], step_s)
         if steps is None:
             chains.append([j])
         else:
@@ -114,7 +130,8 @@ def _wanted(touchdowns: Sequence[GaitEvent]) -> tuple[NDArray[np.bool_], list[li
 
 def _stretches(kin: Kinematics, touchdowns: Sequence[GaitEvent], wanted: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """The rows to relabel: from the first touchdown wanted relabelled to the next one not, the labels
-    changing places where the legs are closest between the two touchdowns."""
+    changing places where the legs are closest between the two touchdowns; not further than half a step
+    before the first touchdown or after the last."""
     apart = _legs_apart(kin)
     rows = np.zeros(kin.n_frames, dtype=bool)
     state, start = bool(wanted[0]), 0
@@ -127,6 +144,10 @@ def _stretches(kin: Kinematics, touchdowns: Sequence[GaitEvent], wanted: NDArray
         state, start = bool(wanted[i]), at
     if state:
         rows[start:] = True
+    # no evidence beyond the first and the last touchdown: half a step at most
+    half_step = max(1, round(0.5 * float(np.median(np.diff([e.frame for e in touchdowns])))))
+    rows[: max(0, touchdowns[0].frame - half_step)] = False
+    rows[touchdowns[-1].frame + half_step + 1 :] = False
     return rows
 
 
@@ -154,31 +175,37 @@ def tell_sides_apart(
     detect: Callable[[Kinematics], Detected],
 ) -> ToldApart[Detected]:
     """Relabel the stretches `side_flips` finds and detect the events again, up to MAX_ROUNDS times (moving
-    a label changes what the detector sees near it); the result is kept only when the touchdowns then
-    alternate better than they did. `relabel(rows)` builds the clip's kinematics with the legs exchanged in
-    `rows` (relative to the swap search), `detect` finds the events."""
+    a label changes what the detector sees near it); a round is kept only when the touchdowns then
+    alternate better than they did, at least MIN_KEPT_ALTERNATION of them, with the landings where they
+    were; the first round that is not kept ends the search. `relabel(rows)` builds the clip's kinematics with
+    the legs exchanged in `rows` (relative to the swap search), `detect` finds the events."""
     best = ToldApart(kin, detected, None)
     first = events_of(detected)
     share = alternation_share(first)
     rows = np.zeros(kin.n_frames, dtype=bool)
     for _ in range(MAX_ROUNDS):
-        flips = side_flips(kin, events_of(detected))
+        if share == 1.0:  # nothing to improve (a clean clip costs one pass over its touchdowns)
+            break
+        flips = side_flips(kin, events_of(best.detected))
         if flips is None:
             break
-        rows = rows != flips.rows
-        kin = relabel(rows)
-        detected = detect(kin)
-        now = alternation_share(events_of(detected))
-        if now > share and _same_landings(first, events_of(detected), 1.5 / kin.fps_hz):
-            stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
-            best, share = ToldApart(kin, detected, SideFlips(rows.copy(), stretches)), now
+        trial_rows = rows != flips.rows
+        trial_kin = relabel(trial_rows)
+        trial = detect(trial_kin)
+        now = alternation_share(events_of(trial))
+        if not (now > share and now >= MIN_KEPT_ALTERNATION and _same_landings(first, events_of(trial), trial_kin)):
+            break  # a round that does not help ends the search (the next would build on it)
+        rows = trial_rows
+        stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
+        best, share, kin = ToldApart(trial_kin, trial, SideFlips(rows.copy(), stretches)), now, trial_kin
     return best
 
 
-def _same_landings(before: Sequence[GaitEvent], after: Sequence[GaitEvent], within_s: float) -> bool:
+def _same_landings(before: Sequence[GaitEvent], after: Sequence[GaitEvent], kin: Kinematics) -> bool:
     """Relabelling changes which foot landed, not when: at least SAME_LANDINGS of the touchdowns of each set
     have one of the other within `within_s` (on the slowed jog a relabelling that split a stance moved
     touchdowns by 4-20 frames: it is no identity flip)."""
+    within_s = 1.5 / kin.fps_hz
     a = np.array(sorted(e.time_s for e in before if e.kind == "touchdown"))
     b = np.array(sorted(e.time_s for e in after if e.kind == "touchdown"))
     if len(a) == 0 or len(b) == 0:
@@ -245,7 +272,8 @@ def _legs_apart(kin: Kinematics) -> NDArray[np.float64]:
 
 
 def _crossing(apart: NDArray[np.float64], after: int, before: int) -> int:
-    """The row strictly between two touchdown rows where the legs are closest (the middle without one)."""
+    """The row strictly between two touchdown rows where the legs are closest (the later touchdown's row when
+    there is no row between them)."""
     lo, hi = after + 1, before
     if hi <= lo:
         return before

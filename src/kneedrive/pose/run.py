@@ -39,7 +39,9 @@ SPARSE_RATE_HZ = 3.0
 #: plus the tracker's NEWCOMER_S) take at most BACKFILL_BYTES.
 BACKFILL_S = 0.6
 #: The most active person, lost inside the image, is searched for in every frame for this long (s): on the
-#: panning race the lead runner is lost for about 0.7 s among the others (see pose.tracker).
+#: panning race the lead runner is lost for about 0.7 s among the others (see pose.tracker). Counted in
+#: frames kept at the file's rate, so in an export whose repeated images are left out it lasts longer
+#: (3 s when two images in three repeat), as the backfill limits do.
 SEARCH_S = 1.0
 BACKFILL_BYTES = 150_000_000
 

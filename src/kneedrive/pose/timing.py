@@ -67,9 +67,9 @@ class Timing:
         if self.suspected_slow_motion:
             return (
                 f"this looks like slow motion: the legs step {self.file_steps_per_min:.0f} times a minute in the "
-                f"video, which no one runs or walks; about {self.slow_motion_factor:.0f}x slowed (as if captured at "
-                f"~{self.looks_like_capture_fps_hz:.0f} fps), so times, rates and speeds are not real: give "
-                "--capture-fps"
+                f"video, which no one runs or walks with steps this long; about {self.slow_motion_factor:.1f}x "
+                f"slowed (as if captured at ~{self.looks_like_capture_fps_hz:.0f} fps), so times, rates and speeds "
+                "are not real: give --capture-fps"
             )
         if self.capture_fps_hz is not None and self.time_scale != 1.0:
             return (
