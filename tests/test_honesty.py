@@ -249,6 +249,10 @@ def test_steps_are_not_counted_when_a_step_spans_too_few_images() -> None:
     assert all(s.step_time_s is None for s in sparse.steps)
     assert any("too few to find every touchdown" in w and "film at 25 fps" in w for w in sparse.warnings)
     assert not sparse.coaching.faults and any("technique is not judged" in w for w in sparse.warnings)
+    timed = [n for n, m in registry().metrics.items() if m.from_event_times and "rep" in m.scopes]
+    assert "cycles" in timed and "rate_decay_pct" in timed and "duration_s" not in timed
+    for rep in sparse.drill.reps:  # no cycle count, rate or time from under-sampled cycles either
+        assert all(getattr(rep, name, None) is None for name in timed), rep
     fine = kneedrive.analyze(synthesize(SprinterModel(), fps_hz=25.0, duration_s=4.0).sequence).record
     assert fine.summary.cadence_spm is not None
     assert 25.0 / (fine.summary.cadence_spm / 60) >= MIN_FRAMES_PER_STEP

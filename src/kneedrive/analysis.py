@@ -306,15 +306,17 @@ def analyze(
     if unmeasured:
         _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
-    sparse = too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz)
-    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, fps_hz=kin.fps_hz)
+    sparse = too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz) or too_few_frames_per_step(
+        kin.step_frequency_estimate_hz, kin.fps_hz
+    )
+    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=sparse)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
         nulls: dict[str, Any] = dict.fromkeys(gone)
         steps = [replace(s, **nulls) for s in steps]
     sides = per_side(steps)
-    reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed)
+    reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=sparse)
     if part is not None:
         reps, part_rep_withheld = reps_outside_side_part(reps, part, _side_part_reason(part, video_pose))
         rep_withheld += part_rep_withheld
@@ -506,7 +508,8 @@ def _drill_analysis(
             f"{seq.source}: no complete {drill.name} cycle found in {seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
     slowed = _slowed(video_pose)
-    reps, withheld = plausible_reps(drill.reps, slowed=slowed)
+    untimed = too_few_frames_per_step(kin.step_frequency_estimate_hz, kin.fps_hz)
+    reps, withheld = plausible_reps(drill.reps, slowed=slowed, untimed=untimed)
     part = None if view is None else view.side_part_s
     if part is not None:  # a drill seen side-on only in part of the clip: side-view figures from that part
         reps, part_withheld = reps_outside_side_part(reps, part, _side_part_reason(part, video_pose))

@@ -20,14 +20,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from ..kinematics.timebase import too_few_frames_per_step
-from .registry import Metric, Scope, registry
+from .registry import TIME_UNITS, Metric, Scope, registry
 from .steps import Step
 from .summary import Summary
 
 T = TypeVar("T")
-#: Units of the figures that need real time (withheld on slowed footage).
-TIME_UNITS = frozenset({"s", "Hz", "m/s", "steps/min", "leg lengths/s"})
 #: speed and step length x step frequency may differ by this fraction (speed is the hips' over whole
 #: steps, step length the feet's: they differ by a few % on lab data).
 SPEED_CONSISTENCY = 0.25
@@ -102,10 +99,12 @@ def _clean(
     *,
     frame_s: float = 0.0,
     cleared: frozenset[str] = frozenset(),
+    untimed: str | None = None,
 ) -> T:
     """`item` (a Step, Rep or Cycle) with its implausible figures set to None; reasons collected. A time is
     only implausible beyond one frame (`frame_s`) outside its range: that is the clip's resolution.
-    `cleared` figures are set to None without a reason here (withheld, with theirs, elsewhere)."""
+    `cleared` figures are set to None without a reason here (withheld, with theirs, elsewhere); with
+    `untimed` (why the clip cannot be timed), every time and rate is withheld with that reason."""
     reg = registry()
     changes: dict[str, Any] = {}
     for f in fields(item):  # type: ignore[arg-type]
@@ -117,6 +116,10 @@ def _clean(
             continue
         if f.name in cleared or (slowed and metric.unit in TIME_UNITS):
             changes[f.name] = None
+            continue
+        if untimed is not None and metric.from_event_times:
+            changes[f.name] = None
+            tally[f.name].append(untimed)
             continue
         slack = frame_s if metric.unit == "s" else 0.0
         if not (metric.plausible(float(value)) or metric.plausible(float(value) + slack) or
@@ -151,17 +154,20 @@ def plausible_steps(
     return out, _report("step", tally, len(steps))
 
 
-def plausible_reps(reps: Iterable[Any], *, slowed: bool = False) -> tuple[tuple[Any, ...], list[Withheld]]:
-    """Drill reps (and their cycles) with every implausible figure withheld."""
+def plausible_reps(
+    reps: Iterable[Any], *, slowed: bool = False, untimed: str | None = None
+) -> tuple[tuple[Any, ...], list[Withheld]]:
+    """Drill reps (and their cycles) with every implausible figure withheld; with `untimed` (why the clip's
+    cycles cannot be timed: too few images a step), every time and rate too, with that reason."""
     rep_tally: dict[str, list[str]] = defaultdict(list)
     cycle_tally: dict[str, list[str]] = defaultdict(list)
     out = []
     n_cycles = 0
     reps = list(reps)
     for rep in reps:
-        cycles = tuple(_clean(c, "cycle", cycle_tally, slowed) for c in rep.cycles_detail)
+        cycles = tuple(_clean(c, "cycle", cycle_tally, slowed, untimed=untimed) for c in rep.cycles_detail)
         n_cycles += len(cycles)
-        out.append(replace(_clean(rep, "rep", rep_tally, slowed), cycles_detail=cycles))
+        out.append(replace(_clean(rep, "rep", rep_tally, slowed, untimed=untimed), cycles_detail=cycles))
     return tuple(out), _report("rep", rep_tally, len(reps)) + _report("cycle", cycle_tally, n_cycles)
 
 
@@ -170,18 +176,17 @@ STEP_TIMING = ("cadence_spm", "step_frequency_hz", "step_time_s", "duty_factor",
 
 
 def plausible_summary(
-    summary: Summary, *, hips_travel: bool, slowed: bool = False, fps_hz: float | None = None
+    summary: Summary, *, hips_travel: bool, slowed: bool = False, untimed: str | None = None
 ) -> tuple[Summary, list[Withheld]]:
-    """The summary with implausible figures withheld, the step rate and what rests on it withheld when a
-    step spans too few frames (`fps_hz`), and speed and step length withheld when they do not agree with
-    each other and with the step rate."""
+    """The summary with implausible figures withheld, the step rate and what rests on it withheld with
+    `untimed` (why the steps cannot be counted: too few images a step, kinematics.timebase), and speed and
+    step length withheld when they do not agree with each other and with the step rate."""
     tally: dict[str, list[str]] = defaultdict(list)
     s = _clean(summary, "summary", tally, slowed)
-    sparse = too_few_frames_per_step(s.step_frequency_hz, fps_hz)
-    if sparse is not None:
+    if untimed is not None:
         for name in STEP_TIMING:
             if getattr(s, name) is not None:
-                tally[name].append(sparse)
+                tally[name].append(untimed)
         nulls: dict[str, Any] = dict.fromkeys(STEP_TIMING)
         s = replace(s, **nulls)
     f, speed, length = s.step_frequency_hz, s.speed_mps, s.step_length_m

@@ -23,6 +23,9 @@ class RegistryError(ValueError):
 
 #: Units of the figures every view gives (see Metric.view_free), unless a row says otherwise.
 VIEW_FREE_UNITS = frozenset({"s", "Hz", "steps/min", "count"})
+#: Units of times, rates and speeds: the figures that need real time (withheld on slowed footage of unknown
+#: capture rate, metrics.honesty).
+TIME_UNITS = frozenset({"s", "Hz", "m/s", "steps/min", "leg lengths/s"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Metric:
     #: Any view with some sideways travel gives it (times and rates: the events need only the feet's reach
     #: relative to the hips); the others need a side view (angles and distances in the sagittal plane).
     view_free: bool = False
+    #: Computed from when events happen (touchdowns, the tops of knee drives): it needs every event seen, so
+    #: not when a step spans too few images (kinematics.timebase). Times and rates by default.
+    from_event_times: bool = False
     plot_min_span: float | None = None  # display units: the least a plot's axis spans (see plot_span)
     decimals: int | None = None  # display precision of a plot's tick labels (see tick_decimals)
 
@@ -133,6 +139,7 @@ def _metric(raw: dict[str, Any]) -> Metric:
         scope_labels=MappingProxyType(dict(raw.get("labels", {}))),
         needs_ground=bool(raw.get("needs_ground", False)),
         view_free=bool(raw.get("view_free", raw["unit"] in VIEW_FREE_UNITS)),
+        from_event_times=bool(raw.get("from_event_times", raw["unit"] in TIME_UNITS)),
         plot_min_span=_positive(raw, "plot_min_span"),
         decimals=_decimals(raw, "decimals"),
     )

@@ -101,6 +101,8 @@ def reps_table(record: AnalysisRecord) -> Table:
         if name == "rate_decay_pct":
             cells = [c + (" [red]lagging[/red]" if r.decayed else "") for c, r in zip(cells, reps, strict=True)]
         table.add_row(label, *cells, unit)
+    if not table.rows:  # every figure withheld (the warnings say why)
+        table.add_row("no figure measured (see the warnings)", *([""] * len(reps)), "")
     return table
 
 
