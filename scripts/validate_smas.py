@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,19 +29,10 @@ from kneedrive.coaching.smas import Smas, score  # noqa: E402
 from kneedrive.events import GaitEvent  # noqa: E402
 from kneedrive.kinematics.angles import compute_angles  # noqa: E402
 from kneedrive.metrics.registry import registry  # noqa: E402
+from kneedrive.record import Series  # noqa: E402
 
 TRIAL = "JA1Gait35"
 _JOINTS = {"shoulder": "shoulder", "hip": "hip", "knee": "knee", "ankle": "ankle", "heel": "heel", "toe": "foot_index"}
-
-
-@dataclass(frozen=True)
-class MarkerMotion:
-    """The raw markers as a motion series (kneedrive.events.phases.Motion): leg lengths, x forward, y up."""
-
-    frames: np.ndarray
-    time_s: np.ndarray
-    angles: dict[str, np.ndarray]
-    points: dict[str, np.ndarray]
 
 
 def pelvic_tilt_deg(trial: str, time_s: np.ndarray) -> np.ndarray:
@@ -67,7 +57,8 @@ def pelvic_tilt_deg(trial: str, time_s: np.ndarray) -> np.ndarray:
     return tilt_at
 
 
-def marker_motion(trial: str) -> MarkerMotion:
+def marker_motion(trial: str) -> Series:
+    """The raw markers as a motion series (kneedrive.events.phases.Motion): leg lengths, x forward, y up."""
     path = data_dir("dorn2012_sprint", f"{trial}_sagittal2d.csv")
     table = np.genfromtxt(path, delimiter=",", names=True)
     metres = {
@@ -80,10 +71,11 @@ def marker_motion(trial: str) -> MarkerMotion:
     angles, _ = compute_angles(points)
     time_s = np.asarray(table["time_s"], dtype=float)
     angles["pelvic_tilt_deg"] = pelvic_tilt_deg(trial, time_s)
-    return MarkerMotion(np.arange(len(time_s)), time_s, angles, points)
+    rate_hz = float(1.0 / np.median(np.diff(time_s)))
+    return Series(rate_hz, np.arange(len(time_s)), time_s, angles, points)
 
 
-def lab_events(motion: MarkerMotion) -> list[GaitEvent]:
+def lab_events(motion: Series) -> list[GaitEvent]:
     return [
         GaitEvent(e.side, e.kind, int(np.argmin(np.abs(motion.time_s - e.time_s))), e.time_s)  # type: ignore[arg-type]
         for e in dorn_events(TRIAL)

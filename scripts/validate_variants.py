@@ -16,7 +16,6 @@ used, what the athlete was found doing, whether technique was judged, and the sl
 
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import numpy as np
 
 import kneedrive
 from kneedrive.errors import KneedriveError
+from kneedrive.events.alternation import alternation_share
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it, every n-th image
@@ -125,12 +125,11 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
         return VariantResult(name, 0, 0, None, None, truth_spm, "-", False, failure=str(exc))
     touchdowns = sorted((e for e in analysis.events if e.kind == "touchdown"), key=lambda e: e.time_s)
     span_s = touchdowns[-1].time_s - touchdowns[0].time_s if len(touchdowns) > 1 else 0.0
-    changes = [a.side != b.side for a, b in itertools.pairwise(touchdowns)]
     return VariantResult(
         name=name,
         touchdowns=len(touchdowns),
         expected=round(span_s * truth_spm / 60) + 1,
-        alternation=sum(changes) / len(changes) if changes else None,
+        alternation=alternation_share(touchdowns) if len(touchdowns) > 1 else None,
         cadence_spm=analysis.summary.cadence_spm,
         truth_spm=truth_spm,
         detector="foot reach" if any("Zeni" in w for w in analysis.warnings) else "contacts",

@@ -5,7 +5,7 @@ coaching findings (honest figures only, no double report of a criterion fault)."
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -260,21 +260,13 @@ def test_an_analysis_that_is_not_judged_has_no_score_findings_or_kinogram() -> N
     assert record.smas is None and record.kinogram is None and record.coaching.faults == ()
 
 
-@dataclass(frozen=True)
-class _Motion:
-    frames: np.ndarray
-    time_s: np.ndarray
-    angles: dict[str, np.ndarray]
-    points: dict[str, np.ndarray]
-
-
 def test_an_implausible_value_is_withheld_and_never_judged(overstride: tuple[Synthetic, Any]) -> None:
     analysis = overstride[1]
     full = _full(analysis)
     honest = score(full, analysis.events)
     angles = {k: np.array(v, dtype=float) for k, v in full.angles.items()}
     angles["left_shank_angle_deg"][:] = 170.0  # a shin no human holds (plausible: -40 to 60 deg)
-    broken = _Motion(np.asarray(full.frames), np.asarray(full.time_s), angles, dict(full.points))
+    broken = replace(full, angles=angles)
     smas = score(broken, analysis.events)
     item = next(i for i in smas.items if i.id == "shin_angle_touchdown")
     assert item.sides["left"].fault is None and all(v is None for v in item.sides["left"].strides)
