@@ -115,3 +115,21 @@ def test_a_sprint_whose_contacts_do_not_alternate_is_timed_by_foot_reach_without
     assert analysis.summary.contact_time_s is None and all(s.contact_time_s is None for s in analysis.steps)
     assert "long_contacts_sprint" not in {f.criterion for f in analysis.coaching.faults}
     assert "overstride_sprint" in {f.criterion for f in analysis.coaching.faults}  # the injected fault
+
+
+def test_the_stride_is_the_period_not_two_strides() -> None:
+    """A foot whose every other stride reaches further (a limp, a pose model that loses the far foot on
+    alternate strides) correlates better at two strides than at one; the stride is still one
+    (found on the GaitLab treadmill runner at 25 fps, where a two-stride spacing skipped every other landing)."""
+    from types import SimpleNamespace
+
+    from kneedrive.events.reach import _stride_frames
+
+    fps_hz, stride_frames, n = 25.0, 18.0, 300
+    frame = np.arange(n, dtype=float)
+    swing = np.sin(2 * np.pi * frame / stride_frames)
+    longer = 1.0 + 0.8 * (np.floor(frame / stride_frames) % 2)  # every other stride 80 % further
+    left = 0.4 * swing * longer
+    right = 0.4 * np.sin(2 * np.pi * (frame / stride_frames + 0.5)) * longer
+    kin = SimpleNamespace(fps_hz=fps_hz, n_frames=n)
+    assert _stride_frames(kin, [left, right]) == pytest.approx(stride_frames, abs=1.0)  # type: ignore[arg-type]
