@@ -235,3 +235,20 @@ def test_a_fault_banner_is_drawn_at_the_times_the_fault_was_seen(session: tuple[
     quiet = Image.new("RGB", (640, 360), "black")
     annotated.draw_overlay(quiet, flagged, t + 5 * annotated.FAULT_FLAG_S)
     assert quiet.getpixel((14, 14)) == (0, 0, 0)
+
+
+def test_with_a_capture_rate_events_are_drawn_on_their_own_frames(session: tuple[Path, Analysis]) -> None:
+    """Slow motion rescaled to real time (here the demo said to be captured at 4x its rate): the overlay
+    looks frames up by the file's time, so the events' real times are taken back to the file's."""
+    from kneedrive.pose.options import VideoOptions
+
+    analysis = kneedrive.analyze(shared(DEMO), video=VideoOptions(capture_fps=120.0))
+    assert analysis.video is not None and analysis.video.timing is not None
+    assert analysis.video.timing.time_scale == pytest.approx(0.25, rel=0.01)
+    overlay = Overlay.of(analysis)
+    events = [e for e in analysis.events if e.kind == "touchdown"]
+    assert events
+    for event, (t, side, _) in zip(analysis.events, overlay.events, strict=True):
+        assert side == event.side
+        i = overlay.pose.index_at(t)
+        assert i is not None and abs(i - event.frame) <= 1, (event, t, i)

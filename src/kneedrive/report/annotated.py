@@ -124,21 +124,29 @@ class Overlay:
     #: a front or oblique view, or the part of a clip not seen side-on, shows no sagittal angle.
     time_s: NDArray[np.float64] | None = None
     side_on_s: tuple[float, float] | None = None
+    #: The analysis's seconds per file second (slow motion rescaled): events and faults are kept in the
+    #: file's time, the reps in the analysis's.
+    time_scale: float = 1.0
 
     @classmethod
     def of(cls, analysis: LiveAnalysis) -> Overlay:
         record = analysis.record
-        faults = tuple((f.title, tuple(float(t) for t in f.evidence.times_s)) for f in record.coaching.faults)
+        video = analysis.video
+        to_file = (lambda t: t) if video is None else video.file_time_s
+        faults = tuple(
+            (f.title, tuple(to_file(float(t)) for t in f.evidence.times_s)) for f in record.coaching.faults
+        )
         view = analysis.view
         side_on = None if view is None else (-math.inf, -math.inf) if view.view != "side" else view.side_part_s
         return cls(
             pose=image_pose(analysis),
             angles=analysis.kinematics.angles,
-            events=tuple((e.time_s, e.side, e.kind) for e in record.events),
+            events=tuple((to_file(e.time_s), e.side, e.kind) for e in record.events),
             faults=faults,
             reps=record.drill.reps if record.is_drill else (),
             time_s=analysis.kinematics.time_s,
             side_on_s=side_on,
+            time_scale=1.0 if video is None or video.timing is None else video.timing.time_scale,
         )
 
     def angle(self, name: str, i: int) -> float | None:
@@ -166,7 +174,8 @@ class Overlay:
             out.append(("shoulder", f"trunk {trunk:+.0f}°", ""))
         return out
 
-    def rep_counter(self, time_s: float) -> str | None:
+    def rep_counter(self, file_time_s: float) -> str | None:
+        time_s = file_time_s * self.time_scale
         for number, rep in enumerate(self.reps, start=1):
             if float(rep.start_s) <= time_s <= float(rep.end_s):
                 cycles = rep.cycles_detail
