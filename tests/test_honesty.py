@@ -80,6 +80,17 @@ def test_slowed_footage_has_no_times_rates_or_speeds() -> None:
     assert steps[0].thigh_angle_peak_deg == 40.0  # angles do not depend on time
 
 
+def test_slowed_footage_shows_no_slowing_within_a_rep() -> None:
+    """A rate decay is a ratio of rates, but on a guessed time base (a phone's slow motion ramps in and out)
+    it reads as a change of pace: withheld, and the rep is not flagged as lagging."""
+    rep = _blank(Rep, index=1, start_s=0.0, end_s=5.0, side="both", cycles=12, rate_decay_pct=14.0, decayed=True,
+                 cycles_detail=())  # fmt: skip
+    (cleaned,), _ = plausible_reps([rep], slowed=True)
+    assert cleaned.rate_decay_pct is None and cleaned.decayed is False and cleaned.cycles == 12
+    (kept,), _ = plausible_reps([rep])
+    assert kept.rate_decay_pct == 14.0 and kept.decayed is True
+
+
 def test_an_asymmetry_of_a_figure_near_zero_is_withheld() -> None:
     figures, withheld = plausible_figures({"knee_flexion_touchdown_pct": 749.0, "step_time_pct": 3.0}, "asymmetry")
     assert figures == {"knee_flexion_touchdown_pct": None, "step_time_pct": 3.0}

@@ -110,11 +110,19 @@ def test_the_treadmill_clip_refilmed_at_25_fps_or_smaller_keeps_its_steps() -> N
         pytest.skip("../shared/data/gaitlab_treadmill is not here")
     for row in module.results(SHARED):
         assert row.failure is None, row
-        if "shown 3 times" in row.name:
-            # an export at 9.7 images a second, or slowed 3x: what the athlete does is not named and nothing
-            # is judged; slowed footage is suspected as such
+        if "every 3rd image" in row.name:
+            # an export at 9.7 images a second: too few a step, so nothing is named or judged
             assert not row.judged and "unsure" in row.activity and row.cadence_spm is None, row
-            assert ("slowed" in row.name) == row.slow_motion.startswith("suspected"), row
+            assert row.slow_motion == "no", row
+            continue
+        if "slowed 3x" in row.name:
+            # every image shown 3 times: slowed 3x, analysed on its estimated real time (named, steps found)
+            # but with no time reported as real and nothing judged
+            assert row.slow_motion == "suspected 3x (each image shown 3 times)", row
+            assert not row.judged and row.cadence_spm is None, row
+            assert row.activity.startswith("Sprint / run") and "unsure" not in row.activity, row
+            assert row.touchdowns >= 0.85 * row.expected and row.alternation is not None, row
+            assert row.alternation >= 0.9, row
             continue
         assert row.judged, row
         assert row.touchdowns >= 0.85 * row.expected, row
@@ -135,3 +143,26 @@ def test_a_sprint_slowed_3x_is_suspected_from_its_run_length_steps() -> None:
     assert rhythm is not None and SLOWEST_STEPS_PER_MIN < rhythm[0] < 100 and rhythm[1] >= 1.2
     timing = judge_slow_motion(Timing(10.0), slowed)
     assert timing.suspected_slow_motion and timing.slow_motion_factor is not None and timing.slow_motion_factor > 1.5
+    # the analysis runs on the estimated real time; the guess is the typical run's step rate, not the truth
+    assert timing.time_scale == pytest.approx(1 / timing.slow_motion_factor)
+    # an editor's slow motion shows every image 3 times: the factor is then the count, not the guess
+    edited = judge_slow_motion(Timing(10.0), slowed, shown_times=3)
+    assert edited.slow_motion_factor == 3.0 and edited.time_scale == pytest.approx(1 / 3) and edited.shown_times == 3
+    assert "every image is shown 3 times" in (edited.warning() or "")
+    # ... unless the rhythm disagrees (a 3x repeat but steps at a sprint's rate in the file: a slow source
+    # exported at a higher rate, in real time)
+    assert not judge_slow_motion(Timing(30.0), seq, shown_times=3).suspected_slow_motion
+    far = judge_slow_motion(Timing(10.0), slowed, shown_times=8)
+    assert far.shown_times is None and far.slow_motion_factor != 8.0
+
+
+def test_an_editors_repeats_are_counted_only_when_regular() -> None:
+    from kneedrive.pose.repeats import shown_times
+
+    frames = np.arange(0, 300, 3, dtype=float)  # every third file frame kept: each image shown 3 times
+    assert shown_times(frames / 30.0, 30.0) == 3
+    assert shown_times(np.arange(100, dtype=float) / 30.0, 30.0) is None  # nothing repeated
+    paused = np.concatenate([[0.0], np.arange(35, 135, dtype=float)]) / 30.0  # a paused player, then playing
+    assert shown_times(paused, 30.0) is None
+    mixed = np.cumsum(np.tile([2, 3, 2, 3], 25)).astype(float) / 30.0  # a 2:3 pulldown is not one count
+    assert shown_times(mixed, 30.0) is None

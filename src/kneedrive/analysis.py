@@ -240,7 +240,10 @@ def analyze(
     warnings += drill_result.warnings
     if drill_result.drill_id != "sprint":
         return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
+    slowed = _slowed(video_pose)
     time_contacts, timing_warning = _contact_timing(kin.fps_hz)
+    if slowed:  # an estimated time base: its frame rate says nothing about real contact times (withheld)
+        timing_warning = None
     timing_at = len(warnings)  # where the frame rate's word on contact times goes, if it stands
     if detector is None and _camera_unmeasured(video_pose):
         detector = ReachDetector()
@@ -273,7 +276,7 @@ def analyze(
     if timing_warning is not None:
         warnings.insert(timing_at, timing_warning)
     touchdowns = {s: [e.time_s for e in events if e.side == s and e.kind == "touchdown"] for s in ("left", "right")}
-    drill_result = with_step_rate(drill_result, touchdowns)
+    drill_result = with_step_rate(drill_result, touchdowns, real_time=not slowed)
     warnings += [w for w in drill_result.warnings if w not in warnings]
     stationary = kin.direction_evidence != "hip travel"
     if stationary and treadmill_speed_mps is None:
@@ -291,7 +294,6 @@ def analyze(
             f"{seq.source}: no complete step (touchdown to the other foot's touchdown) found in "
             f"{seq.time_s[-1] - seq.time_s[0]:.2f} s"
         )
-    slowed = _slowed(video_pose)
     unmeasured = _camera_unmeasured(video_pose)
     steps_before = steps
     cleared = ground_figures() if unmeasured else frozenset()

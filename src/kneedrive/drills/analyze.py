@@ -190,11 +190,12 @@ def decay_warnings(reps: list[Rep]) -> list[str]:
     ]
 
 
-def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]]) -> DrillResult:
+def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]], *, real_time: bool = True) -> DrillResult:
     """A run's reps timed by its touchdowns instead of its knee drives: cycles are steps, the rate is
     one foot's strides per second, and the decay (rate_decay_pct) is that of the stride times, each
     foot's own (median of the feet, strides within 0.7-1.4x the typical one), so that a far foot the
-    pose model loses does not read as slowing down; the warnings say it is the stride time."""
+    pose model loses does not read as slowing down; the warnings say it is the stride time (none when the
+    clip's time is not real time: the decay is then withheld, kneedrive.metrics.honesty)."""
     reps = []
     for rep in drill.reps:
         inside = {s: [t for t in ts if rep.start_s <= t <= rep.end_s] for s, ts in touchdowns.items()}
@@ -218,7 +219,8 @@ def with_step_rate(drill: DrillResult, touchdowns: dict[str, list[float]]) -> Dr
                 decayed=bool(decay is not None and decay > DECAY_FLAG_PCT),
             )
         )
-    return replace(drill, reps=tuple(reps), warnings=drill.warnings + tuple(stride_decay_warnings(reps)))
+    said = tuple(stride_decay_warnings(reps)) if real_time else ()
+    return replace(drill, reps=tuple(reps), warnings=drill.warnings + said)
 
 
 def stride_decay_warnings(reps: list[Rep]) -> list[str]:

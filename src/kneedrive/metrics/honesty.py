@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from .registry import TIME_UNITS, Metric, Scope, registry
+from .registry import Metric, Scope, registry
 from .steps import Step
 from .summary import Summary
 
@@ -114,7 +114,7 @@ def _clean(
             continue
         if isinstance(value, bool):
             continue
-        if f.name in cleared or (slowed and metric.unit in TIME_UNITS):
+        if f.name in cleared or (slowed and metric.needs_real_time):
             changes[f.name] = None
             continue
         if untimed is not None and metric.from_event_times:
@@ -126,6 +126,8 @@ def _clean(
                 metric.plausible(float(value) - slack)):  # fmt: skip
             changes[f.name] = None
             tally[f.name].append(_out_of_range(metric, float(value)))
+    if "rate_decay_pct" in changes and getattr(item, "decayed", False):
+        changes["decayed"] = False  # a rep is not flagged as slowing on a decay that was withheld
     return replace(item, **changes) if changes else item  # type: ignore[type-var]
 
 

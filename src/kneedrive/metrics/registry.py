@@ -50,6 +50,9 @@ class Metric:
     #: Computed from when events happen (touchdowns, the tops of knee drives): it needs every event seen, so
     #: not when a step spans too few images (kinematics.timebase). Times and rates by default.
     from_event_times: bool = False
+    #: Needs real time: withheld on slowed footage of unknown capture rate (metrics.honesty). Times, rates
+    #: and speeds by default.
+    needs_real_time: bool = False
     plot_min_span: float | None = None  # display units: the least a plot's axis spans (see plot_span)
     decimals: int | None = None  # display precision of a plot's tick labels (see tick_decimals)
 
@@ -140,6 +143,7 @@ def _metric(raw: dict[str, Any]) -> Metric:
         needs_ground=bool(raw.get("needs_ground", False)),
         view_free=bool(raw.get("view_free", raw["unit"] in VIEW_FREE_UNITS)),
         from_event_times=bool(raw.get("from_event_times", raw["unit"] in TIME_UNITS)),
+        needs_real_time=bool(raw.get("needs_real_time", raw["unit"] in TIME_UNITS)),
         plot_min_span=_positive(raw, "plot_min_span"),
         decimals=_decimals(raw, "decimals"),
     )

@@ -64,3 +64,20 @@ class RepeatedFrames:
             cx, cy, r = x / self._stride, y / self._stride, max(radius / self._stride, 1.0)
             inside[max(int(cy - r), 0) : max(int(cy + r) + 1, 0), max(int(cx - r), 0) : max(int(cx + r) + 1, 0)] = True
         return inside
+
+
+#: An edit that shows every image the same number of times (2 or more) does so for at least this share of
+#: the kept images (the rest: a cut, a pause, an image the encoder changed enough to be kept).
+REGULAR_SHARE = 0.8
+
+
+def shown_times(time_s: NDArray[np.float64], fps_hz: float) -> int | None:
+    """How many times an edit showed each image, from the kept frames' file times (`time_s`, the repeats
+    left out) at the file's `fps_hz`: N >= 2 when at least REGULAR_SHARE of the gaps between kept images are
+    N frames; None when the images are not repeated regularly."""
+    if len(time_s) < 10 or fps_hz <= 0:
+        return None
+    gaps = np.rint(np.diff(time_s) * fps_hz).astype(int)
+    values, counts = np.unique(gaps, return_counts=True)
+    n = int(values[np.argmax(counts)])
+    return n if n >= 2 and counts.max() >= REGULAR_SHARE * len(gaps) else None

@@ -8,7 +8,7 @@ import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from .camera import CameraMotion, CameraMotionEstimator
 from .detector import PersonDetector
 from .litert import bundled_model
 from .people import PeopleScan, choose_preview, rank, stitch
-from .repeats import RepeatedFrames
+from .repeats import RepeatedFrames, shown_times
 from .timing import Source, Timing, judge_slow_motion, known_timing
 from .tracker import NEWCOMER_S, follow_people
 
@@ -347,7 +347,9 @@ def _video_pose(
         names=backend.names,
         source=str(path),
     )
-    timing = judge_slow_motion(timing, sequence)
+    timing = judge_slow_motion(timing, sequence, shown_times=shown_times(pose.time_s[span], info.fps_hz))
+    if timing.suspected_slow_motion:  # analysed on the estimated real time (its times withheld downstream)
+        sequence = replace(sequence, time_s=sequence.time_s * timing.time_scale)
     warnings = []
     if repeated:
         warnings.append(

@@ -9,6 +9,12 @@ walk at fewer than SLOWEST_RUN_STEPS_PER_MIN. The step rate in file time is twic
 the dominant frequency of the gap between the ankles (left-right label swaps do not change its size); the
 real rate is taken as a typical one for the step size seen (TYPICAL_RUN_SPM for run-length steps, else
 TYPICAL_WALK_SPM), which gives the slow-motion factor and the capture rate it looks like.
+
+Slowed footage is then analysed on that estimated time base (`Timing.time_scale` = 1 / factor): every
+physiological window of the later stages (a contact's length, the shortest step, the filter's cut-off, the
+part of a clip seen side-on) is set in real seconds, and in the file's time a 3x-slowed sprint's steps and
+contacts are three times too long for all of them. The time base is an estimate, not a measurement, so
+every time, rate and speed measured on it is still withheld (`kneedrive.metrics.honesty`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ SLOWEST_RUN_STEPS_PER_MIN = 120.0
 TYPICAL_WALK_SPM = 110.0
 #: The ankle-gap rhythm counts when its autocorrelation at the step period reaches this.
 RHYTHM_MIN = 0.3
+#: An edit's repeated images give the slow-motion factor when the rhythm's guess (a typical step rate) is
+#: within this factor of it: a sprint slowed 3x reads 97 steps/min, which the typical 170 makes 1.8x.
+EDIT_AGREES = 2.0
 #: Common phone capture rates, for saying which one the footage looks like.
 PHONE_RATES_HZ = (60.0, 120.0, 240.0, 480.0, 960.0)
 
@@ -45,10 +54,11 @@ Source = Literal["given", "metadata"]
 
 @dataclass(frozen=True)
 class Timing:
-    """How the clip's time relates to real time. `time_scale`: real seconds per file second (applied to the
-    sequence; 1 unless the capture rate is known). `slow_motion_factor`: file time / real time as estimated
-    from the legs' rhythm when the capture rate is not known and the footage looks slowed (None: not slowed,
-    or not a gait to judge by); its times are then not real."""
+    """How the clip's time relates to real time. `time_scale`: the sequence's seconds per file second (real
+    time when the capture rate is known; 1 / `slow_motion_factor`, an estimate, when slow motion is suspected;
+    else 1). `slow_motion_factor`: file time / real time as estimated from the legs' rhythm when the capture
+    rate is not known and the footage looks slowed (None: not slowed, or not a gait to judge by); the
+    sequence's times are then an estimate, not real."""
 
     file_fps_hz: float
     capture_fps_hz: float | None = None
@@ -57,6 +67,8 @@ class Timing:
     slow_motion_factor: float | None = None
     looks_like_capture_fps_hz: float | None = None
     file_steps_per_min: float | None = None
+    #: Every image was shown this many times (an editor's slow motion; the factor is then this count).
+    shown_times: int | None = None
 
     @property
     def suspected_slow_motion(self) -> bool:
@@ -64,6 +76,13 @@ class Timing:
         return self.slow_motion_factor is not None
 
     def warning(self) -> str | None:
+        if self.suspected_slow_motion and self.shown_times is not None:
+            return (
+                f"this looks like slow motion made in an editor: every image is shown {self.shown_times} times and "
+                f"the legs step {self.file_steps_per_min:.0f} times a minute in the video, which no one runs or walks "
+                f"with steps this long; analysed as {self.slow_motion_factor:.0f}x slowed, but times, rates and "
+                "speeds are not reported as real: give --capture-fps"
+            )
         if self.suspected_slow_motion:
             return (
                 f"this looks like slow motion: the legs step {self.file_steps_per_min:.0f} times a minute in the "
@@ -79,6 +98,8 @@ class Timing:
         return None
 
     def summary(self) -> str:
+        if self.suspected_slow_motion and self.shown_times is not None:
+            return f"suspected {self.slow_motion_factor:.0f}x (each image shown {self.shown_times} times)"
         if self.suspected_slow_motion:
             return f"suspected {self.slow_motion_factor:.1f}x (~{self.looks_like_capture_fps_hz:.0f} fps)"
         if self.capture_fps_hz is not None and self.time_scale != 1.0:
@@ -94,6 +115,7 @@ class Timing:
             "slow_motion_factor": self.slow_motion_factor,
             "looks_like_capture_fps_hz": self.looks_like_capture_fps_hz,
             "file_steps_per_min": self.file_steps_per_min,
+            "shown_times": self.shown_times,
         }
 
 
@@ -104,8 +126,11 @@ def known_timing(file_fps_hz: float, capture_fps_hz: float | None, source: Sourc
     return Timing(file_fps_hz, capture_fps_hz, source, time_scale=file_fps_hz / capture_fps_hz)
 
 
-def judge_slow_motion(timing: Timing, sequence: PoseSequence) -> Timing:
-    """`timing` with the slow motion suspected from the legs' rhythm, when no capture rate is known."""
+def judge_slow_motion(timing: Timing, sequence: PoseSequence, *, shown_times: int | None = None) -> Timing:
+    """`timing` with the slow motion suspected from the legs' rhythm, when no capture rate is known.
+    `shown_times`: every image was shown this many times (`kneedrive.pose.repeats.shown_times`): an editor's
+    slow motion when the rhythm says slowed by about as much (within a factor EDIT_AGREES), which then gives
+    the factor instead of the typical step rate."""
     if timing.capture_fps_hz is not None:
         return timing
     rhythm = step_rhythm(sequence)
@@ -118,10 +143,20 @@ def judge_slow_motion(timing: Timing, sequence: PoseSequence) -> Timing:
         return Timing(timing.file_fps_hz, file_steps_per_min=round(steps_per_min, 1))
     typical = TYPICAL_RUN_SPM if gap_legs >= RUN_GAP_LEGS else TYPICAL_WALK_SPM
     factor = typical / steps_per_min
+    if shown_times is not None and 1 / EDIT_AGREES <= shown_times / factor <= EDIT_AGREES:
+        return Timing(
+            timing.file_fps_hz,
+            time_scale=1.0 / shown_times,
+            slow_motion_factor=float(shown_times),
+            file_steps_per_min=round(steps_per_min, 1),
+            shown_times=shown_times,
+        )
     looks_like = min(PHONE_RATES_HZ, key=lambda rate: abs(np.log(rate / (factor * timing.file_fps_hz))))
+    factor = round(factor, 1)
     return Timing(
         timing.file_fps_hz,
-        slow_motion_factor=round(factor, 1),
+        time_scale=1.0 / factor,
+        slow_motion_factor=factor,
         looks_like_capture_fps_hz=looks_like,
         file_steps_per_min=round(steps_per_min, 1),
     )

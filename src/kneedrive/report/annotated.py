@@ -133,9 +133,7 @@ class Overlay:
         record = analysis.record
         video = analysis.video
         to_file = (lambda t: t) if video is None else video.file_time_s
-        faults = tuple(
-            (f.title, tuple(to_file(float(t)) for t in f.evidence.times_s)) for f in record.coaching.faults
-        )
+        faults = tuple((f.title, tuple(to_file(float(t)) for t in f.evidence.times_s)) for f in record.coaching.faults)
         view = analysis.view
         side_on = None if view is None else (-math.inf, -math.inf) if view.view != "side" else view.side_part_s
         return cls(
