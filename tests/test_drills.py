@@ -235,3 +235,31 @@ def test_the_ankle_paths_of_a_fully_seen_clip_are_the_frame_by_frame_ones_exactl
         naive = {"left": float(np.hypot(*np.diff(left, axis=0).T).sum())}
         swapped_somewhere |= fast["left"] < 0.9 * naive["left"]  # the swaps were followed, not summed
     assert swapped_somewhere
+
+
+def test_a_best_guess_whose_cycle_is_not_in_the_clip_gives_way_to_the_next_guess() -> None:
+    """A knee-lift hold that looks most like a tuck jump (here: rules that favour the tuck jump) has no tuck
+    jump cycle; instead of failing with 'no complete tuck jump cycle', the next guess whose cycles are in the
+    clip (the hold) is measured, as unsure, and nothing is judged."""
+    from kneedrive.drills.analyze import analyze_drill
+    from kneedrive.drills.catalogue import load_catalogue
+    from kneedrive.drills.recognize import DrillRules
+    from kneedrive.kinematics import compute_kinematics
+
+    shipped = load_catalogue()
+    rules = shipped.rules
+    hold = "isometric_hip_flexion_hold"
+    bands = {
+        d: (b if d in ("tuck_jump", hold) else {**b, "one_sided_ratio": (50.0, 60.0)}) for d, b in rules.bands.items()
+    }
+    bands["tuck_jump"] = {}  # fits anything: the best guess
+    bands[hold] = {**rules.bands[hold], "thigh_peak_deg": (0.0, 1.0)}  # a misfit: the second guess
+    favouring = replace(shipped, rules=DrillRules(rules.scale, bands))
+    syn = synthesize_drill(DrillSession(hold), fps_hz=60.0, artefacts=NOISE, seed=7)
+    kin = compute_kinematics(syn.sequence, athlete_height_m=1.8)
+    result = analyze_drill(kin, catalogue=favouring)
+    assert result.ranking[0][0] == "tuck_jump"
+    assert result.drill_id == hold and result.unsure
+    assert any(r.cycles for r in result.reps)
+    assert any("no complete Tuck jump cycle is in it" in w for w in result.warnings)
+    assert sum("unsure what the athlete is doing" in w for w in result.warnings) == 1

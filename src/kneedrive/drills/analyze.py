@@ -17,7 +17,7 @@ from ..kinematics.timebase import too_few_frames_per_step
 from .catalogue import DrillCatalogue, load_catalogue
 from .cycles import DECAY_FLAG_PCT, interval_decay_pct
 from .features import DrillFeatures, clip_features
-from .recognize import recognize
+from .recognize import Recognition, recognize
 from .rep_metrics import Rep, compare_sides, measure_rep
 from .reps import RepWindow, find_reps
 from .table import DrillSpec, drill_ids
@@ -139,6 +139,17 @@ def analyze_drill(
         confidence = dict(recognition.ranking)[drill]
     spec = catalogue.table.spec(drill_id)
     reps = [measure_rep(kin, w, i + 1, spec) for i, w in enumerate(windows)]
+    if drill == AUTO and drill_id != "sprint" and not any(r.cycles for r in reps):
+        found = _next_guess_with_cycles(kin, windows, recognition, catalogue, drill_id)
+        if found is not None:  # the best guess's defining cycle is not in the clip: it was the wrong guess
+            guess, spec, reps = found
+            warnings = [w for w in warnings if not w.startswith("unsure what the athlete is doing")]
+            warnings.append(
+                f"unsure what the athlete is doing: the clip looks most like {names[drill_id]} ({confidence:.2f}) "
+                f"but no complete {names[drill_id]} cycle is in it; measured as the next guess, {names[guess]} "
+                f"({dict(recognition.ranking)[guess]:.2f}), and not judged: name the drill with --drill"
+            )
+            drill_id, confidence, decided_by = guess, dict(recognition.ranking)[guess], "unsure"
     sides, asym = compare_sides(reps)
     if drill_id != "sprint":  # a run's rate comes from its touchdowns, once the events are known
         warnings += decay_warnings(reps)
@@ -154,6 +165,27 @@ def analyze_drill(
         warnings=tuple(warnings),
         spec=spec,
     )
+
+
+#: After a best guess with no complete cycle, this many next guesses of the ranking are tried.
+NEXT_GUESSES = 3
+
+
+def _next_guess_with_cycles(
+    kin: Kinematics,
+    windows: list[RepWindow],
+    recognition: Recognition,
+    catalogue: DrillCatalogue,
+    best: str,
+) -> tuple[str, DrillSpec, list[Rep]] | None:
+    """The first of the ranking's next guesses whose cycles the clip holds (the sprint's are its steps, found
+    later, so it is taken as it is), with its spec and reps; None when none does."""
+    for guess, _ in [r for r in recognition.ranking if r[0] != best][:NEXT_GUESSES]:
+        spec = catalogue.table.spec(guess)
+        reps = [measure_rep(kin, w, i + 1, spec) for i, w in enumerate(windows)]
+        if guess == "sprint" or any(r.cycles for r in reps):
+            return guess, spec, reps
+    return None
 
 
 def remeasured(result: DrillResult, kin: Kinematics) -> DrillResult:
