@@ -10,7 +10,8 @@ compared with the truth's, in video frames (decode order, from 0):
   most one truth touchdown, nearest first); missed: the others; extra: engine touchdowns inside the span
   the truth covers (its first to last touchdown, +/- MATCH_FRAMES) that match none. Touchdowns outside that
   span are not judged (the truth does not cover them) and are counted apart.
-- error: |engine - truth| in frames over the matched touchdowns (median / max).
+- error: |engine - truth| in frames over the matched touchdowns (median / max), and how many of them are
+  within 1 frame (the issue's target).
 - alternating: the share of successive engine touchdowns inside that span made by the other foot (the
   truth's touchdowns alternate; it does not say which foot is the near one).
 - cadence: the engine's summary cadence against the truth's (where the truth gives one).
@@ -51,6 +52,7 @@ class ClipResult:
     outside: int
     error_median_frames: float | None
     error_max_frames: float | None
+    within_one_frame: int
     alternating: float | None
     cadence_spm: float | None
     truth_cadence_spm: float | None
@@ -108,6 +110,7 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
             0,
             None,
             None,
+            0,
             None,
             None,
             cadence_truth,
@@ -143,6 +146,7 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
         outside=len(found) - len(inside),
         error_median_frames=float(np.median(errors)) if errors else None,
         error_max_frames=float(np.max(errors)) if errors else None,
+        within_one_frame=sum(1 for e in errors if e <= 1.0),
         alternating=sum(changes) / len(changes) if changes else None,
         cadence_spm=analysis.summary.cadence_spm,
         truth_cadence_spm=cadence_truth,
@@ -164,7 +168,7 @@ def table(rows: list[ClipResult]) -> str:
         return "-" if value is None else f"{value:.1f}{unit}"
 
     lines = [
-        "| clip | truth TD | found / missed / extra (outside truth span) | error median / max frames | "
+        "| clip | truth TD | found / missed / extra (outside truth span) | error median / max frames (within 1) | "
         "alternating | cadence engine / truth spm (err) | activity | slow motion |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -178,7 +182,8 @@ def table(rows: list[ClipResult]) -> str:
             cadence += f" ({100 * (r.cadence_spm / r.truth_cadence_spm - 1):+.1f} %)"
         lines.append(
             f"| {r.clip} | {r.truth_touchdowns} | {r.found} / {r.missed} / {r.extra} ({r.outside}) | "
-            f"{number(r.error_median_frames)} / {number(r.error_max_frames)} | {alternating} | {cadence} | "
+            f"{number(r.error_median_frames)} / {number(r.error_max_frames)} ({r.within_one_frame}) | {alternating} | "
+            f"{cadence} | "
             f"{r.activity} | "
             f"{r.slow_motion} |"
         )

@@ -40,7 +40,9 @@ def test_every_touchdown_is_found_once_on_the_right_foot_under_a_panning_zooming
     inside = [t for t in truth if found[0][1] - 0.1 <= t[1] <= found[-1][1] + 0.1]
     assert len(found) == len(inside) >= 8
     for (side, t), (true_side, true_t) in zip(found, inside, strict=True):
-        assert side == true_side and abs(t - true_t) <= 0.03, (side, t, true_t)  # the zoom shifts it by a few ms
+        # the synthetic sprinter's reach touchdown is ~20 ms early (README), the zoom shifts it by a few ms, and
+        # a landing between two frames is timed at their middle (up to half a frame off either way)
+        assert side == true_side and abs(t - true_t) <= 0.03 + 0.5 / fps_hz, (side, t, true_t)
     assert analysis.summary.cadence_spm == pytest.approx(synthetic.truth.cadence_spm, rel=0.02)
 
 

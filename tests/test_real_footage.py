@@ -91,6 +91,7 @@ def test_real_clips_yardstick() -> None:
     # of 38: the lost-athlete search follows him among the bunched runners, the alternation of his
     # touchdowns tells his legs apart (README, 'Real clips'): 36 found, none extra, 97 % alternating
     assert race.found >= 35 and race.extra <= 1
+    assert race.within_one_frame >= 0.9 * race.found  # the touchdown between frames, not the frame after it
     assert race.alternating is not None and race.alternating >= 0.9
     assert race.cadence_spm is not None and race.truth_cadence_spm is not None
     assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02

@@ -352,7 +352,7 @@ def analyze(
             None,
             (
                 "S-MAS not scored: its positions need touchdowns and toe-offs timed on the ground, and these are "
-                "timed by the feet's reach (approximate: on the synthetic sprinter, touchdowns 17-21 ms early)"
+                "timed by the feet's reach (approximate: on the synthetic sprinter, touchdowns 19-27 ms early)"
             ),
         )
     else:

@@ -94,6 +94,16 @@ def _landing(height: Array, reach_peak: int, stride_frames: float) -> int:
     return reach_peak + int(bottom[0])
 
 
+def _between_frames(kin: Kinematics, j: int) -> float:
+    """The landing's time when frame `j` is the first at the bottom: the foot was still above it at j - 1,
+    so it landed somewhere in between, and the middle is the unbiased estimate (the whole frame j is on
+    average half a frame late: on the panning race +0.6 frames against the eye-set truth, 6 of 36 touchdowns
+    1.5 frames late). A constant half frame, so no interval and no step rate changes (an interpolated
+    crossing of the bottom band did move them: +2.3 % on the race's cadence)."""
+    t = kin.time_s
+    return float((t[j - 1] + t[j]) / 2.0) if j > 0 else float(t[j])
+
+
 def _sub_frame_time(kin: Kinematics, signal: Array, i: int) -> float:
     """The extreme's time between frames (a parabola through the peak and its neighbours)."""
     t = kin.time_s
@@ -130,7 +140,7 @@ class ReachDetector:
                 if i < edge or i > kin.n_frames - 1 - edge:
                     continue
                 j = _landing(height, int(i), stride)
-                t = _sub_frame_time(kin, heels[side], j) if j == i else float(kin.time_s[j])
+                t = _sub_frame_time(kin, heels[side], j) if j == i else _between_frames(kin, j)
                 events.append(GaitEvent(side, "touchdown", j, t))
             for i in _peaks(-toes[side], stride):
                 if i < edge or i > kin.n_frames - 1 - edge:
