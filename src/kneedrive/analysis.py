@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -54,6 +55,7 @@ from .metrics.honesty import (
     touchdown_coverage,
     without_ground_figures,
 )
+from .metrics.summary import stride_period_s
 from .pose.options import VideoOptions
 from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series
 from .sequence import PoseSequence
@@ -400,19 +402,22 @@ def _front_analysis(
     warnings: list[str],
     video_pose: VideoPose | None,
 ) -> Analysis:
-    """A front or oblique view (analysis_front): no events, steps or sagittal figures."""
+    """A front or oblique view (analysis_front): its touchdowns and step rate, no steps or sagittal figures."""
     from .analysis_front import analyze_front
 
     parts = analyze_front(seq, kin, view, drill, kin.leg_length_m)
     feet = [kin.foot_centre(side) for side in ("left", "right")]
     sides = per_side([])
-    summary = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
-    kin = replace(kin, unavailable={**kin.unavailable, **parts.unavailable})
+    summary, rhythm_withheld = _front_rhythm(parts.touchdowns, kin.fps_hz, _slowed(video_pose))
+    measured = {n for n in STEP_RHYTHM if getattr(summary, n) is not None} | {w.metric for w in rhythm_withheld}
+    unavailable = {n: why for n, why in parts.unavailable.items() if n not in measured}
+    kin = replace(kin, unavailable={**kin.unavailable, **unavailable})
+    withheld = [*parts.withheld, *rhythm_withheld]
     return Analysis(
         source=seq.source,
         sequence=seq,
         kinematics=kin,
-        events=(),
+        events=parts.touchdowns,
         steps=(),
         summary=summary,
         sides=frozen_map(sides),
@@ -420,12 +425,38 @@ def _front_analysis(
         ground=fit_ground(feet),
         drill=parts.drill,
         coaching=parts.coaching,
-        warnings=tuple([*warnings, *parts.warnings, *(w.warning() for w in parts.withheld)]),
+        warnings=tuple([*warnings, *parts.warnings, *(w.warning() for w in withheld)]),
         video=video_pose,
-        withheld=tuple(parts.withheld),
+        withheld=tuple(withheld),
         view=view,
         front=parts.figures,
     )
+
+
+#: What a front or oblique view's touchdowns give: the step rate and the step time (no plane needed).
+STEP_RHYTHM = ("cadence_spm", "step_frequency_hz", "step_time_s")
+
+
+def _front_rhythm(touchdowns: tuple[GaitEvent, ...], fps_hz: float, slowed: bool) -> tuple[Summary, list[Withheld]]:
+    """The summary of a front or oblique view: its step count and rhythm from the touchdowns (the stride fit
+    of metrics.summary over each foot's), through the same checks as a side view's; the rest empty."""
+    empty = summarize([], fps_hz=fps_hz, time_contacts=False, overall_speed=(None, None))
+    times = {s: [e.time_s for e in touchdowns if e.side == s] for s in ("left", "right")}
+    period = stride_period_s([times["left"], times["right"]])
+    if not period:
+        return empty, []
+    ordered = sorted(touchdowns, key=lambda e: e.time_s)
+    step_times = [b.time_s - a.time_s for a, b in itertools.pairwise(ordered) if a.side != b.side]
+    freq = 2.0 / period
+    summary = replace(
+        empty,
+        steps=len(touchdowns),
+        step_frequency_hz=freq,
+        cadence_spm=60.0 * freq,
+        step_time_s=float(np.median(step_times)) if step_times else None,
+    )
+    sparse = too_few_frames_per_step(freq, fps_hz)
+    return plausible_summary(summary, hips_travel=False, slowed=slowed, untimed=sparse)
 
 
 def _acceleration(steps: list[Step]) -> str | None:

@@ -2,7 +2,9 @@
 
 A front view shows neither the thigh angle nor how far ahead of the hips a foot lands: every sagittal
 figure is withheld with one warning. A front view gets the frontal figures (metrics.frontal) and their
-criteria; an oblique view gets neither (its angles are neither sagittal nor frontal).
+criteria; an oblique view gets neither (its angles are neither sagittal nor frontal). Both get their
+touchdowns and the step rate: a planted foot is still in the image of a still camera (or in the ground frame
+of a measured one) from any angle (events.front), and a rhythm needs no plane.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import numpy as np
 
 from .coaching.faults import Coaching, Judged, find_faults
 from .drills.analyze import AUTO, DrillResult, analyze_drill
+from .events.front import FrontStanceDetector
+from .events.model import GaitEvent
 from .io.video_record import frozen_map
 from .kinematics import Kinematics
 from .kinematics.frontal import front_kinematics
@@ -36,11 +40,13 @@ class FrontParts:
     unavailable: dict[str, str]
     warnings: list[str]
     withheld: list[Withheld]
+    #: The running stances' touchdowns (front or oblique view), in time order.
+    touchdowns: tuple[GaitEvent, ...] = ()
 
 
 def sagittal_withheld(view: ViewEstimate) -> tuple[dict[str, str], str]:
     """Every sagittal figure as unavailable, and the one warning that says why."""
-    why = f"a {view.view} view shows no sagittal plane ({view.evidence})"
+    why = f"{'an' if view.view == 'oblique' else 'a'} {view.view} view shows no sagittal plane ({view.evidence})"
     reg = registry()
     names = [*reg.names("summary"), *reg.names("step")]
     unavailable = dict.fromkeys(names, f"withheld: {why}")
@@ -58,12 +64,17 @@ def analyze_front(
     unavailable, warning = sagittal_withheld(view)
     warnings = [warning]
     figures, withheld = None, []
+    lateral = 1 if view.facing == "toward" else -1
+    fk = front_kinematics(seq, lateral=lateral, leg_length_m=leg_length_m, cutoff_hz=kin.cutoff_hz)
     if view.view == "front":
-        lateral = 1 if view.facing == "toward" else -1
-        fk = front_kinematics(seq, lateral=lateral, leg_length_m=leg_length_m, cutoff_hz=kin.cutoff_hz)
         figures, front_withheld, front_warnings = measure_front(fk, facing=view.facing)
         withheld += front_withheld
         warnings += front_warnings
+        found = [(st.side, st.touchdown_frame, st.touchdown_time_s) for st in figures.steps]
+    else:  # oblique: no frontal figure, but the stances still show where the feet are still
+        running, _ = FrontStanceDetector().detect(fk)
+        found = [(st.side, st.touchdown_frame, float(fk.time_s[st.touchdown_frame])) for st in running]
+    touchdowns = tuple(GaitEvent("left" if side == "left" else "right", "touchdown", i, t) for side, i, t in found)
     guess, decided_by, confidence = _activity(figures, drill)
     base = analyze_drill(kin, guess)
     drill_result = replace(
@@ -93,7 +104,9 @@ def analyze_front(
             )
         )
     # the side-view criteria's "not judged without the figure" lines say nothing new after the warning above
-    return FrontParts(figures, drill_result, replace(coaching, not_judged=()), unavailable, warnings, withheld)
+    return FrontParts(
+        figures, drill_result, replace(coaching, not_judged=()), unavailable, warnings, withheld, touchdowns
+    )
 
 
 def _activity(figures: FrontFigures | None, drill: str) -> tuple[str, str, float]:

@@ -145,6 +145,10 @@ def print_summary(record: AnalysisRecord, console: Console) -> None:
             console.print(f"left vs right (left - right, % of mean): {pairs}")
     elif record.front is not None:
         console.print(front_table(record))
+        if (cadence := record.summary.cadence_spm) is not None:  # the touchdowns' rhythm, from any angle
+            step = record.summary.step_time_s
+            shown = "" if step is None else f", step time {1000 * step:.0f} ms"
+            console.print(f"cadence {cadence:.0f} steps/min{shown} (from {record.summary.steps} touchdowns)")
     else:
         console.print(summary_table(record))
     inp, proc = record.input, record.processing
