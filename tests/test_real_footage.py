@@ -167,3 +167,26 @@ def test_an_editors_repeats_are_counted_only_when_regular() -> None:
     assert shown_times(paused, 30.0) is None
     mixed = np.cumsum(np.tile([2, 3, 2, 3], 25)).astype(float) / 30.0  # a 2:3 pulldown is not one count
     assert shown_times(mixed, 30.0) is None
+
+
+def test_a_screen_recordings_noisy_repeats_are_dropped_amid_motion() -> None:
+    """A screen recording of a slowed video shows most images twice, re-encoded: the repeat differs from the
+    image before it in about 1 % of the pixels (noise), the next new image in a third of them. Amid motion
+    the noisy repeat is left out; the same small change on its own (a slow, steady movement) is kept."""
+    rng = np.random.default_rng(3)
+    frames = _frames([0.0] + [8.0] * 9)
+
+    def noisy(rgb: np.ndarray) -> np.ndarray:
+        out = rgb.astype(np.int16)
+        spots = rng.random(rgb.shape[:2]) < 0.01
+        out[spots] += 40
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+    person = [(320.0, 180.0, 150.0)]  # one person in the middle of the image
+    shown = [x for f in frames for x in (f, noisy(f))]
+    repeats = RepeatedFrames()
+    kept = [k for k, rgb in enumerate(shown) if not repeats.repeats(rgb, person)]
+    assert kept == [0, 1, *range(2, len(shown), 2)]  # the first repeat comes before any motion: kept
+    steady = RepeatedFrames()
+    still = frames[0]
+    assert [steady.repeats(noisy(still), person) for _ in range(5)][1:] == [False] * 4

@@ -33,10 +33,11 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
-#: 9: a lost athlete searched for (SEARCH_S) unless lost at the image's edge; 8: people whose end leads into
+#: 10: a noisy repeat amid motion left out (repeats.RELATIVE_SHARE); 9: a lost athlete searched for (SEARCH_S)
+#: unless lost at the image's edge; 8: people whose end leads into
 #: another's start joined after the fragments; 7: long segments joined into people first, fragments after;
 #: 6: brief overlaps of one person's tracks stitched; 5: repeated frames left out
-PIPELINE_VERSION = 9
+PIPELINE_VERSION = 10
 
 
 def cache_dir() -> Path:

@@ -8,6 +8,12 @@ regions from the tracker) have not changed (fewer than PEOPLE_SHARE of the pixel
 by more than CHANGE_LEVEL grey levels) and little else has (fewer than REST_SHARE of the image: a video
 player's scrolling title or clock may change while the video is paused); with nobody in view yet, when
 fewer than EMPTY_SHARE of the pixels differ. Compression noise on a repeated image stays below the level.
+
+A screen recording adds more noise: it re-encodes the player's picture, and a repeated image there differs
+in 0.3-1.2 % of the people's pixels (the slowed jog, whose player shows most images twice), more than
+PEOPLE_SHARE, while the frames that move differ in 28-50 %. So a frame also repeats the last kept one when its
+people change by less than RELATIVE_SHARE of what the last kept frame changed (and by less than PEOPLE_CAP,
+and little else changes): a drop of ten times or more amid motion is no motion.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ CHANGE_LEVEL = 6
 PEOPLE_SHARE = 0.005
 REST_SHARE = 0.02
 EMPTY_SHARE = 0.001
+RELATIVE_SHARE = 0.1
+PEOPLE_CAP = 0.03
 
 
 class RepeatedFrames:
@@ -35,6 +43,7 @@ class RepeatedFrames:
         self.dropped = 0
         self._last: NDArray[np.int16] | None = None
         self._stride = 1
+        self._last_change = 0.0  # the people's changed share of the last kept frame (over the one before)
 
     def repeats(self, rgb: NDArray[np.uint8], people: Sequence[tuple[float, float, float]]) -> bool:
         """True for a repeat of the last kept frame; `people` as (centre x, centre y, radius) in image px."""
@@ -49,10 +58,11 @@ class RepeatedFrames:
             repeat = np.count_nonzero(changed) <= EMPTY_SHARE * changed.size
         else:
             inside = self._regions(changed.shape, people)
-            repeat = bool(
-                np.count_nonzero(changed & inside) <= PEOPLE_SHARE * max(int(np.count_nonzero(inside)), 1)
-                and np.count_nonzero(changed) <= REST_SHARE * changed.size
-            )
+            share = np.count_nonzero(changed & inside) / max(int(np.count_nonzero(inside)), 1)
+            quiet = share <= PEOPLE_SHARE or share < min(RELATIVE_SHARE * self._last_change, PEOPLE_CAP)
+            repeat = bool(quiet and np.count_nonzero(changed) <= REST_SHARE * changed.size)
+            if not repeat:
+                self._last_change = float(share)
         if repeat:
             self._last = last  # compare the next frame with the kept one, so that a slow drift is not missed
             self.dropped += 1
