@@ -252,3 +252,9 @@ def test_with_a_capture_rate_events_are_drawn_on_their_own_frames(session: tuple
         assert side == event.side
         i = overlay.pose.index_at(t)
         assert i is not None and abs(i - event.frame) <= 1, (event, t, i)
+    # the report's stills look their frames up the same way: every key moment has its video frame
+    from kneedrive.report.keyframes import key_frames
+    from kneedrive.report.video_stills import VideoStills
+
+    keys = key_frames(analysis.record)
+    assert keys and all(svg is not None for svg in VideoStills(shared(DEMO), analysis).svgs(keys))

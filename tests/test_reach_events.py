@@ -135,3 +135,16 @@ def test_the_stride_is_the_period_not_two_strides() -> None:
     right = 0.4 * np.sin(2 * np.pi * (frame / stride_frames + 0.5)) * longer
     kin = SimpleNamespace(fps_hz=fps_hz, n_frames=n)
     assert _stride_frames(kin, [left, right]) == pytest.approx(stride_frames, abs=1.0)  # type: ignore[arg-type]
+
+
+def test_a_touchdown_between_two_frames_is_shown_on_the_frame_after() -> None:
+    """The reach times a landing between the last frame in the air and the first on the ground; pictures
+    of it (key moments, video stills, the annotated video) show the first on the ground."""
+    from kneedrive.report.annotated import ImagePose
+    from kneedrive.report.keyframes import nearest_sample
+
+    times = np.array([0.0, 1 / 30, 2 / 30, 3 / 30])
+    between = (times[1] + times[2]) / 2
+    assert nearest_sample(times, between) == 2 and nearest_sample(times, times[1] + 0.001) == 1
+    pose = ImagePose(times, {}, 1 / 60)
+    assert pose.index_at(between) == 2 and pose.index_at(times[1] + 0.001) == 1

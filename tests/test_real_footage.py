@@ -190,3 +190,8 @@ def test_a_screen_recordings_noisy_repeats_are_dropped_amid_motion() -> None:
     steady = RepeatedFrames()
     still = frames[0]
     assert [steady.repeats(noisy(still), person) for _ in range(5)][1:] == [False] * 4
+    # an athlete who moves, then holds still with a small wobble (noise): at most the hold's first frame goes
+    hold = RepeatedFrames()
+    moving = [hold.repeats(f, person) for f in frames[:4]]
+    held = [hold.repeats(noisy(frames[3]), person) for _ in range(20)]
+    assert not any(moving) and sum(held) <= 1

@@ -106,10 +106,18 @@ class Analysis:
     def record(self) -> AnalysisRecord:
         """The typed record (with the decimated series), built once."""
         kin, seq, drill = self.kinematics, self.sequence, self.drill
+        # slowed footage of unknown capture rate is analysed on an estimated clock: its input is the file's
+        timing = None if self.video is None else self.video.timing
+        guessed = 1.0 if timing is None or not timing.suspected_slow_motion else timing.time_scale
         return AnalysisRecord(
             kneedrive_version=__version__,
             source=self.source,
-            input=InputInfo(seq.n_frames, kin.fps_hz, float(seq.time_s[-1] - seq.time_s[0]), tuple(seq.names)),
+            input=InputInfo(
+                seq.n_frames,
+                kin.fps_hz * guessed,
+                float(seq.time_s[-1] - seq.time_s[0]) / guessed,
+                tuple(seq.names),
+            ),
             processing=Processing(
                 cutoff_hz=kin.cutoff_hz,
                 direction="right" if kin.direction > 0 else "left",
@@ -450,7 +458,7 @@ def _front_rhythm(touchdowns: tuple[GaitEvent, ...], fps_hz: float, slowed: bool
     freq = 2.0 / period
     summary = replace(
         empty,
-        steps=len(touchdowns),
+        steps=len(step_times),  # as a side view counts them: touchdown to the other foot's touchdown
         step_frequency_hz=freq,
         cadence_spm=60.0 * freq,
         step_time_s=float(np.median(step_times)) if step_times else None,

@@ -294,7 +294,7 @@ def without_ground_figures(
 
 
 def slowed_warning(factor: float | None) -> str:
-    shown = "" if factor is None else f" (about {factor:.0f}x)"
+    shown = "" if factor is None else f" (about {factor:.1f}x)"
     return (
         f"the clip looks slowed{shown} and its capture rate is unknown: times, rates and speeds are withheld; "
         "give the capture rate with --capture-fps to measure them"

@@ -13,7 +13,9 @@ A screen recording adds more noise: it re-encodes the player's picture, and a re
 in 0.3-1.2 % of the people's pixels (the slowed jog, whose player shows most images twice), more than
 PEOPLE_SHARE, while the frames that move differ in 28-50 %. So a frame also repeats the last kept one when its
 people change by less than RELATIVE_SHARE of what the last kept frame changed (and by less than PEOPLE_CAP,
-and little else changes): a drop of ten times or more amid motion is no motion.
+and little else changes): a drop of ten times or more amid motion is no motion. Only one such frame in a row:
+the next is compared with the last kept one by the fixed shares alone, so an athlete who stops and holds
+loses at most the first frame of the hold.
 """
 
 from __future__ import annotations
@@ -56,13 +58,16 @@ class RepeatedFrames:
         changed = np.abs(small - last) > self.change_level
         if not people:
             repeat = np.count_nonzero(changed) <= EMPTY_SHARE * changed.size
+            self._last_change = 0.0
         else:
             inside = self._regions(changed.shape, people)
             share = np.count_nonzero(changed & inside) / max(int(np.count_nonzero(inside)), 1)
-            quiet = share <= PEOPLE_SHARE or share < min(RELATIVE_SHARE * self._last_change, PEOPLE_CAP)
-            repeat = bool(quiet and np.count_nonzero(changed) <= REST_SHARE * changed.size)
-            if not repeat:
-                self._last_change = float(share)
+            relative = share < min(RELATIVE_SHARE * self._last_change, PEOPLE_CAP)
+            repeat = bool(
+                (share <= PEOPLE_SHARE or relative) and np.count_nonzero(changed) <= REST_SHARE * changed.size
+            )
+            # the last kept frame's change counts for the frame right after it only
+            self._last_change = 0.0 if repeat else float(share)
         if repeat:
             self._last = last  # compare the next frame with the kept one, so that a slow drift is not missed
             self.dropped += 1

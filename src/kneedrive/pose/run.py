@@ -101,8 +101,8 @@ class VideoPose:
             "rotation_deg": self.info.rotation_deg,
             "frames": self.frames_decoded,
             "frames_without_pose": self.frames_without_pose,
-            "pose_start_s": float(self.sequence.time_s[0]),
-            "pose_end_s": float(self.sequence.time_s[-1]),
+            "pose_start_s": self.file_time_s(float(self.sequence.time_s[0])),  # where it is in the file
+            "pose_end_s": self.file_time_s(float(self.sequence.time_s[-1])),
             "keypoint_confidence": self.keypoint_confidence(),
             "person": self.person,
             "people": self.people,

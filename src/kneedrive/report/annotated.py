@@ -86,7 +86,8 @@ class ImagePose:
         if len(self.time_s) == 0:
             return None
         i = int(np.clip(np.searchsorted(self.time_s, time_s), 1, len(self.time_s) - 1)) if len(self.time_s) > 1 else 0
-        if i > 0 and abs(self.time_s[i - 1] - time_s) <= abs(self.time_s[i] - time_s):
+        # the later frame on a tie: an event timed between two frames is shown on the one after it
+        if i > 0 and abs(self.time_s[i - 1] - time_s) < abs(self.time_s[i] - time_s) - 1e-9:
             i -= 1
         return i if abs(self.time_s[i] - time_s) <= self.slack_s + 1e-6 else None
 

@@ -56,11 +56,13 @@ class KeyFrame:
 
 
 def nearest_sample(time_s: np.ndarray, t: float) -> int:
+    """The sample nearest `t`; the later one on a tie: an event timed between two frames (a foot-reach
+    touchdown) is shown on the frame after, the first with the foot on the ground."""
     finite = np.isfinite(time_s)
     if not finite.any():
         return 0
     distance = np.where(finite, np.abs(time_s - t), np.inf)
-    return int(np.argmin(distance))
+    return int(np.flatnonzero(distance <= distance.min() + 1e-9)[-1])
 
 
 def _angle(series: Series, name: str, i: int) -> float | None:

@@ -61,14 +61,16 @@ class VideoStills:
     def __init__(self, video_path: Path, analysis: LiveAnalysis, *, side_px: int = STILL_SIDE_PX) -> None:
         self.video_path = Path(video_path)
         self.info = probe(self.video_path)  # a missing or unreadable video fails here, in one line
-        self.pose: ImagePose = image_pose(analysis)
+        self.pose: ImagePose = image_pose(analysis)  # its rows on the file's time
+        video = analysis.video
+        self._to_file = (lambda t: t) if video is None else video.file_time_s  # key frames: the analysis's time
         self.side_px = side_px
         self._jpegs: dict[tuple[int, int], str] = {}  # (row, size): two faults seen at one frame share it
 
     def crops(self, keys: Sequence[KeyFrame], side_px: int) -> list[tuple[Image.Image, dict[str, Point]] | None]:
         """Per key frame: the frame cropped to a square around the athlete at `side_px` (or smaller, when
         the athlete is), with the keypoints in that crop's pixels; None outside the analyzed video span."""
-        rows = [self.pose.index_at(k.time_s) for k in keys]
+        rows = [self.pose.index_at(self._to_file(k.time_s)) for k in keys]
         frames = self._decode(rows)
         out: list[tuple[Image.Image, dict[str, Point]] | None] = []
         for row in rows:
@@ -109,7 +111,7 @@ class VideoStills:
         """An <svg> per key frame: the frame cropped to a square around the athlete, at most `side_px`
         (key moments) or EVIDENCE_SCALE of it (fault evidence); None for a moment outside the analyzed
         video span."""
-        rows = [self.pose.index_at(k.time_s) for k in keys]
+        rows = [self.pose.index_at(self._to_file(k.time_s)) for k in keys]
         frames = self._decode(rows)
         return [
             self._svg(key, frames.get(row) if row is not None else None, row)
