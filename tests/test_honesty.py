@@ -260,6 +260,11 @@ def test_steps_are_not_counted_when_a_step_spans_too_few_images() -> None:
     assert all(s.step_time_s is None for s in sparse.steps)
     assert any("too few to find every touchdown" in w and "film at 25 fps" in w for w in sparse.warnings)
     assert not sparse.coaching.faults and any("technique is not judged" in w for w in sparse.warnings)
+    from kneedrive.report.headline import top_findings
+
+    assert top_findings(sparse) == []  # nor a finding from a reference value: the report says why instead
+    html = render_report(sparse)
+    assert 'id="not-judged"' in html and "Most important findings" not in html
     timed = [n for n, m in registry().metrics.items() if m.from_event_times and "rep" in m.scopes]
     assert "cycles" in timed and "rate_decay_pct" in timed and "duration_s" not in timed
     for rep in sparse.drill.reps:  # no cycle count, rate or time from under-sampled cycles either

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import __version__
 from .coaching.data_files import load_validated
-from .coaching.faults import Coaching, Judged, find_faults
+from .coaching.faults import NOT_JUDGED, Coaching, Judged, find_faults
 from .coaching.smas import Smas, load_smas, score
 from .coaching.smas_findings import smas_findings
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, remeasured, with_step_rate
@@ -344,7 +344,7 @@ def analyze(
         asymmetry = dict.fromkeys(asymmetry)
     warnings += _withheld_warnings(withheld, slowed, video_pose)
     if unjudged is not None:
-        warnings.append(f"{unjudged}: technique is not judged (no fault, no praise)")
+        warnings.append(f"{unjudged}: {NOT_JUDGED}")
     coaching = (
         Coaching("sprint", (), ())
         if unjudged is not None
@@ -565,7 +565,7 @@ def _drill_analysis(
     asymmetry = asymmetry_pct(sides)
     if drill.unsure:
         coaching = Coaching(drill.drill_id, (), ())
-        warnings.append("what the athlete is doing is unsure: technique is not judged (no fault, no praise)")
+        warnings.append(f"what the athlete is doing is unsure: {NOT_JUDGED}")
     else:
         coaching = _judge(seq, drill, (), summary, asymmetry, kin.fps_hz)
         warnings = [*warnings, *coaching.not_judged]

@@ -121,6 +121,11 @@ class Praise:
         return cls(doc["criterion"], doc["metric"], float(doc["value"]), doc["message"])
 
 
+#: How a warning ends when the clip's technique is not judged at all (slowed, unsure, steps missing): the
+#: report then shows no finding either, not even a comparison with a reference value.
+NOT_JUDGED = "technique is not judged (no fault, no praise)"
+
+
 @dataclass(frozen=True)
 class Coaching:
     drill: str

@@ -3,6 +3,7 @@ figures against the targets and reference values of coaching/data/references.tom
 
 from __future__ import annotations
 
+from ..coaching.faults import NOT_JUDGED
 from ..coaching.references import load_references
 from ..record import AnalysisRecord
 from .drill_view import drill_findings
@@ -21,6 +22,8 @@ def top_findings(record: AnalysisRecord, count: int = 3) -> list[Finding]:
     """The `count` most important findings: coaching faults when present, else reference deviations
     (the closest-to-target figures fill up the list when fewer deviate)."""
     faults = record.coaching.faults
+    if not faults and any(w.endswith(NOT_JUDGED) for w in record.warnings):
+        return []  # slowed, unsure or too incomplete: no reference comparison passes for a finding either
     if faults:
         ranked = sorted(faults, key=lambda f: SEVERITY_RANK.get(f.severity, 3))
         return [fault_finding(f) for f in ranked[:count]]

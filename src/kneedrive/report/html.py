@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..coaching.faults import Fault
+from ..coaching.faults import NOT_JUDGED, Fault
 from ..coaching.library import cite
 from ..io.atomic import write_text_atomic
 from ..metrics.registry import registry
@@ -65,6 +65,16 @@ def missing_frames(frames: int, fps_hz: float, duration_s: float) -> int:
     """Frames a constant-rate clip of this duration would have beyond those present (dropped frames;
     `fps_hz` is the median rate, so a few long gaps show up here)."""
     return max(0, round(duration_s * fps_hz) + 1 - frames)
+
+
+def _file_seconds(record: AnalysisRecord) -> Callable[[float], float]:
+    """A moment's time as the video player shows it: slowed footage of unknown capture rate is analysed on an
+    estimated clock (video.timing.time_scale), which is no time the coach can find in the file."""
+    timing = None if record.video is None else record.video.timing
+    if timing is None or not timing.get("slow_motion_suspected"):
+        return lambda t: t
+    scale = float(timing["time_scale"])
+    return lambda t: t / scale
 
 
 def _summary_rows(record: AnalysisRecord) -> list[dict[str, str]]:
@@ -373,12 +383,13 @@ def render_report(
     }
     headline = _drill_headline(record) if drill_session else _running_headline(record)
     svgs = [figure(k, 320) for k in frames]
+    in_file = _file_seconds(record)
     key_frame_items = [
         {
             "label": k.label,
             "kind": k.kind,
             "side": k.side,
-            "time": f"{k.time_s:.3f} s",
+            "time": f"{in_file(k.time_s):.3f} s",
             "frame": k.frame,
             "svg": Markup(svg),
         }
@@ -393,6 +404,7 @@ def render_report(
         "rendered_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "headline": headline,
         "findings": _session_findings(record),
+        "not_judged": next((w for w in record.warnings if w.endswith(NOT_JUDGED)), None),
         "has_faults": any(clip.coaching.faults for clip in record.clips),
         "key_frames": key_frame_items,
         "has_series": record.series is not None,
