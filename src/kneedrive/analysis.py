@@ -108,7 +108,7 @@ class Analysis:
         kin, seq, drill = self.kinematics, self.sequence, self.drill
         # slowed footage of unknown capture rate is analysed on an estimated clock: its input is the file's
         timing = None if self.video is None else self.video.timing
-        guessed = 1.0 if timing is None or not timing.suspected_slow_motion else timing.time_scale
+        guessed = 1.0 if timing is None else timing.estimated_scale
         return AnalysisRecord(
             kneedrive_version=__version__,
             source=self.source,

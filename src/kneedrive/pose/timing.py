@@ -75,6 +75,12 @@ class Timing:
         """True when the clip looks slowed and no capture rate says by how much: its times are not real."""
         return self.slow_motion_factor is not None
 
+    @property
+    def estimated_scale(self) -> float:
+        """`time_scale` when it is only an estimate (slow motion suspected), else 1: what takes the
+        sequence's clock back to the file's for figures that must not look real (frame rate, duration)."""
+        return self.time_scale if self.suspected_slow_motion else 1.0
+
     def warning(self) -> str | None:
         if self.suspected_slow_motion and self.shown_times is not None:
             return (
