@@ -272,3 +272,22 @@ def test_steps_are_not_counted_when_a_step_spans_too_few_images() -> None:
     fine = kneedrive.analyze(synthesize(SprinterModel(), fps_hz=25.0, duration_s=4.0).sequence).record
     assert fine.summary.cadence_spm is not None
     assert 25.0 / (fine.summary.cadence_spm / 60) >= MIN_FRAMES_PER_STEP
+
+
+def test_a_slowed_clips_key_moments_are_titled_in_the_files_time() -> None:
+    """Slowed footage is analysed on an estimated real time; a key moment's picture names the moment as the
+    video player shows it (4x the analysis's time for a clip slowed 4x), not a time found nowhere in the file."""
+    import re
+
+    from kneedrive.io.video_record import VideoRecord
+    from kneedrive.report.keyframes import key_frames
+
+    record = kneedrive.analyze(synthesize(SprinterModel(), duration_s=2.0).sequence).record
+    video = VideoRecord(path="slowed.mp4", width=1280, height=720, fps_hz=30.0, codec="h264", rotation_deg=0,
+                        frames=240, frames_without_pose=0, pose_start_s=0.0, pose_end_s=8.0,
+                        keypoint_confidence={}, person=1, people=1, model="m", cache_hit=False,
+                        timing={"slow_motion_suspected": True, "time_scale": 0.25})  # fmt: skip
+    key = key_frames(record)[0]
+    html = render_report(replace(record, video=video))
+    titles = {float(t) for t in re.findall(r"<title>[^<]* at ([0-9.]+) s</title>", html)}
+    assert round(4 * key.time_s, 3) in titles and round(key.time_s, 3) not in titles

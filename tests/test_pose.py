@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -448,6 +449,30 @@ def test_a_gap_bridged_only_by_fragments_still_joins_its_two_sides() -> None:
     glimpses = [_runner(range(a, a + 4), 100.0, 8.0, 60.0) for a in (55, 68)]  # each too short to join first
     after = _runner(range(80, 140), 100.0, 8.0, 60.0)  # 1.3 s after `before`: beyond MAX_GAP_S on its own
     assert [[s.rows[0] for s in p] for p in stitch([after, *glimpses, before])] == [[0, 55, 68, 80]]
+
+
+def test_the_piece_that_continues_at_once_is_preferred_to_one_that_fits_the_prediction_later() -> None:
+    # the athlete is lost for one frame; the runner behind him, found 8 frames later, sits exactly where the
+    # athlete's straight-line path would have taken him (the panning race slowed 3x)
+    before = _runner(range(0, 40), 100.0, 8.0, 60.0)
+    himself = _on(_runner(range(41, 100), 100.0 + 8.0 * 1.0, 8.0, 60.0), 306.0)  # 0.1 radii off the path
+    behind = _runner(range(48, 60), 100.0, 8.0, 60.0)  # on the path, 8 frames later
+    people = stitch([before, himself, behind])
+    assert any(before in p and himself in p for p in people)
+
+
+def _slowed(runner: Segment, times: int) -> Segment:
+    """The runner's piece in a file slowed `times` times (each image shown that many times)."""
+    return replace(runner, time_s=[t * times for t in runner.time_s])
+
+
+def test_people_are_joined_on_the_bodys_clock_when_the_footage_is_known_to_be_slowed() -> None:
+    # lost for 0.6 s of the run: 1.8 s of a file slowed 3x, beyond MAX_GAP_S in the file's time
+    before = _slowed(_runner(range(0, 40), 100.0, 8.0, 60.0), 3)
+    after = _slowed(_runner(range(58, 120), 100.0, 8.0, 60.0), 3)
+    assert len(stitch([before, after])) == 2
+    joined = stitch([before, after], clock=1 / 3)
+    assert len(joined) == 1 and joined[0] == [before, after]  # the file's own pieces, its times unchanged
 
 
 def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:

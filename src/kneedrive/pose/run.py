@@ -180,6 +180,7 @@ def _follow_everyone(
     backend: PoseBackend | None,
     progress: Progress | None,
     track_camera: bool = True,
+    capture_fps: float | None = None,
 ) -> PeopleScan:
     """find_people on a video already probed (`info`)."""
     detector = PersonDetector(bundled_model("detector"))
@@ -225,7 +226,8 @@ def _follow_everyone(
     )
     if repeats.dropped:
         log.info("%d repeated images left out", repeats.dropped)
-    tracks = rank(stitch(list(followed.segments)), backend.names, len(followed.time_s))
+    clock = _body_clock(followed.time_s, info, capture_fps)
+    tracks = rank(stitch(list(followed.segments), clock=clock), backend.names, len(followed.time_s))
     log.info("people: %s", [(t.number, round(t.activity, 2)) for t in tracks])
     preview_row, preview = choose_preview(tracks, followed.previews, within_rows=sparse // 2)
     return PeopleScan(
@@ -238,6 +240,17 @@ def _follow_everyone(
         camera=camera.result() if camera is not None else None,
         frames_repeated=repeats.dropped,
     )
+
+
+def _body_clock(time_s: NDArray[np.float64], info: VideoInfo, capture_fps: float | None) -> float:
+    """Real seconds per second of the file, as far as it is known before the athlete's pose: from the capture
+    rate (given, else in the file's metadata), else from an edit that shows every image N times (1/N); 1
+    when neither says (slow motion judged from the legs' rhythm comes after, see pose.timing)."""
+    known = capture_fps or info.capture_fps_hz
+    if known and info.fps_hz > 0:
+        return info.fps_hz / known
+    repeats = shown_times(time_s, info.fps_hz)
+    return 1.0 / repeats if repeats else 1.0
 
 
 def estimate_pose(
@@ -262,14 +275,27 @@ def estimate_pose(
     backend = backend or BlazePoseFull()
     key = ""
     if use_cache:
-        options = {"start_s": start_s, "end_s": end_s, "person": person, "camera": track_camera}
+        options = {
+            "start_s": start_s,
+            "end_s": end_s,
+            "person": person,
+            "camera": track_camera,
+            "capture_fps": capture_fps,  # the people are joined on the body's clock (see _body_clock)
+        }
         key = cache.cache_key(cache.file_sha256(path), backend.model_id, options)
         hit = cache.load(key, len(backend.names))
         if hit is not None:
             log.info("pose cache hit %s", key)
             return _video_pose(path, info, hit, backend, cache_hit=True, capture_fps=capture_fps)
     scan = _follow_everyone(
-        path, info, start_s=start_s, end_s=end_s, backend=backend, progress=progress, track_camera=track_camera
+        path,
+        info,
+        start_s=start_s,
+        end_s=end_s,
+        backend=backend,
+        progress=progress,
+        track_camera=track_camera,
+        capture_fps=capture_fps,
     )
     athlete = scan.athlete(person)
     n, k = len(scan.time_s), len(backend.names)

@@ -331,6 +331,7 @@ def _figure_drawer(record: AnalysisRecord, frames: list[KeyFrame], video_frames:
     """Key frames drawn over the video (one decode pass for all of them) where it has them, else stick
     figures."""
     on_video: dict[tuple[str, str, float], str] = {}
+    in_file = _file_seconds(record)
     if video_frames is not None:
         keys = frames + [k for f in record.coaching.faults for k, _ in _evidence_keys(record, f)]
         for key, svg in zip(keys, video_frames(keys), strict=True):
@@ -343,7 +344,7 @@ def _figure_drawer(record: AnalysisRecord, frames: list[KeyFrame], video_frames:
             return drawn
         if record.view == "front":  # as the camera saw it (the sagittal stick figure would be edge-on)
             return front_stick_svg(record, key.frame, key.side, size_px=size_px)
-        return stick_figure_svg(key, width_px=size_px, height_px=size_px)
+        return stick_figure_svg(key, width_px=size_px, height_px=size_px, shown_time_s=in_file(key.time_s))
 
     return figure
 

@@ -171,8 +171,11 @@ def key_frames(record: AnalysisRecord) -> list[KeyFrame]:
     return out
 
 
-def stick_figure_svg(key: KeyFrame, *, width_px: int = 320, height_px: int = 320) -> str:
-    """The key frame as a stick figure on a blank canvas (no video frame)."""
+def stick_figure_svg(
+    key: KeyFrame, *, width_px: int = 320, height_px: int = 320, shown_time_s: float | None = None
+) -> str:
+    """The key frame as a stick figure on a blank canvas (no video frame), titled with `shown_time_s` (the
+    moment in the file's time, when the analysis ran on another clock) or its own time."""
     pose, ground = fit_pose(key.pose, width_px=width_px, height_px=height_px, margin_px=28.0, ground_y=key.ground_y)
     return skeleton_svg(
         pose,
@@ -181,6 +184,6 @@ def stick_figure_svg(key: KeyFrame, *, width_px: int = 320, height_px: int = 320
         highlight_side=key.side or None,
         readouts=key.readouts,
         ground_y_px=ground,
-        title=f"{key.label} at {key.time_s:.3f} s",
+        title=f"{key.label} at {key.time_s if shown_time_s is None else shown_time_s:.3f} s",
         css_class="skeleton stick-figure",
     )

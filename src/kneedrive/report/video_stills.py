@@ -136,6 +136,6 @@ class VideoStills:
             highlight_side=key.side or None,
             readouts=key.readouts,
             background_uri=self._jpegs[(row, out_px)],
-            title=f"{key.label} at {key.time_s:.3f} s (video frame)",
+            title=f"{key.label} at {self._to_file(key.time_s):.3f} s (video frame)",  # as the player shows it
             css_class="skeleton video-frame",
         )
