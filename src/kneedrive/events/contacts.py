@@ -21,6 +21,7 @@ Two stages, each physically motivated:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -46,6 +47,25 @@ HEEL_LOW_FRACTION = 0.10
 #: The heel's impact leads the foot centre's jerk peak by 2-30 ms on RBDS (median 22); a heel peak
 #: further ahead is no impact (gap-filled or swapped samples put one 90 ms early).
 MAX_HEEL_LEAD_S = 0.04
+#: A foot's swing takes at least this share of its stride (running 0.6-0.8, walking about 0.4: Novacheck
+#: 1998, Gait & Posture 7:77). A shorter "swing" in the middle of a contact, in which the two feet's
+#: lowest points pass through each other, is the pose model handing one foot's label to the other where
+#: the legs cross (the slowed jog: the stance foot "lifted" for 6 of a 70-frame stride while the swing
+#: foot "landed" on its spot, a touchdown too many). The contact goes on through it.
+MIN_SWING_SHARE = 0.25
+#: The feet meet when their lowest points come this close (leg lengths), between frames included; a real
+#: swing passes the stance foot higher (a hop in a skip: the other foot is up at the knee drive). And they
+#: change places twice in the gap (see _crossings).
+FEET_MEET_LEGS = 0.1
+#: ... and the foot stands within this distance (leg lengths) of where it stood (lowest) before: a stance foot does
+#: not move over the ground (on the slowed jog 0.3, the ground frame drifting), a landing after a real swing
+#: is a step or more away (1.3 legs walking, 2.4 sprinting), and so is the other foot that a label swapped
+#: in flight jumps to.
+SAME_SPOT_LEGS = 0.5
+#: The touchdown and toe-off of a contact split by a hand-over are searched for this many frames clear of
+#: it (the blend's own derivative peaks: the jerk spans 5 frames; on the slowed jog the touchdown read
+#: 3 frames late and the toe-off 9 frames early next to it).
+HAND_OVER_MARGIN_FRAMES = 3
 
 
 @dataclass(frozen=True)
@@ -69,25 +89,43 @@ class ContactDetector:
         lows = {side: lowest_point(kin, side) for side in SIDES}
         ground = fit_ground(list(lows.values()), kin.fps_hz)
         floor = floor_profile(list(lows.values()), kin.fps_hz, ground)
-        events: list[GaitEvent] = []
+        feet = {
+            side: _FootSignals.of(kin, side, lows[side][:, 1] - floor.at(lows[side][:, 0]), floor) for side in SIDES
+        }
+        heights = {side: feet[side].height for side in SIDES}
+        phases = {}
         for side in SIDES:
-            foot = _FootSignals.of(kin, side, lows[side][:, 1] - floor.at(lows[side][:, 0]), floor)
-            phases = self._phases(kin, side, foot.height)
-            whole = [p.end - p.start + 1 for p in phases if p.start > 0 and p.end < kin.n_frames - 1]
-            typical = int(np.median(whole)) if whole else max((p.end - p.start + 1 for p in phases), default=0)
-            for phase in phases:
-                events.extend(self._events(kin, phase, self._search_frames(kin, phase, typical), foot))
+            raw, touches = self._phases(kin, side, heights[side])
+            phases[side] = [p for p in raw if self._landed(kin, p, heights[side], touches)]
+        stride = 2.0 * kin.fps_hz / kin.step_frequency_estimate_hz if kin.step_frequency_estimate_hz else None
+        events: list[GaitEvent] = []
+        for side, contacts in _bridged(phases, _hand_overs(phases, lows, heights, stride)).items():
+            whole = [c.end - c.start + 1 for c, _, _ in contacts if c.start > 0 and c.end < kin.n_frames - 1]
+            typical = int(np.median(whole)) if whole else max((c.end - c.start + 1 for c, _, _ in contacts), default=0)
+            for contact, first, last in contacts:
+                window = self._search_frames(kin, contact, typical)
+                if first == last:
+                    events.extend(self._events(kin, contact, window, feet[side]))
+                    continue
+                # split by a label hand-over: each event searched for in its own part only (the
+                # hand-over's derivative peaks are no events)
+                td_window = min(window, first.end - HAND_OVER_MARGIN_FRAMES - first.start)
+                to_window = min(window, last.end - _toe_down(feet[side], last) - HAND_OVER_MARGIN_FRAMES)
+                td = self._events(kin, contact, td_window, feet[side]) if td_window >= 1 else []
+                to = self._events(kin, contact, to_window, feet[side]) if to_window >= 1 else []
+                events.extend([e for e in td if e.kind == "touchdown"] + [e for e in to if e.kind == "toe_off"])
         events.sort(key=lambda e: e.time_s)
         return events, ground
 
-    def _phases(self, kin: Kinematics, side: Side, height: Array) -> list[ContactPhase]:
+    def _phases(self, kin: Kinematics, side: Side, height: Array) -> tuple[list[ContactPhase], float]:
+        """The foot's coarse contact phases (hysteresis), and the height a phase must bring it down to."""
         finite = height[np.isfinite(height)]
         if len(finite) < 3:
-            return []
+            return [], math.nan
         floor, top = np.percentile(finite, 2), np.percentile(finite, 98)
         span = top - floor
         if span < 0.05:  # the foot never leaves the ground by more than 5 % of a leg length
-            return []
+            return [], math.nan
         enter, leave = floor + self.enter_fraction * span, floor + self.leave_fraction * span
         phases: list[ContactPhase] = []
         in_contact, start = False, 0
@@ -103,14 +141,16 @@ class ContactDetector:
                 phases.append(ContactPhase(side, start, i - 1))
         if in_contact:
             phases.append(ContactPhase(side, start, len(height) - 1))
+        return phases, floor + TOUCH_FRACTION * span  # a foot that never gets this low did not land
+
+    def _landed(self, kin: Kinematics, contact: ContactPhase, height: Array, touches: float) -> bool:
+        """A contact long enough (or cut by the clip's edge) that brings the foot down to `touches`."""
         min_frames = max(1, round(self.min_contact_s * kin.fps_hz))
-        touches = floor + TOUCH_FRACTION * span  # a foot that never gets this low did not land
-        return [
-            p
-            for p in phases
-            if (p.end - p.start + 1 >= min_frames or p.start == 0 or p.end == len(height) - 1)
-            and np.nanmin(height[p.start : p.end + 1]) <= touches
-        ]
+        long_enough = contact.end - contact.start + 1 >= min_frames or contact.start == 0
+        return bool(
+            (long_enough or contact.end == len(height) - 1)
+            and np.nanmin(height[contact.start : contact.end + 1]) <= touches
+        )
 
     def _search_frames(self, kin: Kinematics, phase: ContactPhase, typical_frames: int) -> int:
         """Frames after the coarse start (before the coarse end) searched for the touchdown
@@ -236,6 +276,88 @@ def _last_low_frame(toe_height: Array, lo: int, hi: int, fraction: float, height
     lo, hi = max(lo, 0), min(hi, len(toe_height) - 1)
     above = np.flatnonzero(toe_height[lo : hi + 1] > level)
     return hi if len(above) == 0 else lo + int(above[0])
+
+
+def _toe_down(foot: _FootSignals, part: ContactPhase) -> int:
+    """The first frame of a contact's part with the toe down (below TOE_OFF_FRACTION of its range): after a
+    hand-over the toe can still be up where the label came back (its end, when it never comes down)."""
+    floor, top = foot.toe_range
+    low = np.flatnonzero(foot.toe_height[part.start : part.end + 1] <= floor + TOE_OFF_FRACTION * (top - floor))
+    return part.start + int(low[0]) if len(low) else part.end
+
+
+def _lowest(height: Array, part: ContactPhase) -> int:
+    """The frame of a contact's part where the foot is lowest: where it stands, away from a hand-over's blend."""
+    return part.start + int(np.nanargmin(height[part.start : part.end + 1]))
+
+
+def _hand_overs(
+    phases: dict[Side, list[ContactPhase]],
+    lows: dict[Side, Array],
+    heights: dict[Side, Array],
+    stride_frames: float | None,
+) -> list[tuple[ContactPhase, ContactPhase, list[ContactPhase]]]:
+    """Contacts of one foot split by a label hand-over where the legs cross (MIN_SWING_SHARE,
+    FEET_MEET_LEGS, SAME_SPOT_LEGS): (the part before, the part after, the other foot's contacts inside the
+    hand-over: the stance foot under its label)."""
+    if stride_frames is None:
+        return []
+    out = []
+    for side in SIDES:
+        other: Side = "right" if side == "left" else "left"
+        for before, after in itertools.pairwise(phases[side]):
+            spot = lows[side][_lowest(heights[side], after)] - lows[side][_lowest(heights[side], before)]
+            if (
+                after.start - before.end - 1 < MIN_SWING_SHARE * stride_frames
+                and float(np.hypot(*spot)) <= SAME_SPOT_LEGS
+                and _feet_meet(lows[side], lows[other], before.end, after.start)
+                and _crossings(lows[side], lows[other], before.end, after.start) >= 2
+            ):
+                inside = [q for q in phases[other] if q.start >= before.end - 1 and q.end <= after.start + 1]
+                out.append((before, after, inside))
+    return out
+
+
+def _bridged(
+    phases: dict[Side, list[ContactPhase]], hand_overs: list[tuple[ContactPhase, ContactPhase, list[ContactPhase]]]
+) -> dict[Side, list[tuple[ContactPhase, ContactPhase, ContactPhase]]]:
+    """Each foot's contacts as (the whole contact, its first part, its last part): the parts of a contact
+    split by hand-overs joined, the other foot's contacts inside a hand-over left out."""
+    follows = {before: after for before, after, _ in hand_overs}
+    joined = set(follows.values()) | {q for _, _, inside in hand_overs for q in inside}
+    out: dict[Side, list[tuple[ContactPhase, ContactPhase, ContactPhase]]] = {}
+    for side, own in phases.items():
+        out[side] = []
+        for phase in own:
+            if phase in joined:
+                continue
+            last = phase
+            while last in follows:
+                last = follows[last]
+            out[side].append((ContactPhase(side, phase.start, last.end), phase, last))
+    return out
+
+
+def _crossings(a: Array, b: Array, lo: int, hi: int) -> int:
+    """How often the two points change places front to back over frames lo..hi: a hand-over swaps the
+    labels and swaps them back (twice), a label that jumps onto the other foot and stays (the GaitLab
+    treadmill's hidden far foot) or a swing that passes the stance foot changes their order once."""
+    ahead = np.sign((a[:, 0] - b[:, 0])[lo : hi + 1])
+    ahead = ahead[np.isfinite(ahead) & (ahead != 0)]
+    return int(np.sum(ahead[1:] != ahead[:-1]))
+
+
+def _feet_meet(a: Array, b: Array, lo: int, hi: int) -> bool:
+    """The two points' closest approach over frames lo..hi, moving in a straight line between frames, is
+    within FEET_MEET_LEGS."""
+    gap = (a - b)[lo : hi + 1]
+    gap = gap[np.all(np.isfinite(gap), axis=1)]
+    for p, q in itertools.pairwise(gap):
+        step = q - p
+        share = float(np.clip(-np.dot(p, step) / max(float(np.dot(step, step)), 1e-12), 0.0, 1.0))
+        if float(np.hypot(*(p + share * step))) <= FEET_MEET_LEGS:
+            return True
+    return len(gap) == 1 and float(np.hypot(*gap[0])) <= FEET_MEET_LEGS
 
 
 def lowest_point(kin: Kinematics, side: Side) -> Array:
