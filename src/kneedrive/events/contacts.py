@@ -93,13 +93,14 @@ class ContactDetector:
             side: _FootSignals.of(kin, side, lows[side][:, 1] - floor.at(lows[side][:, 0]), floor) for side in SIDES
         }
         heights = {side: feet[side].height for side in SIDES}
-        phases = {}
-        for side in SIDES:
-            raw, touches = self._phases(kin, side, heights[side])
-            phases[side] = [p for p in raw if self._landed(kin, p, heights[side], touches)]
+        found = {side: self._phases(kin, side, heights[side]) for side in SIDES}
+        phases = {side: found[side][0] for side in SIDES}
         stride = 2.0 * kin.fps_hz / kin.step_frequency_estimate_hz if kin.step_frequency_estimate_hz else None
         events: list[GaitEvent] = []
-        for side, contacts in _bridged(phases, _hand_overs(phases, lows, heights, stride)).items():
+        for side, bridged in _bridged(phases, _hand_overs(phases, lows, heights, stride)).items():
+            # a part of a contact split by a hand-over need not touch down on its own (the slowed jog's
+            # stance foot, 0.08 legs above the floor before the hand-over)
+            contacts = [c for c in bridged if self._landed(kin, c[0], heights[side], found[side][1])]
             whole = [c.end - c.start + 1 for c, _, _ in contacts if c.start > 0 and c.end < kin.n_frames - 1]
             typical = int(np.median(whole)) if whole else max((c.end - c.start + 1 for c, _, _ in contacts), default=0)
             for contact, first, last in contacts:
