@@ -258,3 +258,13 @@ def test_with_a_capture_rate_events_are_drawn_on_their_own_frames(session: tuple
 
     keys = key_frames(analysis.record)
     assert keys and all(svg is not None for svg in VideoStills(shared(DEMO), analysis).svgs(keys))
+
+
+def test_a_repeated_image_left_out_keeps_the_pose_of_the_image_it_repeats() -> None:
+    """A screen recording shows some images twice; the repeat has no pose row of its own (pose.repeats) but
+    the same picture, so the overlay draws the pose of the frame before it instead of flickering off."""
+    times = np.array([0.0, 1 / 30, 3 / 30, 4 / 30])  # the image at 2/30 repeated the one at 1/30
+    pose = annotated.ImagePose(times, {}, 1 / 60)
+    assert pose.index_at(2 / 30) == 1
+    assert [pose.index_at(t) for t in times] == [0, 1, 2, 3]
+    assert pose.index_at(-1 / 30) is None and pose.index_at(5 / 30) is None  # outside the analyzed span

@@ -82,14 +82,21 @@ class ImagePose:
     slack_s: float  # half the median frame interval: how far from a frame time still counts as that frame
 
     def index_at(self, time_s: float) -> int | None:
-        """The analyzed frame nearest `time_s`, or None outside the analyzed span."""
+        """The analyzed frame nearest `time_s` (a repeated image's: the one it repeats), or None outside the
+        analyzed span."""
         if len(self.time_s) == 0:
             return None
         i = int(np.clip(np.searchsorted(self.time_s, time_s), 1, len(self.time_s) - 1)) if len(self.time_s) > 1 else 0
         # the later frame on a tie: an event timed between two frames is shown on the one after it
         if i > 0 and abs(self.time_s[i - 1] - time_s) < abs(self.time_s[i] - time_s) - 1e-9:
             i -= 1
-        return i if abs(self.time_s[i] - time_s) <= self.slack_s + 1e-6 else None
+        if abs(self.time_s[i] - time_s) <= self.slack_s + 1e-6:
+            return i
+        # inside the span, a frame with no row of its own is a repeated image left out (pose.repeats): it
+        # shows the image of the frame before it, so its pose (the overlay does not flicker off for a frame)
+        if self.time_s[0] < time_s < self.time_s[-1]:
+            return int(np.searchsorted(self.time_s, time_s, side="right")) - 1
+        return None
 
     def at(self, i: int) -> dict[str, Point]:
         return {name: (float(p[i, 0]), float(p[i, 1])) for name, p in self.points.items() if np.all(np.isfinite(p[i]))}
