@@ -20,6 +20,13 @@ class GaitEvent:
     time_s: float
 
 
+@dataclass(frozen=True)
+class ContactPhase:
+    side: Side
+    start: int  # first frame in contact
+    end: int  # last frame in contact
+
+
 def other(side: Side) -> Side:
     return "right" if side == "left" else "left"
 

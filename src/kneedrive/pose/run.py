@@ -246,9 +246,9 @@ def _body_clock(time_s: NDArray[np.float64], info: VideoInfo, capture_fps: float
     """Real seconds per second of the file, as far as it is known before the athlete's pose: from the capture
     rate (given, else in the file's metadata), else from an edit that shows every image N times (1/N); 1
     when neither says (slow motion judged from the legs' rhythm comes after, see pose.timing)."""
-    known = capture_fps or info.capture_fps_hz
-    if known and info.fps_hz > 0:
-        return info.fps_hz / known
+    known = known_timing(info.fps_hz, capture_fps or info.capture_fps_hz, None)
+    if known.capture_fps_hz is not None:
+        return known.time_scale
     repeats = shown_times(time_s, info.fps_hz)
     return 1.0 / repeats if repeats else 1.0
 
