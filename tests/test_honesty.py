@@ -291,3 +291,9 @@ def test_a_slowed_clips_key_moments_are_titled_in_the_files_time() -> None:
     html = render_report(replace(record, video=video))
     titles = {float(t) for t in re.findall(r"<title>[^<]* at ([0-9.]+) s</title>", html)}
     assert round(4 * key.time_s, 3) in titles and round(key.time_s, 3) not in titles
+    from kneedrive.report.html import _reps
+
+    rep = record.drill.reps[0]  # the runs table: where the rep is in the video, on the same clock
+    in_file = replace(rep, start_s=4 * rep.start_s, end_s=4 * rep.end_s)
+    expected = _reps(replace(record, drill=replace(record.drill, reps=(in_file,))))[0]["time"]
+    assert _reps(replace(record, video=video))[0]["time"] == expected

@@ -183,11 +183,12 @@ def _prescribed_drills(faults: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reps(record: AnalysisRecord) -> list[dict[str, str]]:
+    in_file = _file_seconds(record)  # where the rep is in the video, as its key moments are
     return [
         {
             "index": str(r.index),
             "side": str(r.side or ""),
-            "time": f"{fmt(r.start_s)}–{fmt(r.end_s)} s",
+            "time": f"{fmt(in_file(r.start_s))}–{fmt(in_file(r.end_s))} s",
             "cycles": str(r.cycles if r.cycles is not None else "–"),
             "rate": fmt(r.cycle_rate_hz, 1.0, "Hz"),
             "decay": fmt(r.rate_decay_pct, 1.0, "%") + (" (decayed)" if r.decayed else ""),
