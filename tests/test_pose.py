@@ -479,3 +479,46 @@ def test_the_lost_athlete_is_searched_for_around_where_they_should_be() -> None:
     assert search_box(np.array([100.0, 100.0]), 50.0, 1280, 720) == (0, 0, 400, 400)  # kept inside the image
     assert search_box(np.array([640.0, 360.0]), 50.0, 1280, 720) == (440, 160, 840, 560)
     assert search_box(np.array([640.0, 360.0]), 500.0, 1280, 720) == (280, 0, 1000, 720)  # never above the image
+
+
+class _SmallRunnerDetector:
+    """A detector that finds one runner of body radius 40 px at (300, 300) in a 1280x720 frame: roughly in
+    the whole frame (the region a few pixels at 224 px give), well in a zoomed-in part of it."""
+
+    def detect(self, image: np.ndarray) -> list[PersonDetection]:
+        whole = image.shape[1] == 1280
+        # the whole frame's detection is 25 px off and half the size: the model sees nobody there
+        hip = np.array([325.0, 300.0]) if whole else np.array([300.0, 300.0]) - np.array(_SmallRunnerDetector.at)
+        return [PersonDetection.around(hip, hip + np.array([0.0, -(20.0 if whole else 40.0)]), 0.9)]
+
+    at = (0, 0)
+
+
+class _RunnerModel:
+    """A pose model that sees the runner only from a region framed within 10 px and 10 % of his size."""
+
+    names = BLAZEPOSE_LANDMARKS
+    model_id = "fake-runner"
+
+    def estimate(self, image: np.ndarray, seed: PersonDetection) -> PoseEstimate | None:
+        hip = np.array([300.0, 300.0])
+        if np.hypot(*(np.asarray(seed.hip_xy) - hip)) > 10 or abs(seed.radius_px - 40.0) > 4:
+            return None
+        xy = np.tile(hip, (len(self.names), 1))
+        xy[[self.names.index(n) for n in ("left_shoulder", "right_shoulder")]] = hip + np.array([0.0, -25.0])
+        xy[[self.names.index(n) for n in ("left_ankle", "right_ankle")]] = hip + np.array([0.0, 40.0])
+        return PoseEstimate(xy=xy, score=np.ones(len(self.names)), presence=1.0, region=seed)
+
+
+def test_a_small_runner_the_model_cannot_see_from_the_whole_frames_detection_is_found_zoomed_in() -> None:
+    """The detector sees the whole frame shrunk to 224 px; its region for a runner 80 px tall in a 1280 px
+    frame is too rough for the pose model (the panning race's bend). The tracker looks again, zoomed in on a
+    square around the detection, and follows him from the frame after he was detected."""
+    from kneedrive.io.video import VideoFrame
+    from kneedrive.pose.tracker import follow_people, search_box
+
+    box = search_box(np.array([325.0, 300.0]), 20.0, 1280, 720)
+    _SmallRunnerDetector.at = (box[0], box[1])
+    frames = (VideoFrame(i, i / 30, np.zeros((720, 1280, 3), dtype=np.uint8)) for i in range(12))
+    result = follow_people(frames, _SmallRunnerDetector(), _RunnerModel(), detect_every=3, sparse_every=3)  # type: ignore[arg-type]
+    assert len(result.segments) == 1 and result.segments[0].rows == list(range(1, 12))

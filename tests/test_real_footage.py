@@ -89,7 +89,7 @@ def test_real_clips_yardstick() -> None:
     assert race.failure is None
     assert race.slow_motion == "no"
     # of 38: the lost-athlete search follows him among the bunched runners, the alternation of his
-    # touchdowns tells his legs apart (README, 'Real clips'): 36 found, none extra, 97 % alternating
+    # touchdowns tells his legs apart (README, 'Real clips'): 36 found, 1 extra (2.1 frames early), 100 % alternating
     assert race.found >= 35 and race.extra <= 1
     assert race.within_one_frame >= 0.9 * race.found  # the touchdown between frames, not the frame after it
     assert race.alternating is not None and race.alternating >= 0.9

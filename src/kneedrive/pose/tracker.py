@@ -46,6 +46,10 @@ from .workers import Call, Workers
 
 log = logging.getLogger(__name__)
 
+#: Someone at least this share as active as the most active person is followed in every frame too: runners
+#: side by side (the panning race's bend) trade the lead back and forth, and the athlete followed only now
+#: and then while another leads loses his touchdowns there (frames 192-200 unposed, two of them missed).
+CONTENDER_SHARE = 0.6
 #: A detection within this many body radii of a followed person is that person.
 SAME_PERSON_RADII = 0.8
 #: Two followers whose hip centres come this close (in body radii) are on the same person.
@@ -272,9 +276,16 @@ def detect_in(
     everywhere = detector.detect(image)
     if box is None:
         return everywhere, []
+    return everywhere, detect_in_box(detector, image, box)
+
+
+def detect_in_box(
+    detector: PersonDetector, image: NDArray[np.uint8], box: tuple[int, int, int, int]
+) -> list[PersonDetection]:
+    """People in the `box` part of the frame, zoomed in, in frame pixels."""
     x0, y0, x1, y1 = box
     zoomed = detector.detect(np.ascontiguousarray(image[y0:y1, x0:x1]))
-    return everywhere, [d.moved(float(x0), float(y0)) for d in zoomed]
+    return [d.moved(float(x0), float(y0)) for d in zoomed]
 
 
 @dataclass(eq=False)
@@ -384,9 +395,11 @@ class _Tracker:
             # first: an odd one out is a pose
             calls.append(Call(_DETECTOR, row, detect_in, (self.detector, frame.rgb, box)))
             self.detector_runs += 1
+        top = self.leader.recent_activity(self.names) if self.leader is not None else 0.0
         for follower in self.active:
             newcomer = follower.segment.time_s[-1] - follower.segment.time_s[0] < NEWCOMER_S
-            if follower is self.leader or newcomer or row % self.sparse_every == 0:
+            close = top > 0 and follower.recent_activity(self.names) >= CONTENDER_SHARE * top
+            if follower is self.leader or newcomer or close or row % self.sparse_every == 0:
                 region = follower.region_for(row)
                 calls.append(Call(follower.key, row, self.backend.estimate, (frame.rgb, region)))
         for candidate in self.candidates:
@@ -411,6 +424,9 @@ class _Tracker:
             if (follower.key, row) not in results:
                 continue
             estimate = results[(follower.key, row)]
+            if not _usable(estimate, self.names, *size):
+                seg = follower.segment
+                estimate = self._zoomed_in(follower.key, row, image, seg.hip_xy[-1], typical_radius_px(seg, last=True))
             if _usable(estimate, self.names, *size):
                 assert isinstance(estimate, PoseEstimate)
                 _record(follower, row, frame.time_s, estimate, self.names, size)
@@ -419,6 +435,9 @@ class _Tracker:
                 self._stop(follower, size)
         for candidate in list(candidates):
             estimate = results.get((candidate.key, row))
+            if not _usable(estimate, self.names, *size):
+                found = candidate.detection
+                estimate = self._zoomed_in(candidate.key, row, image, np.asarray(found.hip_xy), found.radius_px)
             if isinstance(estimate, PoseEstimate) and self._confirm(candidate, estimate, row, frame.time_s, size):
                 candidates.remove(candidate)
         self._drop_duplicates()
@@ -430,6 +449,32 @@ class _Tracker:
                 self._add_searched(zoomed + everywhere, frame.time_s)
         self.recent.append((row, frame.time_s, image))
         self.previews.offer(row, image)
+
+    def _zoomed_in(
+        self, key: int, row: int, image: NDArray[np.uint8], hip: NDArray[np.float64], radius: float
+    ) -> PoseEstimate | None:
+        """A person the model did not see in this frame from their region (a follower's last pose, or a
+        detection in the whole frame), looked for again in it: the detector zoomed in on a square around
+        their hip centre, the model on the detection nearest to it (within SAME_PERSON_RADII). The detector
+        sees the whole frame at 224 px, where a runner 110-130 px tall in a 1280 px frame is a few pixels:
+        its region for him is too rough for the pose model (on the panning race's bend, presence about 0
+        from the whole frame's detections, about 1.0 from a detection in a 480 px square around him)."""
+        height, width = image.shape[:2]
+        zoomed = detect_in_box(self.detector, image, search_box(hip, radius, width, height))
+        # (the zoomed detection's size counts: the whole frame's can be half of it)
+        near = [
+            d
+            for d in zoomed
+            if float(np.hypot(*(np.asarray(d.hip_xy) - hip))) <= SAME_PERSON_RADII * max(radius, d.radius_px)
+        ]
+        if not near:
+            return None
+        detection = min(near, key=lambda d: float(np.hypot(*(np.asarray(d.hip_xy) - hip))))
+        estimate = self.workers.run([Call(key, row, self.backend.estimate, (image, detection))])[(key, row)]
+        if not isinstance(estimate, PoseEstimate):
+            return None
+        moved = float(np.hypot(*(estimate.hip_centre(self.names) - hip)))
+        return estimate if moved <= SAME_PERSON_RADII * max(radius, detection.radius_px) else None
 
     def _confirm(
         self, candidate: _Candidate, estimate: PoseEstimate, row: int, time_s: float, size: tuple[int, int]
