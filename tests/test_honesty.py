@@ -297,3 +297,19 @@ def test_a_slowed_clips_key_moments_are_titled_in_the_files_time() -> None:
     in_file = replace(rep, start_s=4 * rep.start_s, end_s=4 * rep.end_s)
     expected = _reps(replace(record, drill=replace(record.drill, reps=(in_file,))))[0]["time"]
     assert _reps(replace(record, video=video))[0]["time"] == expected
+    # the plots: the same axis as a clip whose analysis ran 4x longer, named as the file's time
+    from kneedrive.report.plots import angles_figure, trunk_figure
+
+    assert record.series is not None
+    stretched = replace(
+        record,
+        series=replace(record.series, time_s=4 * record.series.time_s),
+        events=tuple(replace(e, time_s=4 * e.time_s) for e in record.events),
+    )
+    slowed = replace(record, video=video)
+    for draw in (lambda r: angles_figure(r, drill_id=None, sprinting=True), trunk_figure):
+        on_file, on_clock, as_filmed = (draw(r) or "" for r in (slowed, record, stretched))
+        texts = [re.findall(r">([^<>]+)</text>", svg) for svg in (on_file, on_clock, as_filmed)]
+        assert "time in the video (s; slowed footage)" in " ".join(texts[0])
+        ticks = [[t for t in found if "time" not in t] for found in texts]
+        assert ticks[0] == ticks[2] and ticks[0] != ticks[1]

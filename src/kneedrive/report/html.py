@@ -67,16 +67,6 @@ def missing_frames(frames: int, fps_hz: float, duration_s: float) -> int:
     return max(0, round(duration_s * fps_hz) + 1 - frames)
 
 
-def _file_seconds(record: AnalysisRecord) -> Callable[[float], float]:
-    """A moment's time as the video player shows it: slowed footage of unknown capture rate is analysed on an
-    estimated clock (video.timing.time_scale), which is no time the coach can find in the file."""
-    timing = None if record.video is None else record.video.timing
-    if timing is None or not timing.get("slow_motion_suspected"):
-        return lambda t: t
-    scale = float(timing["time_scale"])
-    return lambda t: t / scale
-
-
 def _summary_rows(record: AnalysisRecord) -> list[dict[str, str]]:
     summary, sides = record.summary, record.sides
     rows = []
@@ -183,7 +173,7 @@ def _prescribed_drills(faults: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reps(record: AnalysisRecord) -> list[dict[str, str]]:
-    in_file = _file_seconds(record)  # where the rep is in the video, as its key moments are
+    in_file = plots.file_seconds(record)  # where the rep is in the video, as its key moments are
     return [
         {
             "index": str(r.index),
@@ -332,7 +322,7 @@ def _figure_drawer(record: AnalysisRecord, frames: list[KeyFrame], video_frames:
     """Key frames drawn over the video (one decode pass for all of them) where it has them, else stick
     figures."""
     on_video: dict[tuple[str, str, float], str] = {}
-    in_file = _file_seconds(record)
+    in_file = plots.file_seconds(record)
     if video_frames is not None:
         keys = frames + [k for f in record.coaching.faults for k, _ in _evidence_keys(record, f)]
         for key, svg in zip(keys, video_frames(keys), strict=True):
@@ -385,7 +375,7 @@ def render_report(
     }
     headline = _drill_headline(record) if drill_session else _running_headline(record)
     svgs = [figure(k, 320) for k in frames]
-    in_file = _file_seconds(record)
+    in_file = plots.file_seconds(record)
     key_frame_items = [
         {
             "label": k.label,

@@ -11,7 +11,7 @@ import contextlib
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,24 @@ def _windowed(
     return keep, [e for e in events if lo <= e.time_s <= hi]
 
 
+def file_seconds(record: AnalysisRecord) -> Callable[[float], float]:
+    """A moment's time as the video player shows it: slowed footage of unknown capture rate is analysed on an
+    estimated clock (video.timing.time_scale), which is no time the coach can find in the file. (With a
+    capture rate given or read from the file the analysis's time is real time and is shown as it is.)"""
+    timing = None if record.video is None else record.video.timing
+    if timing is None or not timing.get("slow_motion_suspected"):
+        return lambda t: t
+    scale = float(timing["time_scale"])
+    return lambda t: t / scale
+
+
+def _time_label(record: AnalysisRecord) -> str:
+    """The time axis's name: the file's seconds on slowed footage say so (they are not the athlete's)."""
+    timing = None if record.video is None else record.video.timing
+    slowed = timing is not None and bool(timing.get("slow_motion_suspected"))
+    return "time in the video (s; slowed footage)" if slowed else "time (s)"
+
+
 def _style() -> contextlib.AbstractContextManager[None]:
     # matplotlib types rc_context's keys as a Literal of every rcParam name; ours are among them.
     return matplotlib.rc_context(RC)  # type: ignore[arg-type]
@@ -126,15 +144,18 @@ def _values(series: Series, name: str) -> list[float] | None:
     return [float(v) for v in raw]
 
 
-def _times(series: Series) -> list[float]:
-    return [float(t) for t in series.time_s]
+def _times(record: AnalysisRecord, series: Series) -> list[float]:
+    """The series' times on the plots' axis (file_seconds)."""
+    clock = file_seconds(record)
+    return [clock(float(t)) for t in series.time_s]
 
 
-def _mark_events(ax: Any, events: Sequence[GaitEvent]) -> None:
+def _mark_events(ax: Any, record: AnalysisRecord, events: Sequence[GaitEvent]) -> None:
+    clock = file_seconds(record)
     for e in events:
         colour = SIDE_COLOURS.get(e.side, "#444")
         style = "-" if e.kind == "touchdown" else ":"
-        ax.axvline(e.time_s, color=colour, linestyle=style, linewidth=0.8, alpha=0.7)
+        ax.axvline(clock(e.time_s), color=colour, linestyle=style, linewidth=0.8, alpha=0.7)
 
 
 def angles_figure(
@@ -146,7 +167,8 @@ def angles_figure(
     if series is None:
         return None
     keep, events = _windowed(record, series, window_s)
-    t = [_times(series)[i] for i in keep]
+    times = _times(record, series)
+    t = [times[i] for i in keep]
     bands = target_bands(drill_id=drill_id, sprinting=sprinting)
     panels = [p for p in ANGLE_PANELS if any(_values(series, f"{s}_{p.angle}") for s in SIDES)]
     if not panels:
@@ -162,11 +184,11 @@ def angles_figure(
                 values = _values(series, f"{side}_{panel.angle}")
                 if values is not None:
                     ax.plot(t, [values[i] for i in keep], color=SIDE_COLOURS[side], linewidth=1.3)
-            _mark_events(ax, events)
+            _mark_events(ax, record, events)
             ax.set_title(panel.title, loc="left", fontsize=9.5)
             ax.set_ylabel("deg")
         _side_legend(fig)
-        axes[-1].set_xlabel("time (s); touchdown: solid line, toe-off: dotted")
+        axes[-1].set_xlabel(f"{_time_label(record)}; touchdown: solid line, toe-off: dotted")
         return _svg(fig, "angles")
 
 
@@ -176,16 +198,16 @@ def trunk_figure(record: AnalysisRecord, *, window_s: tuple[float, float] | None
     if series is None or values is None:
         return None
     keep, events = _windowed(record, series, window_s)
-    times = _times(series)
+    times = _times(record, series)
     with _style():
         fig = Figure(figsize=(FIGURE_WIDTH_IN, 2.0), layout="constrained")
         ax = fig.subplots()
         ax.axhline(0.0, color="#888", linewidth=0.8)
         ax.plot([times[i] for i in keep], [values[i] for i in keep], color="#444", linewidth=1.3)
-        _mark_events(ax, events)
+        _mark_events(ax, record, events)
         ax.set_title("Trunk lean from vertical (+ = toward the direction of travel)", loc="left", fontsize=9.5)
         ax.set_ylabel("deg")
-        ax.set_xlabel("time (s)")
+        ax.set_xlabel(_time_label(record))
         return _svg(fig, "trunk")
 
 
