@@ -522,3 +522,45 @@ def test_a_small_runner_the_model_cannot_see_from_the_whole_frames_detection_is_
     frames = (VideoFrame(i, i / 30, np.zeros((720, 1280, 3), dtype=np.uint8)) for i in range(12))
     result = follow_people(frames, _SmallRunnerDetector(), _RunnerModel(), detect_every=3, sparse_every=3)  # type: ignore[arg-type]
     assert len(result.segments) == 1 and result.segments[0].rows == list(range(1, 12))
+
+
+def _wearing(rgb: tuple[int, int, int], seed: int) -> np.ndarray:
+    """The colours of a torso of one colour (with sensor noise) seen by appearance.clothes."""
+    from kneedrive.pose.appearance import clothes
+
+    rng = np.random.default_rng(seed)
+    image = np.clip(rng.normal(rgb, 12.0, size=(200, 200, 3)), 0, 255).astype(np.uint8)
+    image[:, :20] = (200, 120, 110)  # the track beside him, outside the torso
+    names = BLAZEPOSE_LANDMARKS
+    xy = np.full((len(names), 2), 100.0)
+    spots = {"left_shoulder": (80, 40), "right_shoulder": (120, 40), "left_hip": (85, 110), "right_hip": (115, 110)}
+    spots |= {"left_knee": (85, 170), "right_knee": (115, 170)}
+    for name, spot in spots.items():
+        xy[names.index(name)] = spot
+    colours = clothes(image, xy, names)
+    assert colours is not None
+    return colours
+
+
+def test_a_follower_that_slides_onto_another_runner_is_split_where_the_clothes_change() -> None:
+    """Where one runner passes another the model's region can slide from one to the other with no jump of the
+    hips (the panning race's bend exit: the runner in white's follower ended on the shirtless lead runner).
+    The colours of what they wear change there: the segment is cut, and each part joins its own person."""
+    from kneedrive.pose.appearance import difference
+    from kneedrive.pose.people import split_where_clothes_change
+
+    white, skin = (235, 235, 235), (190, 130, 95)
+    assert difference(_wearing(white, 1), _wearing(white, 2)) < 0.3  # one shirt, two frames
+    assert difference(_wearing(white, 1), _wearing(skin, 3)) > 0.9
+    slid = _runner(range(0, 60), 100.0, 8.0, 60.0)
+    slid.colours = [_wearing(white if r < 35 else skin, r) for r in slid.rows]
+    parts = split_where_clothes_change(slid)
+    assert [(p.rows[0], p.rows[-1]) for p in parts] == [(0, 34), (35, 59)]
+    steady = _runner(range(0, 60), 100.0, 8.0, 60.0)
+    steady.colours = [_wearing(white, r) for r in steady.rows]
+    assert split_where_clothes_change(steady) == [steady]
+    # the lead runner's own piece, lost at frame 34, continues in the part the follower took over
+    lead = _runner(range(0, 34), 100.0, 8.0, 60.0)
+    lead.colours = [_wearing(skin, 100 + r) for r in lead.rows]
+    people = stitch([slid, lead])
+    assert sorted(sorted((s.rows[0], s.rows[-1]) for s in p) for p in people) == [[(0, 33), (35, 59)], [(0, 34)]]

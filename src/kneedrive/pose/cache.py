@@ -33,6 +33,7 @@ from ..io.atomic import write_bytes_atomic
 log = logging.getLogger(__name__)
 
 #: Bump when a change to the pose pipeline changes its output.
+#: 15: a segment cut where the clothes change, differently dressed pieces not joined;
 #: 14: the zoomed re-look matches on the larger size; 13: close contenders followed in every frame;
 #: 12: a person the model loses (or a detection it cannot see) looked for again zoomed in;
 #: 11: a later continuation counts as further (people.DRIFT_RADII_PER_S), people joined on the body's clock;
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 #: unless lost at the image's edge; 8: people whose end leads into
 #: another's start joined after the fragments; 7: long segments joined into people first, fragments after;
 #: 6: brief overlaps of one person's tracks stitched; 5: repeated frames left out
-PIPELINE_VERSION = 14
+PIPELINE_VERSION = 15
 
 
 def cache_dir() -> Path:

@@ -14,12 +14,13 @@ most active person (number 1) unless the user names another (`--person N`, the n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
+from .appearance import Colours, difference, typical
 from .camera import CameraMotion
 
 #: A person may go unseen this long and still be the same person.
@@ -47,6 +48,14 @@ LEG_MOTION_WEIGHT = 2.0
 TORSO_TO_RADIUS = 1.6
 #: Activity windows (s).
 WINDOW_S = 1.0
+
+
+#: Poses compared on each side of a possible change of person (appearance.clothes) ...
+CLOTHES_WINDOW = 8
+#: ... and how different their colours must be (Bhattacharyya distance). Measured with 8 poses a side: within
+#: one runner or walker followed the largest change is 0.28-0.62 (the panning race, the Sports2D demo,
+#: GaitLab); where the follower of the race's runner in white slid onto the shirtless lead runner, 0.77.
+CLOTHES_CHANGE = 0.7
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,8 @@ class Segment:
     score: list[NDArray[np.float64]]
     hip_xy: list[NDArray[np.float64]]
     radius_px: list[float]
+    #: What they wear in each pose (appearance.clothes; None where not seen), when it was measured.
+    colours: list[Colours | None] = field(default_factory=list)
 
     def predict(self, time_s: float) -> NDArray[np.float64]:
         """Where the hip centre should be at `time_s` (constant velocity over the last 0.2 s)."""
@@ -176,7 +187,7 @@ def _distance_radii(before: Segment, after: Segment) -> float | None:
     if gap_s < 0 and -gap_s > min(MAX_OVERLAP_S, (after.time_s[-1] - after.time_s[0]) / 2):
         return None
     end_r, start_r = typical_radius_px(before, last=True), typical_radius_px(after, last=False)
-    if max(end_r, start_r) > MAX_SIZE_RATIO * min(end_r, start_r):
+    if max(end_r, start_r) > MAX_SIZE_RATIO * min(end_r, start_r) or _dressed_differently(before, after):
         return None
     radius = max(end_r, start_r)
     if gap_s <= 0:
@@ -191,6 +202,15 @@ def _distance_radii(before: Segment, after: Segment) -> float | None:
     return float(np.hypot(*(after.hip_xy[0] - before.predict(after.time_s[0])))) / radius
 
 
+def _dressed_differently(before: Segment, after: Segment) -> bool:
+    """`before`'s last poses and `after`'s first wear clearly different colours (CLOTHES_CHANGE apart); False
+    when either was not seen."""
+    if len(before.colours) != len(before.rows) or len(after.colours) != len(after.rows):
+        return False
+    end, start = typical(before.colours[-CLOTHES_WINDOW:]), typical(after.colours[:CLOTHES_WINDOW])
+    return end is not None and start is not None and difference(end, start) >= CLOTHES_CHANGE
+
+
 def _link_cost(before: Segment, after: Segment, distance_radii: float) -> float:
     """How unlikely `after` is to continue `before`: the distance from the prediction plus the drift a
     gap that long allows (see DRIFT_RADII_PER_S)."""
@@ -202,11 +222,48 @@ def stitch(segments: list[Segment], *, clock: float = 1.0) -> list[list[Segment]
     footage slowed N times, when that is known before the people are joined: the capture rate, or an edit
     that shows every image N times): the time limits are the body's, so they are applied on its clock (the
     lead runner of the panning race slowed 3x is lost for 2 s of the file, 0.7 s of the race)."""
+    segments = [piece for segment in segments for piece in split_where_clothes_change(segment)]
     if clock == 1.0:
         return _stitch(segments)
     scaled = [replace(segment, time_s=[t * clock for t in segment.time_s]) for segment in segments]
     original = {id(copy): segment for copy, segment in zip(scaled, segments, strict=True)}
     return [[original[id(copy)] for copy in person] for person in _stitch(scaled)]
+
+
+def split_where_clothes_change(segment: Segment) -> list[Segment]:
+    """A segment in two where the colours of what the person wears change (CLOTHES_WINDOW poses before
+    against as many after, at least CLOTHES_CHANGE apart): the follower slid onto someone else without a
+    jump of the hips, where one runner passes another. The largest change first, then each part again. (Two
+    pieces this differently dressed are not joined again: _dressed_differently.)"""
+    colours, window = segment.colours, CLOTHES_WINDOW
+    if len(colours) != len(segment.rows) or len(colours) < 2 * window:
+        return [segment]
+    best: tuple[float, int] | None = None
+    for i in range(window, len(colours) - window + 1):
+        before, after = typical(colours[i - window : i]), typical(colours[i : i + window])
+        if before is None or after is None:
+            continue
+        change = difference(before, after)
+        if change >= CLOTHES_CHANGE and (best is None or change > best[0]):
+            best = (change, i)
+    if best is None:
+        return [segment]
+    cut = best[1]
+    return split_where_clothes_change(_part(segment, 0, cut)) + split_where_clothes_change(
+        _part(segment, cut, len(segment.rows))
+    )
+
+
+def _part(segment: Segment, start: int, end: int) -> Segment:
+    return Segment(
+        rows=segment.rows[start:end],
+        time_s=segment.time_s[start:end],
+        xy=segment.xy[start:end],
+        score=segment.score[start:end],
+        hip_xy=segment.hip_xy[start:end],
+        radius_px=segment.radius_px[start:end],
+        colours=segment.colours[start:end],
+    )
 
 
 def _stitch(segments: list[Segment]) -> list[list[Segment]]:

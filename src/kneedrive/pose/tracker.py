@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..io.video import VideoFrame
+from .appearance import clothes
 from .backend import PoseBackend, PoseEstimate
 from .camera import CameraMotionEstimator
 from .detector import PersonDetection, PersonDetector
@@ -220,12 +221,14 @@ def _record(
     time_s: float,
     estimate: PoseEstimate,
     names: tuple[str, ...],
-    size: tuple[int, int],
+    image: NDArray[np.uint8],
     *,
     front: bool = False,
 ) -> None:
     at = 0 if front else len(follower.segment.rows)
     seg = follower.segment
+    size = (image.shape[1], image.shape[0])
+    seg.colours.insert(at, clothes(image, estimate.xy, names))
     seg.rows.insert(at, row)
     seg.time_s.insert(at, time_s)
     seg.xy.insert(at, estimate.xy)
@@ -429,7 +432,7 @@ class _Tracker:
                 estimate = self._zoomed_in(follower.key, row, image, seg.hip_xy[-1], typical_radius_px(seg, last=True))
             if _usable(estimate, self.names, *size):
                 assert isinstance(estimate, PoseEstimate)
-                _record(follower, row, frame.time_s, estimate, self.names, size)
+                _record(follower, row, frame.time_s, estimate, self.names, image)
             else:
                 log.debug("row %d: follower %d lost by the model (or at the edge)", row, follower.key)
                 self._stop(follower, size)
@@ -438,7 +441,7 @@ class _Tracker:
             if not _usable(estimate, self.names, *size):
                 found = candidate.detection
                 estimate = self._zoomed_in(candidate.key, row, image, np.asarray(found.hip_xy), found.radius_px)
-            if isinstance(estimate, PoseEstimate) and self._confirm(candidate, estimate, row, frame.time_s, size):
+            if isinstance(estimate, PoseEstimate) and self._confirm(candidate, estimate, row, frame.time_s, image):
                 candidates.remove(candidate)
         self._drop_duplicates()
         detections = results.get((_DETECTOR, row))
@@ -477,8 +480,9 @@ class _Tracker:
         return estimate if moved <= SAME_PERSON_RADII * max(radius, detection.radius_px) else None
 
     def _confirm(
-        self, candidate: _Candidate, estimate: PoseEstimate, row: int, time_s: float, size: tuple[int, int]
+        self, candidate: _Candidate, estimate: PoseEstimate, row: int, time_s: float, image: NDArray[np.uint8]
     ) -> bool:
+        size = (image.shape[1], image.shape[0])
         if len(self.active) >= MAX_PEOPLE or not _usable(estimate, self.names, *size):
             return False
         centre = estimate.hip_centre(self.names)
@@ -489,7 +493,7 @@ class _Tracker:
             ):
                 return False
         follower = _new_follower(candidate.key)
-        _record(follower, row, time_s, estimate, self.names, size)
+        _record(follower, row, time_s, estimate, self.names, image)
         self.active.append(follower)
         if self.backfill_frames:
             self.pending.append((follower, row))
@@ -615,7 +619,7 @@ class _Tracker:
                 return
             if any(float(np.hypot(*(hip - h))) <= SAME_PERSON_RADII * r for h, r in taken.get(row, [])):
                 return
-            _record(follower, row, time_s, estimate, self.names, (past.shape[1], past.shape[0]), front=True)
+            _record(follower, row, time_s, estimate, self.names, past, front=True)
 
     # --- the end ---------------------------------------------------------------------------------------------
 
