@@ -168,3 +168,35 @@ def test_a_label_hand_over_where_the_legs_cross_does_not_split_a_contact(sprint:
     assert all(abs(a.time_s - b.time_s) <= 2 / FPS for a, b in zip(found, landings, strict=True))
     offs = [e for e in glitched if e.kind == "toe_off"]
     assert len(offs) == len([e for e in clean if e.kind == "toe_off"])
+
+
+def test_a_stretch_whose_relabelling_moves_landings_does_not_block_a_plain_flip_elsewhere() -> None:
+    """Two stretches with the labels exchanged; relabelling the second moves its landings (as among a start's
+    unsteady first strides, where the pose is poor): all at once the round is refused, so each stretch is
+    tried alone and the plain flip is still undone (the panning race followed from the blocks: the straight's
+    flip at frames 313-321 stayed, two touchdowns one step apart on one foot)."""
+    longer = synthesize(SprinterModel(), fps_hz=FPS, duration_s=5.0).sequence
+    apart = _apart_most(longer)
+    a_lo, a_hi, b_lo, b_hi = (int(apart[k]) for k in (4, 7, 14, 17))
+    flipped = _exchanged(_exchanged(longer, a_lo, a_hi), b_lo, b_hi)
+    kin = _unswapped(flipped)
+    events = ContactDetector().detect(kin)[0]
+    relabelled: list[np.ndarray] = []
+
+    def relabel(rows: np.ndarray) -> Kinematics:
+        relabelled.append(rows)
+        return _unswapped(flipped, rows)
+
+    def detect(k: Kinematics) -> list[GaitEvent]:
+        found = ContactDetector().detect(k)[0]
+        if relabelled and relabelled[-1][(b_lo + b_hi) // 2]:  # the second stretch relabelled: landings from
+            # there on move (a third of the clip's)
+            late = 8 / FPS
+            return [replace(e, time_s=e.time_s + late) if e.time_s >= b_lo / FPS else e for e in found]
+        return found
+
+    told = tell_sides_apart(kin, events, lambda e: e, relabel, detect)
+    assert told.flips is not None and told.flips.stretches == 1
+    rows = np.flatnonzero(told.flips.rows)
+    assert a_lo - 60 <= rows[0] and rows[-1] <= a_hi + 60  # the first stretch, not the second
+    assert alternation_share(told.detected) > alternation_share(events)

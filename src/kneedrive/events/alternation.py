@@ -177,7 +177,8 @@ def tell_sides_apart(
     """Relabel the stretches `side_flips` finds and detect the events again, up to MAX_ROUNDS times (moving
     a label changes what the detector sees near it); a round is kept only when the touchdowns then
     alternate better than they did, at least MIN_KEPT_ALTERNATION of them, with the landings where they
-    were; the first round that is not kept ends the search. `relabel(rows)` builds the clip's kinematics with
+    were (a round of several stretches that is not kept is tried one stretch at a time); the first round
+    that keeps nothing ends the search. `relabel(rows)` builds the clip's kinematics with
     the legs exchanged in `rows` (relative to the swap search), `detect` finds the events."""
     best = ToldApart(kin, detected, None)
     first = events_of(detected)
@@ -189,16 +190,37 @@ def tell_sides_apart(
         flips = side_flips(kin, events_of(best.detected))
         if flips is None:
             break
-        trial_rows = rows != flips.rows
-        trial_kin = relabel(trial_rows)
-        trial = detect(trial_kin)
-        now = alternation_share(events_of(trial))
-        if not (now > share and now >= MIN_KEPT_ALTERNATION and _same_landings(first, events_of(trial), trial_kin)):
+        kept = False
+        # all the stretches at once, else one at a time: a stretch found among unsteady steps (a start's
+        # first strides) whose relabelling moves landings must not block a plain identity flip elsewhere
+        wanted = [flips.rows, *_each_stretch(flips.rows)] if flips.stretches > 1 else [flips.rows]
+        for stretch in wanted:
+            trial_rows = rows != stretch
+            trial_kin = relabel(trial_rows)
+            trial = detect(trial_kin)
+            now = alternation_share(events_of(trial))
+            if not (now > share and now >= MIN_KEPT_ALTERNATION and _same_landings(first, events_of(trial), trial_kin)):
+                continue
+            rows, kept = trial_rows, True
+            stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
+            best, share, kin = ToldApart(trial_kin, trial, SideFlips(rows.copy(), stretches)), now, trial_kin
+            if stretch is flips.rows:
+                break
+        if not kept:
             break  # a round that does not help ends the search (the next would build on it)
-        rows = trial_rows
-        stretches = int(np.count_nonzero(np.diff(np.r_[0, rows.astype(np.int8)]) == 1))
-        best, share, kin = ToldApart(trial_kin, trial, SideFlips(rows.copy(), stretches)), now, trial_kin
     return best
+
+
+def _each_stretch(rows: NDArray[np.bool_]) -> list[NDArray[np.bool_]]:
+    """The runs of True in `rows`, each on its own."""
+    edges = np.diff(np.r_[0, rows.astype(np.int8), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    out = []
+    for start, end in zip(starts, ends, strict=True):
+        one = np.zeros_like(rows)
+        one[start:end] = True
+        out.append(one)
+    return out
 
 
 def _same_landings(before: Sequence[GaitEvent], after: Sequence[GaitEvent], kin: Kinematics) -> bool:
