@@ -372,3 +372,22 @@ def test_out_is_written_as_a_set_and_a_failed_run_leaves_the_folder_as_it_was(
     refused = runner.invoke(app, ["analyze", str(csv), "--out", str(tmp_path / "mine")])
     assert refused.exit_code == 2 and "holds other files (notes.txt)" in refused.output
     assert (tmp_path / "mine" / "notes.txt").read_text() == "the coach's own file"
+
+
+def test_the_seed_articles_are_cited_by_title_in_the_report(drive_through: Any) -> None:
+    """Findings, cues and the plots' green bands come from data files that name the seed articles by number
+    ("seeds 000, 002"); the report names them by title, as a coach would look them up."""
+    from kneedrive.coaching.library import SEED_TITLES, with_titles
+
+    assert with_titles("thigh parallel, seeds 000 and 002 (kneedrive's)") == (
+        f"thigh parallel, “{SEED_TITLES['000']}” (seed 000), “{SEED_TITLES['002']}” (seed 002) (kneedrive's)"
+    )
+    assert with_titles("seed 009, Dorn et al. 2012") == "seed 009, Dorn et al. 2012"  # no such seed: as it was
+    _, doc = drive_through
+    html = render_report(AnalysisRecord.from_dict(doc))
+    text = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)  # the plots' own labels are short: numbers only
+    assert "seed 00" in text
+    assert not re.search(r"\bseeds \d{3}", text)
+    for cited in re.finditer(r"\(seed (\d{3})\)", text):
+        before = text[: cited.start()]
+        assert before.endswith(f"“{SEED_TITLES[cited.group(1)]}” "), text[cited.start() - 80 : cited.end()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -31,6 +32,23 @@ SEED_TITLES = {
 def cite(seed: str) -> str:
     """A seed article as a reader finds it: its title and number ("... (seed 004)")."""
     return f"“{SEED_TITLES[seed]}” (seed {seed})"
+
+
+#: "seed 004", "seeds 000, 001, 004", "seeds 000 and 001" in the data files' text.
+_SEED_NUMBERS = re.compile(r"\bseeds? (\d{3}(?:(?:, | and )\d{3})*)")
+
+
+def with_titles(text: str) -> str:
+    """Text from the data files with its seed numbers as a reader finds the articles: "(seeds 003, 004)"
+    becomes "(“Strategies to ...” (seed 003), “The hip flexors ...” (seed 004))". Unknown numbers stay."""
+
+    def titled(match: re.Match[str]) -> str:
+        numbers = re.findall(r"\d{3}", match.group(1))
+        if not all(n in SEED_TITLES for n in numbers):
+            return match.group(0)
+        return ", ".join(cite(n) for n in numbers)
+
+    return _SEED_NUMBERS.sub(titled, text)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..coaching.faults import Fault
+from ..coaching.library import with_titles
 from ..coaching.references import Reference, load_references
 from ..record import AnalysisRecord
 
@@ -63,8 +64,8 @@ def reference_finding(ref: Reference, value: float, *, label: str | None = None)
     severity = "ok" if importance == 0 else "minor" if importance < 1 else "moderate" if importance < 2 else "major"
     return Finding(
         title=f"{label or ref.metric.label_in(ref.scope)}: {_fmt(value, ref)}",
-        detail=f"{where} the {ref.word}: {_range(ref)} ({ref.source})",
-        cue=(ref.cue_low if below else ref.cue_high if above else ""),
+        detail=with_titles(f"{where} the {ref.word}: {_range(ref)} ({ref.source})"),
+        cue=with_titles(ref.cue_low if below else ref.cue_high if above else ""),
         severity=severity,
         importance=importance,
     )

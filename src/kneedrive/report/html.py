@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..coaching.faults import NOT_JUDGED, Fault
-from ..coaching.library import cite
+from ..coaching.library import cite, with_titles
 from ..io.atomic import write_text_atomic
 from ..metrics.registry import registry
 from ..record import AnalysisRecord
@@ -362,13 +362,10 @@ def render_report(
         front_figure = _figure_drawer(record.front_clip, [], None)
         faults += _faults(record.front_clip, library, front_figure, clip=_short_source(record.front_clip.source))
     window = _plot_window(record, frames)
+    plot_drill, sprinting = (record.drill.id if drill_session else None), is_sprinting(record)
+    bands = plots.target_bands(drill_id=plot_drill, sprinting=sprinting)
     figures = {
-        "plot-angles": plots.angles_figure(
-            record,
-            drill_id=record.drill.id if drill_session else None,
-            sprinting=is_sprinting(record),
-            window_s=window,
-        ),
+        "plot-angles": plots.angles_figure(record, drill_id=plot_drill, sprinting=sprinting, window_s=window),
         "plot-steps": plots.step_bars_figure(record),
         "plot-trunk": plots.trunk_figure(record, window_s=window),
         "plot-cycle-rate": plots.cycle_rate_figure(record),
@@ -404,6 +401,8 @@ def render_report(
         "is_drill": drill_session,
         "window": None if window is None else f"{window[0]:.1f}-{window[1]:.1f} s of {_span_text(record)}",
         "figures": {k: Markup(v) for k, v in figures.items() if v is not None},
+        # the green bands' sources, with the seed articles by title (the plot's labels give their numbers)
+        "band_sources": [with_titles(b.label) for shown in bands.values() for b in shown],
         "summary_rows": drill_rows(record, fmt) if drill_session else _summary_rows(record),
         "faults": faults,
         "drills": _prescribed_drills(faults),
