@@ -69,6 +69,31 @@ def difference(a: Colours, b: Colours) -> float:
     return float(cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA))
 
 
+def changes(colours: list[Colours | None], window: int) -> NDArray[np.float64]:
+    """For each pose i from `window` to len - `window`: the difference between the typical colours of the
+    `window` poses before it and of the `window` from it on (NaN where either side has none seen). One pass
+    with running sums (a long clip's track has a pose in every frame); the distance as OpenCV's
+    Bhattacharyya (`difference`), for many pairs at once."""
+    n = len(colours)
+    if n < 2 * window:
+        return np.empty(0)
+    bins = next((c.size for c in colours if c is not None), 0)
+    stacked = np.zeros((n, bins))
+    seen = np.zeros(n)
+    for i, c in enumerate(colours):
+        if c is not None:
+            stacked[i], seen[i] = c, 1.0
+    total, count = np.vstack([np.zeros(bins), np.cumsum(stacked, axis=0)]), np.r_[0.0, np.cumsum(seen)]
+    at = np.arange(window, n - window + 1)
+    n_before, n_after = count[at] - count[at - window], count[at + window] - count[at]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = (total[at] - total[at - window]) / n_before[:, None]
+        after = (total[at + window] - total[at]) / n_after[:, None]
+        overlap = np.sqrt(before * after).sum(axis=1) / np.sqrt(before.sum(axis=1) * after.sum(axis=1))
+    distance = np.sqrt(np.maximum(1.0 - overlap, 0.0))
+    return np.where((n_before > 0) & (n_after > 0), distance, np.nan)
+
+
 def typical(colours: list[Colours | None]) -> Colours | None:
     """The mean histogram of the known ones (None when none is)."""
     known = [c for c in colours if c is not None]

@@ -14,13 +14,13 @@ most active person (number 1) unless the user names another (`--person N`, the n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InputError
-from .appearance import Colours, difference, typical
+from .appearance import Colours, changes, difference, typical
 from .camera import CameraMotion
 
 #: A person may go unseen this long and still be the same person.
@@ -238,32 +238,18 @@ def split_where_clothes_change(segment: Segment) -> list[Segment]:
     colours, window = segment.colours, CLOTHES_WINDOW
     if len(colours) != len(segment.rows) or len(colours) < 2 * window:
         return [segment]
-    best: tuple[float, int] | None = None
-    for i in range(window, len(colours) - window + 1):
-        before, after = typical(colours[i - window : i]), typical(colours[i : i + window])
-        if before is None or after is None:
-            continue
-        change = difference(before, after)
-        if change >= CLOTHES_CHANGE and (best is None or change > best[0]):
-            best = (change, i)
-    if best is None:
+    change = changes(colours, window)
+    if not np.any(change >= CLOTHES_CHANGE):
         return [segment]
-    cut = best[1]
+    cut = window + int(np.nanargmax(change))
     return split_where_clothes_change(_part(segment, 0, cut)) + split_where_clothes_change(
         _part(segment, cut, len(segment.rows))
     )
 
 
 def _part(segment: Segment, start: int, end: int) -> Segment:
-    return Segment(
-        rows=segment.rows[start:end],
-        time_s=segment.time_s[start:end],
-        xy=segment.xy[start:end],
-        score=segment.score[start:end],
-        hip_xy=segment.hip_xy[start:end],
-        radius_px=segment.radius_px[start:end],
-        colours=segment.colours[start:end],
-    )
+    """Poses start..end-1 of a segment (every per-pose list cut alike)."""
+    return Segment(**{f.name: getattr(segment, f.name)[start:end] for f in fields(segment)})
 
 
 def _stitch(segments: list[Segment]) -> list[list[Segment]]:

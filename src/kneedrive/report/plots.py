@@ -95,22 +95,25 @@ def _windowed(
     return keep, [e for e in events if lo <= e.time_s <= hi]
 
 
+def _estimated_clock(record: AnalysisRecord) -> float | None:
+    """The time scale of footage suspected slowed (analysed on an estimated clock), else None."""
+    timing = None if record.video is None else record.video.timing
+    if timing is None or not timing.get("slow_motion_suspected"):
+        return None
+    return float(timing["time_scale"])
+
+
 def file_seconds(record: AnalysisRecord) -> Callable[[float], float]:
     """A moment's time as the video player shows it: slowed footage of unknown capture rate is analysed on an
     estimated clock (video.timing.time_scale), which is no time the coach can find in the file. (With a
     capture rate given or read from the file the analysis's time is real time and is shown as it is.)"""
-    timing = None if record.video is None else record.video.timing
-    if timing is None or not timing.get("slow_motion_suspected"):
-        return lambda t: t
-    scale = float(timing["time_scale"])
-    return lambda t: t / scale
+    scale = _estimated_clock(record)
+    return (lambda t: t) if scale is None else (lambda t: t / scale)
 
 
 def _time_label(record: AnalysisRecord) -> str:
     """The time axis's name: the file's seconds on slowed footage say so (they are not the athlete's)."""
-    timing = None if record.video is None else record.video.timing
-    slowed = timing is not None and bool(timing.get("slow_motion_suspected"))
-    return "time in the video (s; slowed footage)" if slowed else "time (s)"
+    return "time (s)" if _estimated_clock(record) is None else "time in the video (s; slowed footage)"
 
 
 def _style() -> contextlib.AbstractContextManager[None]:
