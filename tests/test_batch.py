@@ -14,15 +14,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
-from kneedrive.batch.clip import analyze_clip, is_done, pose_backend, read_manifest, remove_leftovers
+from kneedrive.batch.clip import ClipOutcome, analyze_clip, is_done, pose_backend, read_manifest, remove_leftovers
 from kneedrive.batch.inputs import Athlete, AthleteMap, MapRow, find_inputs, load_athlete_map
 from kneedrive.batch.jobs import AnalysisOptions, folder_names, plan_jobs
 from kneedrive.batch.sessions import BatchSessions, StoredClip
@@ -234,6 +235,48 @@ def test_the_local_cluster_runs_without_the_profiler_and_dasks_malloc_trim() -> 
     assert "MALLOC_TRIM_THRESHOLD_" not in environ and environ["OMP_NUM_THREADS"] == dasks["OMP_NUM_THREADS"]
     assert config["distributed.worker.profile.enabled"] is False
     assert local_cluster_config(malloc_trim=True)["distributed.nanny.pre-spawn-environ"] == dasks
+
+
+class _LostThenFinished:
+    """A Dask future whose result was on a worker killed before the batch read it: its done callback has
+    fired, its status is "lost" while the scheduler runs it again, then "finished"."""
+
+    def __init__(self, key: str, outcome: ClipOutcome, polls_lost: int) -> None:
+        self.key, self._outcome, self._polls_lost = key, outcome, polls_lost
+
+    @property
+    def status(self) -> str:
+        return "lost" if self._polls_lost > 0 else "finished"
+
+    def done(self) -> bool:
+        self._polls_lost -= 1
+        return self._polls_lost < 0
+
+    def add_done_callback(self, callback: Callable[[object], None]) -> None:
+        callback(self)  # as Dask does for a future that is not pending
+
+    def result(self) -> ClipOutcome:
+        return self._outcome
+
+
+def test_a_clip_whose_result_was_lost_with_its_worker_is_waited_for_not_failed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kneedrive.batch import cluster
+
+    monkeypatch.setattr(cluster, "_POLL_S", 0.01)
+    jobs = [SimpleNamespace(folder=f"clip{i}", key=f"k{i}") for i in range(2)]
+    outcomes = {f"kneedrive-clip-clip{i}-k{i}": ClipOutcome(f"clip{i}", "done") for i in range(2)}
+
+    class Client:
+        def submit(self, _fn: object, job: SimpleNamespace, _out: Path, *, key: str, pure: bool) -> object:
+            return _LostThenFinished(key, outcomes[key], polls_lost=3 if job.folder == "clip0" else 0)
+
+        def scheduler_info(self) -> dict[str, object]:
+            return {"workers": {"w1": {}}}
+
+    got = cluster._gather(Client(), jobs, tmp_path, None, 60.0)  # type: ignore[arg-type]
+    assert [o.status for o in got] == ["done", "done"]
 
 
 #: Run in squad.html: click the column headed `label` (then again), and the athletes' column; the values in

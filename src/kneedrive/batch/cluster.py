@@ -175,11 +175,18 @@ def _gather(
         futures.append(future)
     outcomes: list[ClipOutcome | None] = [None] * len(jobs)
     left, no_worker_since = len(jobs), None
+    lost: list[Future[ClipOutcome]] = []  # finished, but the worker holding the result died before we read it
     while left:
         try:
             future = finished.get(timeout=_POLL_S)
         except queue.Empty:
             no_worker_since = _watch_workers(client, no_worker_since, no_worker_timeout_s)
+            for again in [f for f in lost if f.done()]:
+                lost.remove(again)
+                finished.put(again)
+            continue
+        if not future.done():  # "lost": the scheduler runs it again (a done callback would fire at once)
+            lost.append(future)
             continue
         index = by_key[future.key]
         outcome = _outcome(jobs[index], future)
