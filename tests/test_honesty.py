@@ -97,6 +97,78 @@ def test_an_asymmetry_of_a_figure_near_zero_is_withheld() -> None:
     assert "too close to zero" in withheld[0].reason
 
 
+def _walk(**odd: Any) -> list[Step]:
+    """Six 0.55 s steps of 0.9 leg lengths; the fourth with the figures `odd` instead."""
+    steady = {"step_time_s": 0.55, "step_length_legs": 0.9, "contact_time_s": 0.5, "flight_time_s": 0.05,
+              "vertical_oscillation_legs": 0.05, "thigh_angle_peak_deg": 30.0}  # fmt: skip
+    return [_step(touchdown_time_s=0.55 * i, **(steady | (odd if i == 3 else {}))) for i in range(6)]
+
+
+@pytest.mark.parametrize("lasting_s", [1.12, 0.17])
+def test_a_step_that_is_two_steps_or_a_piece_of_one_loses_what_it_measures_touchdown_to_touchdown(
+    lasting_s: float,
+) -> None:
+    """The Sports2D walk: a touchdown missed gave a 1.12 s "step" with a 917 ms flight; a touchdown that is no
+    landing a 165 ms one."""
+    steps, withheld = plausible_steps(_walk(step_time_s=lasting_s, flight_time_s=0.9, step_length_legs=1.8),
+                                      fps_hz=30.0)  # fmt: skip
+    odd = steps[3]
+    assert odd.step_time_s is None and odd.flight_time_s is None and odd.step_length_legs is None
+    assert odd.contact_time_s == 0.5 and odd.thigh_angle_peak_deg == 30.0  # its own contact and swing stand
+    assert all(s.step_time_s == 0.55 and s.step_length_legs == 0.9 for i, s in enumerate(steps) if i != 3)
+    reason = {w.metric: w for w in withheld}["step_time_s"]
+    assert reason.count == 1
+    assert f"they last {lasting_s * 1000:.0f} ms where the clip's steps last 550 ms" in reason.reason
+    assert plausible_steps(_walk(step_time_s=0.62, flight_time_s=0.12), fps_hz=30.0)[1] == []  # 13 % longer: a step
+
+
+def test_a_flight_the_hips_do_not_rise_and_fall_for_is_withheld_with_its_contact() -> None:
+    """0.4 s in the air rises and falls 0.2 m (g t^2 / 8): hips that moved 0.05 leg lengths were never off the
+    ground that long (a toe-off found too early). A 0.4 s flight of hips that moved 0.3 is kept, and so is
+    a sprinter's 0.12 s flight (a 2 cm rise, under the keypoints' noise)."""
+    steps, withheld = plausible_steps(_walk(contact_time_s=0.15, flight_time_s=0.4), fps_hz=30.0)
+    assert steps[3].flight_time_s is None and steps[3].contact_time_s is None and steps[3].step_time_s == 0.55
+    assert "Bosco et al. 1983" in {w.metric: w for w in withheld}["flight_time_s"].reason
+    high = _walk(contact_time_s=0.15, flight_time_s=0.4, vertical_oscillation_legs=0.3)
+    assert plausible_steps(high, fps_hz=30.0)[1] == []
+    sprint = [replace(s, step_time_s=0.22, contact_time_s=0.1, flight_time_s=0.12) for s in _walk()]
+    assert plausible_steps(sprint, fps_hz=240.0)[1] == []
+    # with the scale known the athlete's own leg is used: 0.2 m is 0.24 of a 0.83 m leg, 0.19 of the longest
+    low = _walk(contact_time_s=0.15, flight_time_s=0.4, vertical_oscillation_legs=0.11)
+    assert plausible_steps(low, fps_hz=30.0)[1] == [] and plausible_steps(low, fps_hz=30.0, leg_length_m=0.83)[1]
+
+
+def test_a_runner_on_both_feet_is_an_event_found_off_but_a_walks_double_support_is_kept() -> None:
+    """The block start from the side reported a negative flight: at 170 steps/min no one is on both feet."""
+    run = [replace(s, step_time_s=0.35, contact_time_s=0.3, flight_time_s=0.05) for s in _walk()]
+    run[2] = replace(run[2], contact_time_s=0.45, flight_time_s=-0.1)
+    steps, withheld = plausible_steps(run, fps_hz=60.0)
+    assert steps[2].flight_time_s is None and steps[2].contact_time_s is None and steps[2].step_time_s == 0.35
+    assert "never on both feet" in {w.metric: w for w in withheld}["flight_time_s"].reason
+    assert plausible_steps(replace_all(run, flight_time_s=-0.02, contact_time_s=0.37), fps_hz=60.0)[1] == []  # 1 frame
+    walk = [replace(s, contact_time_s=0.65, flight_time_s=-0.1) for s in _walk()]  # 109 steps/min
+    assert plausible_steps(walk, fps_hz=60.0)[1] == []
+
+
+def replace_all(steps: list[Step], **given: Any) -> list[Step]:
+    return [replace(s, **given) for s in steps]
+
+
+def test_a_distance_without_a_scale_is_shown_in_leg_lengths_in_the_terminal() -> None:
+    """No scale: the foot's distance ahead of the hips has no metres but its leg lengths passed; the row shows
+    them (with left and right), not a "-" beside a left/right difference."""
+    from kneedrive.report.terminal import summary_table
+
+    record = kneedrive.analyze(synthesize(SprinterModel(), duration_s=2.0).sequence).record
+    assert record.summary.touchdown_distance_m is None and record.summary.touchdown_distance_legs is not None
+    console = Console(record=True, width=200)
+    console.print(summary_table(record))
+    row = next(line for line in console.export_text().splitlines() if "Foot ahead of hips" in line)
+    cells = [c.strip() for c in row.split("│") if c.strip()]
+    assert cells[-1] == "legs" and cells[1] == f"{record.summary.touchdown_distance_legs:.2f}"
+    assert cells[2] == f"{record.sides['left']['touchdown_distance_legs']:.2f}"
+
+
 def test_every_registry_range_holds_the_lab_and_synthetic_figures() -> None:
     """The ranges catch failures, not athletes: nothing is withheld on the clean synthetic sprinter."""
     analysis = kneedrive.analyze(synthesize(SprinterModel(), duration_s=2.0).sequence, athlete_height_m=1.8)

@@ -42,6 +42,7 @@ from .metrics.honesty import (
     MIN_TOUCHDOWN_COVERAGE,
     Withheld,
     alternation,
+    contacts_fit_the_rhythm,
     ground_figures,
     grouped_warnings,
     outside_side_part,
@@ -307,7 +308,9 @@ def analyze(
     unmeasured = _camera_unmeasured(video_pose)
     steps_before = steps
     cleared = ground_figures() if unmeasured else frozenset()
-    steps, withheld = plausible_steps(steps, fps_hz=kin.fps_hz, slowed=slowed, cleared=cleared)
+    steps, withheld = plausible_steps(
+        steps, fps_hz=kin.fps_hz, slowed=slowed, cleared=cleared, leg_length_m=kin.leg_length_m
+    )
     withheld = part_withheld + withheld
     summary = summarize(
         steps,
@@ -327,6 +330,9 @@ def analyze(
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
         nulls: dict[str, Any] = dict.fromkeys(gone)
         steps = [replace(s, **nulls) for s in steps]
+    travel = [s.vertical_oscillation_legs for s in steps_before if s.vertical_oscillation_legs is not None]
+    summary, steps, rhythm_withheld = contacts_fit_the_rhythm(summary, steps, travel, leg_length_m=kin.leg_length_m)
+    withheld += rhythm_withheld
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=sparse)
     if part is not None:

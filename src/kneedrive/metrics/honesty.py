@@ -8,6 +8,11 @@ rules are physics:
   and 2.2 m at 4.35 Hz (9.5 m/s); steps under 1.2 leg lengths (about 1.1 m) at 3.8 Hz or more are not
   running but a tracking or scale failure (or a drill in place, which is not analyzed as a run);
 - contact + flight = step time (one step's own events);
+- a step is one step: one that lasts about two or more of the clip's typical steps spans touchdowns that
+  were missed, so its time, length, speed and flight are not one step's;
+- a flight is ballistic: in the air for t seconds the body rises and falls g t^2 / 8 (Bosco et al. 1983),
+  and the hips cannot travel less than that up and down over the step;
+- a runner is never on both feet: at running step rates a negative flight is an event found off;
 - slowed footage (slow motion played at the file's rate, with no capture rate known) has no real times:
   every time, rate and speed is withheld.
 """
@@ -19,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
+
+import numpy as np
 
 from .registry import Metric, Scope, registry
 from .steps import Step
@@ -32,6 +39,25 @@ SPRINT_RATE_HZ = 3.8
 SPRINT_STEP_MIN_LEGS = 1.2
 #: contact + flight may differ from the step time by this many frames (each event is rounded once).
 EVENT_SLACK_FRAMES = 1.5
+#: A step this many times the clip's median step time spans missed touchdowns (a running or walking rep's
+#: steps vary by a few %; a sprinter's first step out of the blocks is shorter, not longer, than the rest).
+MISSED_STEP_RATIO = 1.6
+#: The median needs this many timed steps.
+MIN_STEPS_FOR_MEDIAN = 4
+#: The hips' typical up and down travel needs this many steps.
+MIN_TRAVELS = 3
+GRAVITY_MPS2 = 9.81
+#: Without a scale a leg is taken as this long, the longest (0.491 x 2.15 m, Winter 2009): the rise a flight
+#: needs, in leg lengths, is then the least it can be.
+LONGEST_LEG_M = 1.05
+#: The ballistic rise is compared with the hips' only from this many leg lengths (below it is keypoint
+#: noise: a 145 ms sprint flight rises 2.6 cm), and the hips must travel at least this share of it (the hips
+#: are not the centre of mass; the filter rounds the peak).
+BALLISTIC_FROM_LEGS = 0.1
+BALLISTIC_SHARE = 0.5
+#: Steps at this rate or faster are running (150 steps/min: walking is 100-120 and turns into running by
+#: about 2 m/s, Winter 2009; Novacheck 1998): a runner is never on both feet.
+RUNNING_RATE_HZ = 2.5
 
 
 @dataclass(frozen=True)
@@ -135,15 +161,92 @@ def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[With
     return [Withheld(name, scope, len(reasons), total, reasons[0]) for name, reasons in tally.items() if reasons]
 
 
+#: What a step that spans missed touchdowns loses: all it measures from one touchdown to the next.
+SPANNED = (
+    "step_time_s", "flight_time_s", "step_length_m", "step_length_legs", "speed_mps", "vertical_oscillation_m",
+    "vertical_oscillation_legs",
+)  # fmt: skip
+
+
+def _not_one_step(steps: Sequence[Step]) -> tuple[set[int], str | None]:
+    """The steps that are not one step each (their indices) and why: they last about two or more of the
+    clip's steps (touchdowns missed) or a small part of one (a touchdown that is no landing)."""
+    timed = [s.step_time_s for s in steps if s.step_time_s is not None]
+    if len(timed) < MIN_STEPS_FOR_MEDIAN:
+        return set(), None
+    typical_s = float(np.median(timed))
+    odd = {
+        i
+        for i, s in enumerate(steps)
+        if s.step_time_s is not None
+        and not typical_s / MISSED_STEP_RATIO <= s.step_time_s <= MISSED_STEP_RATIO * typical_s
+    }
+    if not odd:
+        return odd, None
+    lasting = ", ".join(f"{steps[i].step_time_s * 1000:.0f}" for i in sorted(odd))  # type: ignore[operator]
+    return odd, (
+        f"not one step each: they last {lasting} ms where the clip's steps last {typical_s * 1000:.0f} ms "
+        f"(more than {MISSED_STEP_RATIO}x: touchdowns missed; less than 1/{MISSED_STEP_RATIO}: a touchdown that is "
+        "no landing)"
+    )
+
+
+def _not_ballistic(step: Step, leg_length_m: float | None) -> str | None:
+    """Why `step`'s flight cannot be (None: it can): the hips moved up and down far less than a body in the
+    air that long must. Without a flight of its own, the step's time less its contact is its flight."""
+    flight, travel = step.flight_time_s, step.vertical_oscillation_legs
+    implied = flight is None and step.step_time_s is not None and step.contact_time_s is not None
+    if implied:
+        flight = step.step_time_s - step.contact_time_s  # type: ignore[operator]
+    if flight is None or flight <= 0 or travel is None:
+        return None
+    rise_m = GRAVITY_MPS2 * flight**2 / 8.0
+    rise_legs = rise_m / (leg_length_m or LONGEST_LEG_M)
+    if rise_legs < BALLISTIC_FROM_LEGS or travel >= BALLISTIC_SHARE * rise_legs:
+        return None
+    what = "the step's time less its contact is" if implied else "the step has"
+    return (
+        f"{what} a {flight * 1000:.0f} ms flight, which rises and falls {rise_legs:.2f} leg lengths (g t^2 / 8, "
+        f"Bosco et al. 1983), and the hips moved {travel:.2f}: a toe-off or a touchdown was missed"
+    )
+
+
+def _both_feet_down(steps: Sequence[Step]) -> str | None:
+    """Why a negative flight cannot be in these steps (None: it can, they are a walk or too few to tell)."""
+    timed = [s.step_time_s for s in steps if s.step_time_s is not None]
+    if len(timed) < MIN_STEPS_FOR_MEDIAN or float(np.median(timed)) * RUNNING_RATE_HZ > 1.0:
+        return None
+    return (
+        f"the foot leaves the ground after the other lands, in a run ({60.0 / float(np.median(timed)):.0f} steps/min): "
+        "a runner is never on both feet (Novacheck 1998), so that toe-off or touchdown is off"
+    )
+
+
 def plausible_steps(
-    steps: Sequence[Step], *, fps_hz: float, slowed: bool = False, cleared: frozenset[str] = frozenset()
+    steps: Sequence[Step],
+    *,
+    fps_hz: float,
+    slowed: bool = False,
+    cleared: frozenset[str] = frozenset(),
+    leg_length_m: float | None = None,
 ) -> tuple[list[Step], list[Withheld]]:
-    """Steps with every implausible figure withheld; contact and flight also when they do not add up to
-    the step time. `cleared` figures are withheld for a reason given elsewhere (see ground_figures)."""
+    """Steps with every implausible figure withheld; a step that spans missed touchdowns loses what it
+    measures from touchdown to touchdown; contact and flight are withheld when the flight is not ballistic
+    (`leg_length_m`: the scale, when known), when it is negative in a run, or they do not add up to the
+    step time. `cleared` figures are withheld for a reason given elsewhere (see ground_figures)."""
     tally: dict[str, list[str]] = defaultdict(list)
     cleaned = [_clean(s, "step", tally, slowed, frame_s=1.0 / fps_hz, cleared=cleared) for s in steps]
+    odd, why_odd = _not_one_step(cleaned)
+    both_feet: dict[str, list[str]] = defaultdict(list)
+    why_both = _both_feet_down(cleaned)
+    rhythm: dict[str, list[str]] = defaultdict(list)  # each rule its own tally: a warning gives its own reason
+    ballistic: dict[str, list[str]] = defaultdict(list)
     out = []
-    for step in cleaned:
+    for index, step in enumerate(cleaned):
+        step = _withhold(step, SPANNED, why_odd if index in odd else None, rhythm)
+        step = _withhold(step, ("contact_time_s", "flight_time_s"), _not_ballistic(step, leg_length_m), ballistic)
+        overlap = step.flight_time_s is not None and step.flight_time_s < -EVENT_SLACK_FRAMES / fps_hz
+        step = _withhold(step, ("contact_time_s", "flight_time_s"), why_both if overlap else None, both_feet)
         c, f, st = step.contact_time_s, step.flight_time_s, step.step_time_s
         if c is not None and f is not None and st is not None and abs(c + f - st) > EVENT_SLACK_FRAMES / fps_hz:
             reason = (
@@ -153,7 +256,47 @@ def plausible_steps(
             tally["flight_time_s"].append(reason)
             step = replace(step, contact_time_s=None, flight_time_s=None)
         out.append(step)
-    return out, _report("step", tally, len(steps))
+    return out, [w for t in (tally, rhythm, ballistic, both_feet) for w in _report("step", t, len(steps))]
+
+
+def _withhold(step: Step, names: Sequence[str], reason: str | None, tally: dict[str, list[str]]) -> Step:
+    """`step` with `names` withheld for `reason` (None: as it is), each figure it had tallied."""
+    if reason is None:
+        return step
+    present = [n for n in names if getattr(step, n) is not None]
+    for name in present:
+        tally[name].append(reason)
+    nulls: dict[str, Any] = dict.fromkeys(present)
+    return replace(step, **nulls)
+
+
+def contacts_fit_the_rhythm(
+    summary: Summary, steps: Sequence[Step], travel_legs: Sequence[float], *, leg_length_m: float | None = None
+) -> tuple[Summary, list[Step], list[Withheld]]:
+    """The clip's typical contact against its step rate: what a step's time leaves after its contact is in
+    the air, and the hips must rise and fall for it (the per-step rule, on the typical step; `travel_legs`:
+    the hips' up and down travel over each step measured, withheld or not). Where they did not, the contacts
+    found are parts of longer ones (a walk's double support read as flight, a contact detector that lost the
+    foot): contact, flight and duty factor are withheld everywhere."""
+    freq, contact, travel = summary.step_frequency_hz, summary.contact_time_s, list(travel_legs)
+    if not freq or contact is None or len(travel) < MIN_TRAVELS:
+        return summary, list(steps), []
+    typical = _blank_step(
+        step_time_s=1.0 / freq, contact_time_s=contact, vertical_oscillation_legs=float(np.median(travel))
+    )
+    why = _not_ballistic(typical, leg_length_m)
+    if why is None:
+        return summary, list(steps), []
+    why = f"the typical contact does not fit the step rate: {why}"
+    names = ("contact_time_s", "flight_time_s", "duty_factor")
+    withheld = [Withheld(n, "summary", 1, 1, why) for n in names if getattr(summary, n) is not None]
+    cleared = replace(summary, contact_time_s=None, flight_time_s=None, duty_factor=None)
+    return cleared, [replace(s, contact_time_s=None, flight_time_s=None) for s in steps], withheld
+
+
+def _blank_step(**given: float) -> Step:
+    base: dict[str, Any] = {f.name: None for f in fields(Step)} | {"side": "left", "touchdown_frame": 0}
+    return Step(**(base | {"touchdown_time_s": 0.0} | given))
 
 
 def plausible_reps(
