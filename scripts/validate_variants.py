@@ -33,13 +33,23 @@ from kneedrive.events.alternation import alternation_share
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it, every n-th image
-#: kept, each image kept shown this many times)
-VARIANTS: tuple[tuple[str, str, float | None, int | None, int, int], ...] = (
+#: kept, each image kept shown this many times[, "hand-held"])
+Plain = tuple[str, str, float | None, int | None, int, int]
+VARIANTS: tuple[Plain | tuple[str, str, float | None, int | None, int, int, str], ...] = (
     ("GaitLab treadmill, as filmed (30 fps, 720 px wide)", "gaitlab_treadmill/male_side.mp4", None, None, 1, 1),
     ("GaitLab treadmill at 25 fps", "gaitlab_treadmill/male_side.mp4", 25.0, None, 1, 1),
     ("GaitLab treadmill, 360 px wide", "gaitlab_treadmill/male_side.mp4", None, 360, 1, 1),
     ("GaitLab treadmill, 240 px wide", "gaitlab_treadmill/male_side.mp4", None, 240, 1, 1),
     ("GaitLab treadmill at 25 fps, 360 px wide", "gaitlab_treadmill/male_side.mp4", 25.0, 360, 1, 1),
+    (
+        "GaitLab treadmill, hand-held (drifts 4 %, zooms in 12 %)",
+        "gaitlab_treadmill/male_side.mp4",
+        None,
+        None,
+        1,
+        1,
+        "hand-held",
+    ),
     (
         "Panning race, every 3rd image shown 3 times (export)",
         "real_clips/sports2d_race_panning.mp4",
@@ -67,12 +77,32 @@ def truth_cadence_spm(path: Path) -> float:
     return float(json.loads(path.with_name(path.stem + ".truth.json").read_text())["cadence_spm"])
 
 
+def hand_held(image: np.ndarray, k: int, frames: int, fps_hz: float) -> np.ndarray:
+    """Frame `k` of `frames` as a phone held by hand would have filmed it: a window 92 % of the image that
+    drifts 4 % of the width from side to side (every 4 s) and 1 % up and down (every 5 s) and zooms in 12 % over
+    the clip, its bottom edge at the image's (the feet stay in view), resized back to the image's size."""
+    height, width = image.shape[:2]
+    t, end = k / fps_hz, max(frames - 1, 1) / fps_hz
+    size = 0.92 / (1.0 + 0.12 * t / end)
+    cx = width / 2 + 0.04 * width * np.sin(2 * np.pi * t / 4.0)
+    cy = height - height * size / 2 - 0.01 * height * (1 + np.sin(2 * np.pi * t / 5.0 + 1))
+    x0, y0 = cx - width * size / 2, cy - height * size / 2
+    to_out = np.array([[1 / size, 0, -x0 / size], [0, 1 / size, -y0 / size]])
+    return np.asarray(cv2.warpAffine(image, to_out, (width, height), flags=cv2.INTER_LINEAR))
+
+
 def make_variant(
-    source: Path, out: Path, fps_hz: float | None, width_px: int | None, keep_every: int = 1, repeat: int = 1
+    source: Path,
+    out: Path,
+    fps_hz: float | None,
+    width_px: int | None,
+    keep_every: int = 1,
+    repeat: int = 1,
+    camera: str | None = None,
 ) -> Path:
     """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide, every
     `keep_every`-th image kept and each shown `repeat` times (an export from a slower source: keep 3, show 3;
-    slowed in an editor: keep 1, show 3)."""
+    slowed in an editor: keep 1, show 3), filmed `camera` "hand-held" (see hand_held) or as it was."""
     with av.open(str(source)) as inp:
         stream = inp.streams.video[0]
         rate = Fraction(fps_hz).limit_denominator(1001) if fps_hz else stream.average_rate or Fraction(30)
@@ -93,7 +123,9 @@ def make_variant(
         assert isinstance(video, av.video.stream.VideoStream)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": "20", "preset": "fast"}
-        for image in (frames[i][1] for i in picks):
+        for k, image in enumerate(frames[i][1] for i in picks):
+            if camera == "hand-held":
+                image = hand_held(image, k, len(picks), float(rate))
             if image.shape[1] != width:
                 image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
             for packet in video.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")):
@@ -142,13 +174,13 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
 def results(data: Path = DATA) -> list[VariantResult]:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for k, (name, source, fps_hz, width_px, keep_every, repeat) in enumerate(VARIANTS):
+        for k, (name, source, fps_hz, width_px, keep_every, repeat, *camera) in enumerate(VARIANTS):
             path = data / source
-            untouched = fps_hz is None and width_px is None and keep_every == 1 and repeat == 1
+            untouched = fps_hz is None and width_px is None and keep_every == 1 and repeat == 1 and not camera
             video = (
                 path
                 if untouched
-                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px, keep_every, repeat)
+                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px, keep_every, repeat, *camera)
             )
             out.append(measure(name, video, truth_cadence_spm(path)))
     return out

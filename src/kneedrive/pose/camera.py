@@ -2,11 +2,15 @@
 
 Coaches pan a phone to follow a sprinter, broadcast cameras pan and zoom: in the image the stance foot then
 slides backwards and the hips hardly travel. Positions mean something for contacts, speed and step length
-only relative to the ground. The estimator measures the dense optical flow of each frame to the one
-before (OpenCV's DIS flow on a grey image cut down to about WORK_SIDE_PX, in the decode thread beside the
-pose model), samples it on a grid outside everyone's region (the tracker knows them) and on textured
-background, fits one similarity (shift, turn, zoom) per frame with RANSAC, and chains the fits into a
-transform from each frame's pixels to the first frame's (the ground frame). Sparse corners followed by
+only relative to the ground. The estimator measures the dense optical flow of each frame to a key frame
+(OpenCV's DIS flow on a grey image cut down to about WORK_SIDE_PX, in the decode thread beside the pose
+model), samples it on a grid outside everyone's region (the tracker knows them) and on textured background,
+fits one similarity (shift, turn, zoom) per frame with RANSAC, and chains the fits into a transform from
+each frame's pixels to the first frame's (the ground frame). The key frame is the frame measured
+KEY_FRAMES frames before at most (each key frame is measured against the one before it): chained frame to
+frame, a hand-held phone's slow zoom (12 % over 12 s, 0.03 % a frame) was lost in each step's noise and read
+5 %; measured over a key frame's span it is ten times larger than that noise, and the errors add up once
+per key frame, not once per frame. Sparse corners followed by
 Lucas-Kanade were tried first: on a track (parallel lane lines, a plain infield, motion blur, a burnt-in
 clock whose corners are the strongest in view) they lost the pan; the dense flow weighs every textured
 patch alike.
@@ -34,6 +38,12 @@ log = logging.getLogger(__name__)
 
 #: Motion is measured on frames cut down (every n-th pixel) to about this long side (px).
 WORK_SIDE_PX = 320
+#: Each frame's motion is measured against a key frame at most this many measured frames before it, and
+#: a frame the image has moved KEY_SHIFT_PX work px from its key frame is the next key frame (a fast pan:
+#: over a longer span the flow aliases on repeating texture, a fence or lane lines; measured on the
+#: screen-recorded jog, 7 work px a frame: keys 10 frames apart read its 3200 px pan as 1200).
+KEY_FRAMES = 10
+KEY_SHIFT_PX = 6.0
 #: DIS flow is refined down to 2^-DIS_FINEST_SCALE of the work size.
 DIS_FINEST_SCALE = 1
 #: The flow is sampled every GRID_PX work pixels.
@@ -157,11 +167,12 @@ def _invert(m: Matrix) -> Matrix:
 
 @dataclass(frozen=True)
 class FrameFlow:
-    """One frame's dense optical flow to the previous frame measured (`flow`: (h, w, 2) work pixels: where
-    each pixel of this frame was in the previous one) and its small grey image; None for the first."""
+    """One frame's dense optical flow to its key frame (`flow`: (h, w, 2) work pixels: where each pixel of
+    this frame was in frame `key`) and its small grey image; None (and no key) for the first."""
 
     flow: NDArray[np.float32] | None
     grey: NDArray[np.uint8]
+    key: int | None
 
 
 class CameraMotionEstimator:
@@ -187,18 +198,21 @@ class CameraMotionEstimator:
         self._stride = 0
         self._full_size = (0, 0)
         self._dis: Any = None
-        self._previous: NDArray[np.uint8] | None = None
+        self._key: tuple[int, NDArray[np.uint8]] | None = None  # the key frame's index and grey image
+        self._since_key = 0
         self._measured: dict[int, FrameFlow] = {}
-        self._steps: list[Matrix] = []  # per frame after the first: this frame's work px -> the previous frame's
-        self._last_step = np.eye(3)
+        # per frame taken, in order: its index, its key frame's and this frame's work px -> the key frame's
+        # (None: unmeasured, as the frame before)
+        self._steps: list[tuple[int, int | None, Matrix | None]] = []
+        self._same_as: dict[int, int] = {}  # a frame left out (a repeat) -> the frame taken before it
         self._unmeasured = 0
         self._taken = 0
 
     # --- the decode thread ----------------------------------------------------------------------------------
 
     def measure(self, index: int, rgb: NDArray[np.uint8]) -> None:
-        """The frame's small grey image and its flow to the previous frame measured (frames must come in
-        order; a frame left out, e.g. a repeated image, is simply not measured)."""
+        """The frame's small grey image and its flow to the key frame (frames must come in order; a frame
+        left out, e.g. a repeated image, is simply not measured)."""
         if not self._stride:
             height, width = rgb.shape[:2]
             self._full_size = (width, height)
@@ -212,9 +226,12 @@ class CameraMotionEstimator:
             cv2.cvtColor(np.ascontiguousarray(rgb[:: self._stride, :: self._stride]), cv2.COLOR_RGB2GRAY),
             dtype=np.uint8,
         )
-        flow = None if self._previous is None else self._dis.calc(grey, self._previous, None)
-        self._previous = grey
-        self._measured[index] = FrameFlow(flow, grey)
+        key = self._key
+        flow = None if key is None else self._dis.calc(grey, key[1], None)
+        self._measured[index] = FrameFlow(flow, grey, None if key is None else key[0])
+        self._since_key += 1
+        if key is None or self._since_key >= KEY_FRAMES or _typical_shift(flow) >= KEY_SHIFT_PX:
+            self._key, self._since_key = (index, grey), 0
 
     # --- the tracker ----------------------------------------------------------------------------------------
 
@@ -223,16 +240,17 @@ class CameraMotionEstimator:
         radius) in image pixels."""
         measured = self._measured.pop(index)
         self._taken += 1
-        if measured.flow is None:
-            return
-        self._steps.append(self._step(measured, people))
+        step = None if measured.flow is None else self._step(measured, people)
+        self._steps.append((index, measured.key, np.eye(3) if measured.key is None else step))
 
     def skip(self, index: int) -> None:
-        """Measured frame `index` is left out (a repeated image): the next frame's flow, measured against
-        it, holds as well against the frame kept before it (they are the same image)."""
+        """Measured frame `index` is left out (a repeated image): a flow measured against it holds as well
+        against the frame taken before it (they are the same image)."""
         self._measured.pop(index, None)
+        if self._steps:
+            self._same_as[index] = self._steps[-1][0]
 
-    def _step(self, measured: FrameFlow, people: Sequence[tuple[float, float, float]]) -> Matrix:
+    def _step(self, measured: FrameFlow, people: Sequence[tuple[float, float, float]]) -> Matrix | None:
         assert measured.flow is not None
         grey, flow = measured.grey, measured.flow
         height, width = grey.shape
@@ -244,15 +262,16 @@ class CameraMotionEstimator:
             cx, cy = x * s, y * s
             keep &= ~((np.abs(xs - cx) <= r) & (np.abs(ys - cy) <= r))  # the region's circle holds the whole body
         if int(keep.sum()) < MIN_AGREEING:
-            return self._carry_on()
+            self._unmeasured += 1
+            return None
         here = np.stack([xs[keep], ys[keep]], axis=1).astype(np.float32)
         there = here + flow[ys[keep], xs[keep]]
         step = self._fit(here, there, (height, width))
         if step is None:
-            return self._carry_on()
+            self._unmeasured += 1
+            return None
         if _centre_shift(step, (height, width)) < STILL_PX and abs(_zoom(step) - 1.0) < STILL_ZOOM:
             step = np.eye(3)  # no motion: the flow's noise is not chained into a drift
-        self._last_step = step
         return step
 
     def _fit(self, here: NDArray[np.float32], there: NDArray[np.float32], shape: tuple[int, int]) -> Matrix | None:
@@ -285,10 +304,6 @@ class CameraMotionEstimator:
             return None
         return np.vstack([fit, [0.0, 0.0, 1.0]]), agree.ravel().astype(bool)
 
-    def _carry_on(self) -> Matrix:
-        self._unmeasured += 1
-        return self._last_step
-
     # --- the end ---------------------------------------------------------------------------------------------
 
     def result(self) -> CameraMotion:
@@ -296,9 +311,14 @@ class CameraMotionEstimator:
         frames = self._taken
         if frames == 0:
             return CameraMotion.fixed(0)
-        chain = [np.eye(3)]
-        for step in self._steps:
-            chain.append(chain[-1] @ step)
+        placed: dict[int, Matrix] = {}  # frame index -> its work px to the ground frame's
+        chain: list[Matrix] = []
+        for index, key, step in self._steps:
+            if step is None or key is None:  # unmeasured: as the frame before (the first: the ground frame)
+                placed[index] = chain[-1] if chain else np.eye(3)
+            else:
+                placed[index] = placed.get(key, placed.get(self._same_as.get(key, -1), np.eye(3))) @ step
+            chain.append(placed[index])
         scale = np.diag([1.0 / self._stride, 1.0 / self._stride, 1.0])
         to_ground = np.array([np.linalg.inv(scale) @ m @ scale for m in chain])[:, :2, :]
         width, height = self._full_size
@@ -324,6 +344,14 @@ def _textured(grey: NDArray[np.uint8]) -> NDArray[np.bool_]:
     gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
     energy = cv2.blur(np.abs(gx) + np.abs(gy), (5, 5))
     return np.asarray(energy >= TEXTURE_LEVEL)
+
+
+def _typical_shift(flow: NDArray[np.float32] | None) -> float:
+    """The median length of a flow (work px; every 8th pixel), people and background alike."""
+    if flow is None:
+        return 0.0
+    sample = flow[::8, ::8]
+    return float(np.median(np.hypot(sample[..., 0], sample[..., 1])))
 
 
 def _zoom(step: Matrix) -> float:
