@@ -83,7 +83,7 @@ class Withheld:
 
 
 #: Figures withheld together (same reason, same steps) are named in one warning from this many on.
-GROUP_FROM = 3
+GROUP_FROM = 2
 
 
 def grouped_warnings(withheld: Sequence[Withheld]) -> list[str]:
