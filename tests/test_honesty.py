@@ -154,9 +154,10 @@ def replace_all(steps: list[Step], **given: Any) -> list[Step]:
     return [replace(s, **given) for s in steps]
 
 
-def test_a_distance_without_a_scale_is_shown_in_leg_lengths_in_the_terminal() -> None:
+def test_a_distance_without_a_scale_is_shown_in_leg_lengths_in_the_terminal_and_the_report() -> None:
     """No scale: the foot's distance ahead of the hips has no metres but its leg lengths passed; the row shows
-    them (with left and right), not a "-" beside a left/right difference."""
+    them (with left and right), not a "-" beside a left/right difference, and the report no longer leaves the
+    row out."""
     from kneedrive.report.terminal import summary_table
 
     record = kneedrive.analyze(synthesize(SprinterModel(), duration_s=2.0).sequence).record
@@ -167,6 +168,8 @@ def test_a_distance_without_a_scale_is_shown_in_leg_lengths_in_the_terminal() ->
     cells = [c.strip() for c in row.split("│") if c.strip()]
     assert cells[-1] == "legs" and cells[1] == f"{record.summary.touchdown_distance_legs:.2f}"
     assert cells[2] == f"{record.sides['left']['touchdown_distance_legs']:.2f}"
+    html = render_report(record, drill_library={})  # the report's summary table too, where it left the row out
+    assert f"{record.summary.touchdown_distance_legs:.2f} legs" in html
 
 
 def test_every_registry_range_holds_the_lab_and_synthetic_figures() -> None:

@@ -30,6 +30,7 @@ from .headline import top_findings
 from .keyframes import KeyFrame, key_frame_at, key_frames, stick_figure_svg
 from .kinogram import kinograms as stick_kinograms
 from .smas_view import kinogram_figures, smas_context
+from .units import in_legs_without_scale
 
 #: Time plots of clips longer than 4/3 of this show this long a window around the key moments.
 PLOT_WINDOW_S = 3.0
@@ -70,7 +71,8 @@ def missing_frames(frames: int, fps_hz: float, duration_s: float) -> int:
 def _summary_rows(record: AnalysisRecord) -> list[dict[str, str]]:
     summary, sides = record.summary, record.sides
     rows = []
-    for name in SUMMARY_ROWS:
+    for row in SUMMARY_ROWS:
+        name = in_legs_without_scale(record, row)
         metric = registry()[name]
         factor, unit = metric.factor, metric.display
         left, right = sides.get("left", {}).get(name), sides.get("right", {}).get(name)

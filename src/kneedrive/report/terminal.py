@@ -55,23 +55,9 @@ def _asymmetry_of(name: str) -> str:
     return f"{stem}_pct"
 
 
-def _in_legs_without_scale(record: AnalysisRecord, name: str) -> str:
-    """A distance or speed row in metres, or its leg-length twin when only the twin was measured (no scale
-    given): "-" in metres next to a left/right difference would hide figures that passed."""
-    if name.endswith("_mps"):
-        twin = name.removesuffix("_mps") + "_legs_per_s"
-    elif name.endswith("_m"):
-        twin = name.removesuffix("_m") + "_legs"
-    else:
-        return name
-    if twin not in registry():
-        return name
-    values = (getattr(record.summary, name, None), *(record.sides[side].get(name) for side in ("left", "right")))
-    twins = (getattr(record.summary, twin, None), *(record.sides[side].get(twin) for side in ("left", "right")))
-    return twin if all(v is None for v in values) and any(v is not None for v in twins) else name
-
-
 def summary_table(record: AnalysisRecord) -> Table:
+    from .units import in_legs_without_scale
+
     s = record.summary
     table = Table(title=escape(f"{record.source}: {s.steps} steps"), title_justify="left")
     table.add_column("Figure")
@@ -81,7 +67,7 @@ def summary_table(record: AnalysisRecord) -> Table:
     table.add_column("L-R %", justify="right")
     table.add_column("Unit")
     for row in ROWS:
-        name = _in_legs_without_scale(record, row)
+        name = in_legs_without_scale(record, row)
         metric = registry()[name]
         left = right = asym = ""
         if row in SIDE_ROWS:
