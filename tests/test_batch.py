@@ -306,7 +306,9 @@ def test_the_squad_page_sorts_by_a_clicked_column_and_links_each_report(tmp_path
 
     from .chromium import Chromium
 
-    paths = sprint_csvs(tmp_path / "in", 3)  # a clean sprinter, then two faults: three contact times
+    # a clean sprinter and two faults, three contact times (the low-knee sprinter's swing foot drags: its
+    # contacts overlap the next touchdown, which no runner does, and are withheld)
+    paths = sprint_csvs(tmp_path / "in", 5)[::2]
     out = tmp_path / "out"
     out.mkdir()
     names = ["zoe", "Adam", "mia"]

@@ -80,5 +80,7 @@ def drill_rows(record: AnalysisRecord, fmt: Callable[[Any, float, str], str]) ->
         if all(v is None for v in values.values()):
             continue
         label = metric.label_in("rep")
-        rows.append({"label": label, **{k: fmt(v, metric.factor, metric.display) for k, v in values.items()}})
+        rows.append(
+            {"label": label, "unit": metric.display, **{k: fmt(v, metric.factor, "") for k, v in values.items()}}
+        )
     return rows

@@ -79,12 +79,13 @@ def _summary_rows(record: AnalysisRecord) -> list[dict[str, str]]:
         value = getattr(summary, name, None)
         if value is None and left is None and right is None:
             continue
-        rows.append(
+        rows.append(  # the unit once, with the label: four columns of "0.05 legs" do not fit a phone
             {
                 "label": metric.label,
-                "all": fmt(value, factor, unit),
-                "left": fmt(left, factor, unit),
-                "right": fmt(right, factor, unit),
+                "unit": unit,
+                "all": fmt(value, factor),
+                "left": fmt(left, factor),
+                "right": fmt(right, factor),
             }
         )
     return rows
