@@ -169,7 +169,7 @@ def test_a_distance_without_a_scale_is_shown_in_leg_lengths_in_the_terminal_and_
     assert cells[-1] == "legs" and cells[1] == f"{record.summary.touchdown_distance_legs:.2f}"
     assert cells[2] == f"{record.sides['left']['touchdown_distance_legs']:.2f}"
     html = render_report(record, drill_library={})  # the report's summary table too, where it left the row out
-    assert f"{registry()['touchdown_distance_legs'].label} <span class=\"unit\">(legs)</span>" in html
+    assert f'{registry()["touchdown_distance_legs"].label} <span class="unit">(legs)</span>' in html
     assert f">{record.summary.touchdown_distance_legs:.2f}<" in html
 
 
