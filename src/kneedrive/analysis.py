@@ -23,7 +23,7 @@ from .errors import InputError, NotEnoughMotionError
 from .events import ContactDetector, GaitEvent, GroundLine
 from .events.alternation import tell_sides_apart
 from .events.choice import ChosenEvents, choose_events
-from .events.ground import fit_ground
+from .events.ground import LEVEL_FROM_DEG, camera_roll_deg, fit_ground
 from .events.kinogram import Kinogram, plan_kinogram
 from .events.reach import ReachDetector
 from .io.formats import is_video
@@ -239,7 +239,19 @@ def analyze(
         cutoff_hz=cutoff_hz,
         view=view_estimate.view,
     )
+    level_deg = 0.0
+    roll = camera_roll_deg(kin) if view_estimate.view == "side" and not _camera_unmeasured(video_pose) else None
+    if roll is not None and abs(roll) >= LEVEL_FROM_DEG:  # a camera turned about its axis: level the ground
+        level_deg = roll
+        kin = compute_kinematics(
+            seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz, level_deg=level_deg
+        )
     warnings = list(video_pose.warnings if video_pose is not None else ()) + list(kin.warnings)
+    if level_deg:
+        warnings.append(
+            f"the ground slopes {abs(level_deg):.1f} deg in the image (the camera is turned about its axis): the "
+            "keypoints are turned back to level before anything is measured"
+        )
     turned = turned_warning(view_estimate)
     if turned is not None:
         warnings.append(turned)
@@ -269,7 +281,12 @@ def analyze(
         chosen,
         lambda found: found.events,
         lambda rows: compute_kinematics(
-            seq, px_per_m=px_per_m, athlete_height_m=athlete_height_m, cutoff_hz=cutoff_hz, legs_exchanged=rows
+            seq,
+            px_per_m=px_per_m,
+            athlete_height_m=athlete_height_m,
+            cutoff_hz=cutoff_hz,
+            legs_exchanged=rows,
+            level_deg=level_deg,
         ),
         lambda relabelled: _detect(relabelled, detector),
     )

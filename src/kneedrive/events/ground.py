@@ -10,12 +10,22 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 from scipy.stats import theilslopes
 
+from ..kinematics import Kinematics
+
 Array = NDArray[np.float64]
 
 #: Width of the x bins, in leg lengths, over which the lowest foot height is taken.
 BIN_LEGS = 0.5
 #: The ground is only tilted when the feet cover at least this many leg lengths.
 MIN_SPAN_FOR_SLOPE_LEGS = 2.0
+#: A steeper line is no floor (a camera turned further, or not a side view): not measured.
+MAX_SLOPE = 0.15
+#: A ground sloping this much (degrees) in the image is a camera turned about its axis (a phone held a little
+#: off level), and the keypoints are levelled (analysis): every angle from the vertical is off by the slope
+#: (on the synthetic sprinter turned 3 deg, knee drive -3 deg, trunk lean +3 deg). The clips of the accuracy
+#: tables slope 0.2-0.3 deg (the Dorn lab floor, the Sports2D walk) and the panning clips' ground frames
+#: 0.2-1.5, and are not levelled.
+LEVEL_FROM_DEG = 1.5
 #: At most this many points enter the Theil-Sen fit (its memory grows with the square of the count):
 #: a longer clip is thinned evenly along the track.
 MAX_THEIL_POINTS = 1000
@@ -42,21 +52,51 @@ def fit_ground(low_points: list[Array], fps_hz: float | None = None) -> GroundLi
     and moved the far contacts 5 cm off the line. The bins are the fallback."""
     if fps_hz is None:
         return _fit_ground_bins(low_points)
-    bottoms = np.concatenate([_contact_bottoms(p, fps_hz) for p in low_points])
+    line = contact_line(low_points, fps_hz)
+    return line if line is not None else _fit_ground_bins(low_points)
+
+
+def contact_line(low_points: list[Array], fps_hz: float, *, detrend: bool = False) -> GroundLine | None:
+    """The line through the bottom of each contact, where they cover MIN_SPAN_FOR_SLOPE_LEGS of track and it
+    slopes less than MAX_SLOPE (else None: not measured). `detrend`: the contacts are found on the heights
+    less their straight-line trend (a ground sloping a few degrees over many leg lengths drifts further
+    than a foot rises in a stride)."""
+    bottoms = np.concatenate([_contact_bottoms(p, fps_hz, detrend=detrend) for p in low_points])
     if len(bottoms) >= 3 and np.ptp(bottoms[:, 0]) >= MIN_SPAN_FOR_SLOPE_LEGS:
         slope, intercept = _theil_sen(bottoms[:, 0], bottoms[:, 1])
-        if abs(slope) < 0.15:
+        if abs(slope) < MAX_SLOPE:
             return GroundLine(float(intercept), float(slope))
-    return _fit_ground_bins(low_points)
+    return None
 
 
-def _contact_bottoms(low_point: Array, fps_hz: float) -> Array:
-    """(x, y) of the lowest point at each clear low of its height: at least 20 % of the foot's
-    height range below the neighbouring highs, and 0.2 s apart (one per contact)."""
+def camera_roll_deg(kin: Kinematics) -> float | None:
+    """How far the ground slopes in the image (degrees; + rises toward image right): the camera turned about
+    its axis. From the line through the bottom of each contact of the feet's lowest points (ankle, heel, toe),
+    where the athlete travels over it (None: not measured)."""
+    lows = []
+    for side in ("left", "right"):
+        points = [kin.points[n] for n in (f"{side}_ankle", f"{side}_heel", f"{side}_foot_index") if n in kin.points]
+        stacked = np.stack(points)
+        heights = np.where(np.isfinite(stacked[..., 1]), stacked[..., 1], np.inf)
+        lowest = stacked[np.argmin(heights, axis=0), np.arange(stacked.shape[1])]
+        lowest[~np.isfinite(np.min(heights, axis=0))] = np.nan
+        lows.append(lowest)
+    line = contact_line(lows, kin.fps_hz, detrend=True)
+    return None if line is None else float(np.degrees(np.arctan(line.slope))) * kin.direction
+
+
+def _contact_bottoms(low_point: Array, fps_hz: float, *, detrend: bool = False) -> Array:
+    """(x, y) of the lowest point at each clear low of its height (`detrend`: of its height less the
+    straight line of height on x): at least 20 % of the foot's height range below the neighbouring highs,
+    and 0.2 s apart (one per contact)."""
     finite = np.all(np.isfinite(low_point), axis=1)
     if finite.sum() < 3:
         return np.empty((0, 2))
-    y = np.where(finite, low_point[:, 1], np.nanmax(low_point[:, 1]))
+    height = low_point[:, 1]
+    if detrend and np.ptp(low_point[finite, 0]) >= MIN_SPAN_FOR_SLOPE_LEGS:  # (no trend without travel)
+        slope, intercept = np.polyfit(low_point[finite, 0], height[finite], 1)
+        height = height - (intercept + slope * low_point[:, 0])
+    y = np.where(finite, height, np.nanmax(height[finite]))
     span = np.percentile(y[finite], 98) - np.percentile(y[finite], 2)
     lows, _ = find_peaks(-y, prominence=max(0.2 * span, 1e-9), distance=max(1, round(0.2 * fps_hz)))
     bottoms: Array = low_point[lows[finite[lows]]]
@@ -85,7 +125,7 @@ def _fit_ground_bins(low_points: list[Array]) -> GroundLine:
             by.append(float(floor))
     if len(bx) >= 3 and max(bx) - min(bx) >= MIN_SPAN_FOR_SLOPE_LEGS:
         slope, intercept = _theil_sen(np.array(bx), np.array(by))
-        if abs(slope) < 0.15:
+        if abs(slope) < MAX_SLOPE:
             return GroundLine(float(intercept), float(slope))
     return GroundLine(float(np.percentile(pts[:, 1], 5)), 0.0)
 

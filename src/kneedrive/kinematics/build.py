@@ -55,10 +55,12 @@ def compute_kinematics(
     fix_swaps: bool = True,
     view: str = "side",
     legs_exchanged: NDArray[np.bool_] | None = None,
+    level_deg: float = 0.0,
 ) -> Kinematics:
     """`view`: the view detected or given (kinematics.view); it changes only what a refusal says.
     `legs_exchanged`: rows whose leg labels are exchanged after the swap search (the alternation of the
-    touchdowns demands it: events.alternation)."""
+    touchdowns demands it: events.alternation). `level_deg`: the ground's slope in the image (degrees, +
+    rising toward image right: a camera turned about its axis), turned back before anything is measured."""
     warnings: list[str] = []
     for name, value in (("px_per_m", px_per_m), ("athlete_height_m", athlete_height_m), ("cutoff_hz", cutoff_hz)):
         if value is not None and not (math.isfinite(value) and value > 0):
@@ -92,6 +94,8 @@ def compute_kinematics(
     if legs_exchanged is not None:
         swaps, swapped = exchange_legs(masked, swaps, legs_exchanged)
     raw = _relabelled(masked, swaps)  # y up from here on
+    if level_deg:
+        raw = _levelled(raw, level_deg)
     del masked  # (the masked copy of the whole clip's keypoints is not needed any more)
     small = _small_feet(raw) if seq.units_per_m is None else {}  # pixels: feet big enough for their angle?
 
@@ -162,6 +166,13 @@ def compute_kinematics(
         unavailable=unavailable,
         warnings=tuple(warnings),
     )
+
+
+def _levelled(raw: dict[str, Array], slope_deg: float) -> dict[str, Array]:
+    """Keypoints (y up) turned by -`slope_deg` about the image origin, so that a ground sloping so is level."""
+    a = math.radians(-slope_deg)
+    turn = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    return {name: p @ turn.T for name, p in raw.items()}
 
 
 def _relabelled(seq: PoseSequence, swaps: Swaps) -> dict[str, Array]:
