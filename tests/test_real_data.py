@@ -22,7 +22,7 @@ import pytest
 
 import kneedrive
 from kneedrive.events import ContactDetector
-from kneedrive.events.contacts import lowest_point
+from kneedrive.events.ground import lowest_point
 from kneedrive.kinematics import compute_kinematics
 from tests.realdata import (
     DATA,

@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..events.contacts import lowest_point
-from ..events.ground import fit_ground
+from ..events.ground import fit_ground, lowest_point
 from ..kinematics import Kinematics
 from ..kinematics.timebase import too_few_frames_per_step
 from .catalogue import DrillCatalogue, load_catalogue

@@ -29,7 +29,7 @@ import numpy as np
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from ..kinematics.timebase import nearest_frame, time_at_frame, value_at
-from .ground import FloorProfile, GroundLine, fit_ground, floor_profile
+from .ground import FloorProfile, GroundLine, fit_ground, floor_profile, lowest_point
 from .hand_over import hand_overs, joined_contacts
 from .model import SIDES, ContactPhase, GaitEvent, Side
 
@@ -263,15 +263,6 @@ def _toe_down(foot: _FootSignals, part: ContactPhase) -> int:
     floor, top = foot.toe_range
     low = np.flatnonzero(foot.toe_height[part.start : part.end + 1] <= floor + TOE_OFF_FRACTION * (top - floor))
     return part.start + int(low[0]) if len(low) else part.end
-
-
-def lowest_point(kin: Kinematics, side: Side) -> Array:
-    """Per frame, the lower of heel and toe (or the ankle when the foot is not tracked)."""
-    heel, toe = kin.points.get(f"{side}_heel"), kin.points.get(f"{side}_foot_index")
-    if heel is None or toe is None:
-        ankle: Array = kin.points[f"{side}_ankle"]
-        return ankle
-    return np.where((heel[:, 1] <= toe[:, 1])[:, None], heel, toe)
 
 
 def _toe(kin: Kinematics, side: Side) -> Array:

@@ -71,18 +71,19 @@ def contact_line(low_points: list[Array], fps_hz: float, *, detrend: bool = Fals
 
 def camera_roll_deg(kin: Kinematics) -> float | None:
     """How far the ground slopes in the image (degrees; + rises toward image right): the camera turned about
-    its axis. From the line through the bottom of each contact of the feet's lowest points (ankle, heel, toe),
+    its axis. From the line through the bottom of each contact of the feet's lowest points (heel or toe),
     where the athlete travels over it (None: not measured)."""
-    lows = []
-    for side in ("left", "right"):
-        points = [kin.points[n] for n in (f"{side}_ankle", f"{side}_heel", f"{side}_foot_index") if n in kin.points]
-        stacked = np.stack(points)
-        heights = np.where(np.isfinite(stacked[..., 1]), stacked[..., 1], np.inf)
-        lowest = stacked[np.argmin(heights, axis=0), np.arange(stacked.shape[1])]
-        lowest[~np.isfinite(np.min(heights, axis=0))] = np.nan
-        lows.append(lowest)
-    line = contact_line(lows, kin.fps_hz, detrend=True)
+    line = contact_line([lowest_point(kin, side) for side in ("left", "right")], kin.fps_hz, detrend=True)
     return None if line is None else float(np.degrees(np.arctan(line.slope))) * kin.direction
+
+
+def lowest_point(kin: Kinematics, side: str) -> Array:
+    """Per frame, the lower of heel and toe (or the ankle when the foot is not tracked)."""
+    heel, toe = kin.points.get(f"{side}_heel"), kin.points.get(f"{side}_foot_index")
+    if heel is None or toe is None:
+        ankle: Array = kin.points[f"{side}_ankle"]
+        return ankle
+    return np.where((heel[:, 1] <= toe[:, 1])[:, None], heel, toe)
 
 
 def _contact_bottoms(low_point: Array, fps_hz: float, *, detrend: bool = False) -> Array:

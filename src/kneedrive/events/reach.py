@@ -16,8 +16,7 @@ from scipy.signal import find_peaks
 
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
-from .contacts import lowest_point
-from .ground import GroundLine, fit_ground
+from .ground import GroundLine, fit_ground, lowest_point
 from .model import MIN_STEP_SHARE, SIDES, GaitEvent, Side, one_landing_each
 
 #: Extremes of one foot come once a stride: closer than this share of the typical stride they are one swing.

@@ -168,19 +168,19 @@ SPANNED = (
 )  # fmt: skip
 
 
-def _not_one_step(steps: Sequence[Step]) -> tuple[set[int], str | None]:
-    """The steps that are not one step each (their indices) and why: they last about two or more of the
-    clip's steps (touchdowns missed) or a small part of one (a touchdown that is no landing)."""
+def _typical_step_s(steps: Sequence[Step]) -> float | None:
+    """The clip's median step time (None: fewer than MIN_STEPS_FOR_MEDIAN timed steps)."""
     timed = [s.step_time_s for s in steps if s.step_time_s is not None]
-    if len(timed) < MIN_STEPS_FOR_MEDIAN:
+    return float(np.median(timed)) if len(timed) >= MIN_STEPS_FOR_MEDIAN else None
+
+
+def _not_one_step(steps: Sequence[Step], typical_s: float | None) -> tuple[set[int], str | None]:
+    """The steps that are not one step each (their indices) and why: they last about two or more of the
+    clip's steps (`typical_s`: touchdowns missed) or a small part of one (a touchdown that is no landing)."""
+    if typical_s is None:
         return set(), None
-    typical_s = float(np.median(timed))
-    odd = {
-        i
-        for i, s in enumerate(steps)
-        if s.step_time_s is not None
-        and not typical_s / MISSED_STEP_RATIO <= s.step_time_s <= MISSED_STEP_RATIO * typical_s
-    }
+    low, high = typical_s / MISSED_STEP_RATIO, typical_s * MISSED_STEP_RATIO
+    odd = {i for i, s in enumerate(steps) if s.step_time_s is not None and not low <= s.step_time_s <= high}
     if not odd:
         return odd, None
     lasting = ", ".join(f"{steps[i].step_time_s * 1000:.0f}" for i in sorted(odd))  # type: ignore[operator]
@@ -192,32 +192,35 @@ def _not_one_step(steps: Sequence[Step]) -> tuple[set[int], str | None]:
 
 
 def _not_ballistic(step: Step, leg_length_m: float | None) -> str | None:
-    """Why `step`'s flight cannot be (None: it can): the hips moved up and down far less than a body in the
-    air that long must. Without a flight of its own, the step's time less its contact is its flight."""
-    flight, travel = step.flight_time_s, step.vertical_oscillation_legs
-    implied = flight is None and step.step_time_s is not None and step.contact_time_s is not None
-    if implied:
-        flight = step.step_time_s - step.contact_time_s  # type: ignore[operator]
-    if flight is None or flight <= 0 or travel is None:
-        return None
-    rise_m = GRAVITY_MPS2 * flight**2 / 8.0
-    rise_legs = rise_m / (leg_length_m or LONGEST_LEG_M)
-    if rise_legs < BALLISTIC_FROM_LEGS or travel >= BALLISTIC_SHARE * rise_legs:
-        return None
+    """Why `step`'s flight cannot be (None: it can). Without a flight of its own, the step's time less its
+    contact is its flight."""
+    flight, implied = step.flight_time_s, False
+    if flight is None and step.step_time_s is not None and step.contact_time_s is not None:
+        flight, implied = step.step_time_s - step.contact_time_s, True
     what = "the step's time less its contact is" if implied else "the step has"
+    return _ballistic(flight, step.vertical_oscillation_legs, leg_length_m, what)
+
+
+def _ballistic(flight_s: float | None, travel_legs: float | None, leg_length_m: float | None, what: str) -> str | None:
+    """Why a flight of `flight_s` cannot be (None: it can): the hips moved up and down (`travel_legs`) far less
+    than a body in the air that long must."""
+    if flight_s is None or flight_s <= 0 or travel_legs is None:
+        return None
+    rise_legs = GRAVITY_MPS2 * flight_s**2 / 8.0 / (leg_length_m or LONGEST_LEG_M)
+    if rise_legs < BALLISTIC_FROM_LEGS or travel_legs >= BALLISTIC_SHARE * rise_legs:
+        return None
     return (
-        f"{what} a {flight * 1000:.0f} ms flight, which rises and falls {rise_legs:.2f} leg lengths (g t^2 / 8, "
-        f"Bosco et al. 1983), and the hips moved {travel:.2f}: a toe-off or a touchdown was missed"
+        f"{what} a {flight_s * 1000:.0f} ms flight, which rises and falls {rise_legs:.2f} leg lengths (g t^2 / 8, "
+        f"Bosco et al. 1983), and the hips moved {travel_legs:.2f}: a toe-off or a touchdown was missed"
     )
 
 
-def _both_feet_down(steps: Sequence[Step]) -> str | None:
-    """Why a negative flight cannot be in these steps (None: it can, they are a walk or too few to tell)."""
-    timed = [s.step_time_s for s in steps if s.step_time_s is not None]
-    if len(timed) < MIN_STEPS_FOR_MEDIAN or float(np.median(timed)) * RUNNING_RATE_HZ > 1.0:
+def _both_feet_down(typical_s: float | None) -> str | None:
+    """Why a negative flight cannot be in steps of `typical_s` (None: it can, a walk, or too few to tell)."""
+    if typical_s is None or typical_s * RUNNING_RATE_HZ > 1.0:
         return None
     return (
-        f"the foot leaves the ground after the other lands, in a run ({60.0 / float(np.median(timed)):.0f} steps/min): "
+        f"the foot leaves the ground after the other lands, in a run ({60.0 / typical_s:.0f} steps/min): "
         "a runner is never on both feet (Novacheck 1998), so that toe-off or touchdown is off"
     )
 
@@ -236,9 +239,10 @@ def plausible_steps(
     step time. `cleared` figures are withheld for a reason given elsewhere (see ground_figures)."""
     tally: dict[str, list[str]] = defaultdict(list)
     cleaned = [_clean(s, "step", tally, slowed, frame_s=1.0 / fps_hz, cleared=cleared) for s in steps]
-    odd, why_odd = _not_one_step(cleaned)
+    typical_s = _typical_step_s(cleaned)
+    odd, why_odd = _not_one_step(cleaned, typical_s)
     both_feet: dict[str, list[str]] = defaultdict(list)
-    why_both = _both_feet_down(cleaned)
+    why_both = _both_feet_down(typical_s)
     rhythm: dict[str, list[str]] = defaultdict(list)  # each rule its own tally: a warning gives its own reason
     ballistic: dict[str, list[str]] = defaultdict(list)
     out = []
@@ -281,10 +285,8 @@ def contacts_fit_the_rhythm(
     freq, contact, travel = summary.step_frequency_hz, summary.contact_time_s, list(travel_legs)
     if not freq or contact is None or len(travel) < MIN_TRAVELS:
         return summary, list(steps), []
-    typical = _blank_step(
-        step_time_s=1.0 / freq, contact_time_s=contact, vertical_oscillation_legs=float(np.median(travel))
-    )
-    why = _not_ballistic(typical, leg_length_m)
+    what = "the step's time less its contact is"
+    why = _ballistic(1.0 / freq - contact, float(np.median(travel)), leg_length_m, what)
     if why is None:
         return summary, list(steps), []
     why = f"the typical contact does not fit the step rate: {why}"
@@ -292,11 +294,6 @@ def contacts_fit_the_rhythm(
     withheld = [Withheld(n, "summary", 1, 1, why) for n in names if getattr(summary, n) is not None]
     cleared = replace(summary, contact_time_s=None, flight_time_s=None, duty_factor=None)
     return cleared, [replace(s, contact_time_s=None, flight_time_s=None) for s in steps], withheld
-
-
-def _blank_step(**given: float) -> Step:
-    base: dict[str, Any] = {f.name: None for f in fields(Step)} | {"side": "left", "touchdown_frame": 0}
-    return Step(**(base | {"touchdown_time_s": 0.0} | given))
 
 
 def plausible_reps(
