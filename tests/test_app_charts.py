@@ -99,3 +99,15 @@ def test_a_bad_plot_field_in_the_registry_fails_at_load(field: str, value: objec
     }
     with pytest.raises(RegistryError, match=f"x_deg: {field}"):
         _metric(row)
+
+
+def test_the_bands_sources_name_the_seed_articles_by_title() -> None:
+    """The workspace's progress plots caption their green band with its source; the data files name the seeds by
+    number ("seeds 000, 001, 004"), the caption by title, as the report does."""
+    from kneedrive.coaching.library import SEED_TITLES
+    from kneedrive.store.progress import band_for
+
+    labels = [band.label for row in followed("sprint") if (band := band_for("sprint", row)) is not None]
+    assert any("(seed 0" in label for label in labels)
+    assert not any(re.search(r"\bseeds? \d{3}(?!\))", label) for label in labels), labels
+    assert any(f"“{SEED_TITLES['000']}” (seed 000)" in label for label in labels)

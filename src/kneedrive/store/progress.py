@@ -93,15 +93,16 @@ class Band:
 
 def band_for(activity: str, row: Followed) -> Band | None:
     """The target band of a followed figure for this activity (stored units), from the references."""
+    from ..coaching.library import with_titles
     from ..coaching.references import load_references
 
     refs = load_references()
     scope = "side" if row.take == "weaker_side" else "rep" if row.take == "reps" else "summary"
     if row.take == "asymmetry":
-        return Band(None, refs.asymmetry.tolerance_pct, refs.asymmetry.source)
+        return Band(None, refs.asymmetry.tolerance_pct, with_titles(refs.asymmetry.source))
     for ref in refs.for_drill(activity):
         if ref.metric.name == row.metric.name and ref.scope == scope and (ref.low is not None or ref.high is not None):
-            return Band(ref.low, ref.high, f"{ref.word}: {ref.source}")
+            return Band(ref.low, ref.high, with_titles(f"{ref.word}: {ref.source}"))
     return None
 
 
