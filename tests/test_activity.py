@@ -98,6 +98,47 @@ def test_real_slowed_jog_is_not_a_tuck_jump() -> None:
     assert drill.features.legs_in_phase is not None and drill.features.legs_in_phase < -0.5
 
 
+WALK = JOG.parents[1] / "sports2d_demo" / "demo.mp4"
+
+
+@pytest.mark.parametrize("factor", [1.0, 2.0])
+@pytest.mark.parametrize("trial", ["JA1Gait21", "rbds"])
+def test_a_run_bounces_whatever_its_playback_speed_and_is_no_walk(trial: str, factor: float) -> None:
+    """Real runs (Dorn 2012 at 3.53 m/s, RBDS treadmill at 2.5 m/s: markers): the hips are highest with the legs
+    apart (in flight). That does not change when the clip is slowed, so a run slowed 2x, whose strides come as
+    slowly as a walk's, is still a run and not a walk."""
+    from tests import realdata
+
+    seq = realdata.rbds_sequence() if trial == "rbds" else realdata.dorn_sequence(trial)
+    drill = analyze_drill(compute_kinematics(slowed(seq, factor)))
+    bounce = drill.features.hips_up_with_legs_apart
+    assert bounce is not None and bounce > 0.5, bounce
+    assert drill.drill_id != "walk" and dict(drill.ranking)["walk"] < 0.01, drill.ranking[:3]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WALK.exists(), reason="needs ../shared/data/sports2d_demo")
+def test_a_real_walk_is_a_walk_measured_by_its_steps_and_judged_by_nothing() -> None:
+    """The Sports2D demo: a woman walking across the frame (94 steps/min). It was named "Sprint / run" at 1.00.
+    Her hips are highest as the legs pass (she vaults over the stance leg), her strides come under 1.15 a
+    second: a walk, measured as a gait (cadence, steps), with no sprint fault, praise or S-MAS."""
+    result = kneedrive.analyze(WALK)
+    drill = result.drill
+    assert drill.drill_id == "walk" and not drill.unsure and drill.confidence > 0.7, drill.ranking[:3]
+    bounce = drill.features.hips_up_with_legs_apart
+    assert bounce is not None and bounce < -0.1
+    record = result.record
+    assert not record.drill.is_drill and record.drill.label == "Walk"
+    assert record.summary.cadence_spm is not None and 85 < record.summary.cadence_spm < 105
+    assert record.coaching.faults == () and record.coaching.praise == () and record.smas is None
+    assert any(w.startswith("a walk (the seed articles coach sprinting") for w in result.warnings)
+    import jsonschema
+
+    doc = result.to_dict()
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    assert doc["drill"]["id"] == "walk" and doc["drill"]["name"] == "Walk"
+
+
 # --- 2. unsure ----------------------------------------------------------------------------------
 
 

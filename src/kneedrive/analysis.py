@@ -261,7 +261,7 @@ def analyze(
         kin, drill, ground_known=not _camera_unmeasured(video_pose), real_time=not _slowed(video_pose)
     )
     warnings += drill_result.warnings
-    if drill_result.drill_id != "sprint":
+    if not drill_result.spec.gait:  # a drill: reps and cycles; a run or a walk goes on to its steps
         return _drill_analysis(seq, kin, drill_result, warnings, video_pose, view_estimate)
     slowed = _slowed(video_pose)
     time_contacts, timing_warning = _contact_timing(kin.fps_hz)
@@ -369,7 +369,7 @@ def analyze(
     if unjudged is not None:
         warnings.append(f"{unjudged}: {NOT_JUDGED}")
     coaching = (
-        Coaching("sprint", (), ())
+        Coaching(drill_result.drill_id, (), ())
         if unjudged is not None
         else _judge(seq, drill_result, tuple(steps), summary, asymmetry, kin.fps_hz)
     )
@@ -628,6 +628,8 @@ def _why_not_judged(steps: list[Step], summary: Summary, slowed: bool, drill: Dr
     not alternate (sides mixed up)."""
     if drill.unsure:
         return "what the athlete is doing is unsure"
+    if drill.drill_id == "walk":
+        return "a walk (the seed articles coach sprinting and its drills, not walking)"
     if slowed:
         return "the clip looks slowed and its capture rate is unknown (give --capture-fps)"
     coverage = touchdown_coverage(steps, summary.step_frequency_hz)

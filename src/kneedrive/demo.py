@@ -90,9 +90,12 @@ def run_demo(drill: str = SPRINT, faults: Sequence[str] = (), *, fps_hz: float =
         return Demo(SPRINT, tuple(faults), sprint.sequence, result, sprint.truth)
 
     from .drills.generator import synthesize_drill
+    from .drills.keyframes import MODELS
 
     if drill not in DRILL_IDS:
         raise InputError(f"unknown drill {drill!r}; known: {', '.join(DRILL_IDS)}")
+    if drill not in MODELS:  # named and measured from real clips, but the demo has no synthetic model of it
+        raise InputError(f"the demo has no synthetic {drill!r}; it shows: {', '.join((SPRINT, *MODELS))}")
     session = DrillSession(drill)
     for name in faults:
         if name not in DRILL_FAULTS:

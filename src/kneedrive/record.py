@@ -19,6 +19,7 @@ from .coaching.faults import Coaching
 from .coaching.smas import Smas
 from .drills.features import DrillFeatures
 from .drills.rep_metrics import Cycle, Rep
+from .drills.table import drill_spec
 from .events import GaitEvent
 from .events.kinogram import Kinogram
 from .io.video_record import VideoRecord, frozen_map, thawed
@@ -70,7 +71,7 @@ class DrillRecord:
 
     @property
     def is_drill(self) -> bool:
-        return self.id != "sprint"
+        return not drill_spec(self.id).gait  # the table says: a walk is measured by its steps, as a run is
 
     @property
     def unsure(self) -> bool:

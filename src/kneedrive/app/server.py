@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..drills.table import drill_table
 from ..errors import KneedriveError
 from ..store import NotFound, Store
 from ..store.store import MAX_NAME_CHARS
@@ -44,7 +45,14 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["activity_name"] = _activity_name
     return env
+
+
+def _activity_name(activity: str) -> str:
+    """The drill table's name of an activity id ("Sprint / run", "Walk"); an id the table lacks as it is."""
+    names = drill_table().names
+    return names[activity] if activity in names else activity.replace("_", " ")
 
 
 def create_app(config: AppConfig, store: Store | None = None) -> FastAPI:

@@ -138,7 +138,7 @@ def analyze_drill(
         confidence = dict(recognition.ranking)[drill]
     spec = catalogue.table.spec(drill_id)
     reps = [measure_rep(kin, w, i + 1, spec) for i, w in enumerate(windows)]
-    if drill == AUTO and drill_id != "sprint" and not any(r.cycles for r in reps):
+    if drill == AUTO and not spec.gait and not any(r.cycles for r in reps):
         found = _next_guess_with_cycles(kin, windows, recognition, catalogue, drill_id)
         if found is not None:  # the best guess's defining cycle is not in the clip: it was the wrong guess
             guess, spec, reps = found
@@ -150,7 +150,7 @@ def analyze_drill(
             )
             drill_id, confidence, decided_by = guess, dict(recognition.ranking)[guess], "unsure"
     sides, asym = compare_sides(reps)
-    if drill_id != "sprint":  # a run's rate comes from its touchdowns, once the events are known
+    if not spec.gait:  # a run's or a walk's rate comes from its touchdowns, once the events are known
         warnings += decay_warnings(reps)
     return DrillResult(
         drill_id=drill_id,
@@ -177,12 +177,12 @@ def _next_guess_with_cycles(
     catalogue: DrillCatalogue,
     best: str,
 ) -> tuple[str, DrillSpec, list[Rep]] | None:
-    """The first of the ranking's next guesses whose cycles the clip holds (the sprint's are its steps, found
+    """The first of the ranking's next guesses whose cycles the clip holds (a gait's are its steps, found
     later, so it is taken as it is), with its spec and reps; None when none does."""
     for guess, _ in [r for r in recognition.ranking if r[0] != best][:NEXT_GUESSES]:
         spec = catalogue.table.spec(guess)
         reps = [measure_rep(kin, w, i + 1, spec) for i, w in enumerate(windows)]
-        if guess == "sprint" or any(r.cycles for r in reps):
+        if spec.gait or any(r.cycles for r in reps):
             return guess, spec, reps
     return None
 

@@ -50,6 +50,11 @@ class DrillFeatures:
     #: typical time with both feet off their support at once (a standing tuck jump's is bounded by
     #: physics: t = sqrt(8h/g), 0.6 s is already a 45 cm jump)
     flight_time_s: float | None = None
+    #: correlation of the hips' height with how far apart the feet are, each taken about its mean over a
+    #: stride: +1 the hips are highest with the legs apart (a run bounces: highest in flight), -1 highest as the
+    #: legs pass (a walk vaults over the stance leg; Cavagna, Heglund & Taylor 1977, Am J Physiol 233).
+    #: Needs no ground line, so a pan does not change it.
+    hips_up_with_legs_apart: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
@@ -90,6 +95,31 @@ def legs_in_phase(kin: Kinematics, a: int, b: int) -> float | None:
     if ok.sum() < 10 or np.std(left[ok]) == 0 or np.std(right[ok]) == 0:
         return None
     return float(np.corrcoef(left[ok], right[ok])[0, 1])
+
+
+def _about_its_stride_mean(x: Array, frames: int) -> Array | None:
+    """`x` less its moving mean over `frames` (about one stride); gaps filled in between. None: too few values."""
+    seen = np.flatnonzero(np.isfinite(x))
+    if len(seen) < 2 * frames:
+        return None
+    filled = np.interp(np.arange(len(x)), seen, x[seen])
+    padded = np.pad(filled, (frames // 2, frames - 1 - frames // 2), mode="edge")
+    return np.asarray(filled - np.convolve(padded, np.ones(frames) / frames, mode="valid"))
+
+
+def hips_up_with_legs_apart(kin: Kinematics, a: int, b: int, stride_s: float | None) -> float | None:
+    """See DrillFeatures.hips_up_with_legs_apart (frames a..b; `stride_s` sets the window)."""
+    if stride_s is None or not np.isfinite(stride_s) or stride_s <= 0:
+        return None
+    t = kin.time_s[a:b]
+    if len(t) < 4:
+        return None
+    frames = max(3, round(stride_s / float(np.median(np.diff(t)))))
+    hips = _about_its_stride_mean(kin.mid_hip()[a:b, 1], frames)
+    apart = _about_its_stride_mean(np.abs(kin.points["left_ankle"][a:b, 0] - kin.points["right_ankle"][a:b, 0]), frames)
+    if hips is None or apart is None or np.std(hips) == 0 or np.std(apart) == 0:
+        return None
+    return float(np.corrcoef(hips, apart)[0, 1])
 
 
 def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
@@ -165,6 +195,7 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
     ground_speed = max(travel, max(0.0, min(sweep)) if sweep else 0.0)
 
     trunk = kin.angles.get("trunk_lean_deg")
+    cycle_rate = median_or_none(rates)
     peak, low = float(np.nanpercentile(work_thigh, 95)), float(np.nanpercentile(work_thigh, 5))
     return DrillFeatures(
         one_sided_ratio=one_sided,
@@ -175,7 +206,7 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         knee_flexion_peak_deg=float(np.nanpercentile(work_knee, 95)),
         trunk_lean_deg=None if trunk is None else float(np.nanmedian(trunk[a:b])),
         ground_speed_legs_per_s=ground_speed,
-        cycle_rate_hz=median_or_none(rates),
+        cycle_rate_hz=cycle_rate,
         hold_fraction=max(held),
         hip_rise_legs=float(np.nanpercentile(hip[:, 1], 97) - np.nanpercentile(hip[:, 1], 3)),
         flight_fraction=flight,
@@ -185,6 +216,9 @@ def rep_features(kin: Kinematics, rep: RepWindow) -> DrillFeatures:
         ascent_fraction=median_or_none(ascent),
         legs_in_phase=in_phase,
         flight_time_s=median_or_none(flights),
+        hips_up_with_legs_apart=hips_up_with_legs_apart(kin, a, b, 1.0 / cycle_rate if cycle_rate else None)
+        if rep.side == "both"
+        else None,
     )
 
 

@@ -51,6 +51,7 @@ class DrillSpec:
     criteria: tuple[str, ...]  # coaching criteria ids that judge it
     references: tuple[str, ...]  # report reference target ids shown for it
     cycle: str = "knee_drive"  # one of CYCLE_MARKS
+    gait: bool = False  # measured by its steps (touchdowns and toe-offs), as a run is, not by reps and cycles
 
     @property
     def one_legged(self) -> bool:
@@ -60,6 +61,12 @@ class DrillSpec:
     @property
     def hands_on_wall(self) -> bool:
         return self.arms == "wall"
+
+    @property
+    def coached(self) -> bool:
+        """Some coaching criterion judges it, so the coaching library must say how it is done (a walk is
+        named and measured, but the seed articles do not coach it)."""
+        return bool(self.criteria)
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ def _spec(raw: dict[str, Any]) -> DrillSpec:
         criteria=tuple(raw["criteria"]),
         references=tuple(raw["references"]),
         cycle=raw.get("cycle", "knee_drive"),
+        gait=raw.get("gait", False),
     )
 
 
@@ -124,6 +132,8 @@ def load_drill_table(directory: Traversable | None = None) -> DrillTable:
         seen.add(drill.id)
     if "sprint" not in seen:
         raise DrillDataError("drills.toml: the sprint row is missing (a run is the drill every clip may be)")
+    if not table.spec("sprint").gait:
+        raise DrillDataError("drills.toml: the sprint row must say gait = true (a run is measured by its steps)")
     return table
 
 

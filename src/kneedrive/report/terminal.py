@@ -59,7 +59,7 @@ def summary_table(record: AnalysisRecord) -> Table:
     from .units import in_legs_without_scale
 
     s = record.summary
-    table = Table(title=escape(f"{record.source}: {s.steps} steps"), title_justify="left")
+    table = Table(title=escape(f"{record.source}: {record.drill.label}, {s.steps} steps"), title_justify="left")
     table.add_column("Figure")
     table.add_column("All", justify="right")
     table.add_column("Left", justify="right")

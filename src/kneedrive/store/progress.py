@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from ..drills.table import drill_spec
 from ..metrics.registry import Metric, registry
 from ..record import AnalysisRecord
 from .values import StoredSession
@@ -58,7 +59,7 @@ SCOPE_OF_TAKE = {"summary": "summary", "weaker_side": "side", "asymmetry": "asym
 @cache
 def followed(activity: str) -> tuple[Followed, ...]:
     reg = registry()
-    if activity == "sprint":
+    if drill_spec(activity).gait:  # a run or a walk: its step figures
         rows = [Followed(reg.check(n, SCOPE_OF_TAKE[t], "store.progress"), t) for n, t in RUNNING]  # type: ignore[arg-type]
         return tuple(rows)
     return tuple(Followed(reg.check(n, "rep", "store.progress"), "reps") for n in DRILL)
