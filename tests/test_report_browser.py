@@ -44,6 +44,8 @@ DOM_FACTS = """(() => {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
     angles: box('plot-angles'), steps: box('plot-steps'), trunk: box('plot-trunk'),
     cycleRate: box('plot-cycle-rate'),
+    tables: [...document.querySelectorAll('.table-wrap')].map(w => ({id: w.querySelector('table').id,
+      overflow: w.scrollWidth - w.clientWidth})),
     keyframes: frames, findings: document.querySelectorAll('#findings li').length,
     faults: document.querySelectorAll('#faults .fault').length,
     evidenceFigures: document.querySelectorAll('#faults figure.keyframe svg line').length,
@@ -108,6 +110,8 @@ def test_report_loads_offline_with_plots_and_key_frames_at_phone_width(
     # no horizontal scrolling on a phone
     assert facts["innerWidth"] == PHONE_WIDTH_PX
     assert facts["scrollWidth"] <= facts["innerWidth"], facts
+    # ... and the measurement tables fit without scrolling inside their boxes either (the runs table did not)
+    assert facts["tables"] and all(t["overflow"] <= 0 for t in facts["tables"]), facts["tables"]
     # plots drawn, fitted to the screen (a drill has reps and cycles, no steps)
     drill = name == "drive-through-drill"
     assert (facts["steps"] is None) is drill

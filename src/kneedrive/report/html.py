@@ -181,10 +181,11 @@ def _reps(record: AnalysisRecord) -> list[dict[str, str]]:
         {
             "index": str(r.index),
             "side": str(r.side or ""),
-            "time": f"{fmt(in_file(r.start_s))}–{fmt(in_file(r.end_s))} s",
+            "time": f"{fmt(in_file(r.start_s))}–{fmt(in_file(r.end_s))}\u00a0s",  # the unit stays with its number
             "cycles": str(r.cycles if r.cycles is not None else "–"),
             "rate": fmt(r.cycle_rate_hz, 1.0, "Hz"),
-            "decay": fmt(r.rate_decay_pct, 1.0, "%") + (" (decayed)" if r.decayed else ""),
+            "decay": fmt(r.rate_decay_pct, 1.0, "%"),
+            "decayed": bool(r.decayed),
             "thigh": fmt(r.thigh_angle_peak_deg, 1.0, "°"),
         }
         for r in record.drill.reps
