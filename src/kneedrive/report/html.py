@@ -185,7 +185,7 @@ def _reps(record: AnalysisRecord) -> list[dict[str, str]]:
             "cycles": str(r.cycles if r.cycles is not None else "–"),
             "rate": fmt(r.cycle_rate_hz, 1.0, "Hz"),
             "decay": fmt(r.rate_decay_pct, 1.0, "%"),
-            "decayed": bool(r.decayed),
+            "decayed": "decayed" if r.decayed else "",
             "thigh": fmt(r.thigh_angle_peak_deg, 1.0, "°"),
         }
         for r in record.drill.reps
