@@ -281,3 +281,22 @@ def test_a_run_toward_the_camera_gives_its_touchdowns_and_cadence(fps_hz: float,
     assert cadence is not None and cadence == pytest.approx(60 * model.sprinter.step_frequency_hz, rel=0.01)
     assert "cadence_spm" not in analysis.record.unavailable
     assert analysis.steps == () and analysis.summary.thigh_angle_peak_deg is None
+
+
+def test_from_the_front_steps_at_a_walks_rate_are_walk_or_run_unsure_and_not_judged() -> None:
+    """From the front a walk and a slow run look alike (the hips against the legs' spread is not seen): steps
+    slower than a run's (here the synthetic run's 174 steps/min made 87 by doubling its clock) are "unsure:
+    Sprint / run or Walk", and a fault in them is not raised; at 174 steps/min it stays a run and is judged."""
+    model = FrontRunModel(faults=with_front_faults(FrontFaults(), "knee_valgus"))
+    syn = synthesize_front_run(model, fps_hz=60.0, artefacts=NOISE, seed=1)
+    run = kneedrive.analyze(syn.sequence)
+    assert run.drill.decided_by == "auto" and [f.id for f in run.coaching.faults] == ["knee_valgus"]
+    slow = replace(syn.sequence, time_s=syn.sequence.time_s * 2.0)
+    walk_or_run = kneedrive.analyze(slow)
+    assert walk_or_run.drill.decided_by == "unsure" and {d for d, _ in walk_or_run.drill.ranking} == {"sprint", "walk"}
+    assert walk_or_run.record.drill.label == "unsure: Sprint / run or Walk"
+    assert walk_or_run.coaching.faults == () and walk_or_run.coaching.praise == ()
+    assert any(
+        w.startswith("unsure what the athlete is doing: the feet take turns at a walk") for w in walk_or_run.warnings
+    )
+    assert walk_or_run.summary.cadence_spm == pytest.approx(run.summary.cadence_spm / 2, rel=0.01)

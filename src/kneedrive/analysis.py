@@ -436,7 +436,7 @@ def _front_analysis(
     """A front or oblique view (analysis_front): its touchdowns and step rate, no steps or sagittal figures."""
     from .analysis_front import analyze_front
 
-    parts = analyze_front(seq, kin, view, drill, kin.leg_length_m)
+    parts = analyze_front(seq, kin, view, drill, kin.leg_length_m, real_time=not _slowed(video_pose))
     feet = [kin.foot_centre(side) for side in ("left", "right")]
     sides = per_side([])
     summary, rhythm_withheld = _front_rhythm(parts.touchdowns, kin.fps_hz, _slowed(video_pose))

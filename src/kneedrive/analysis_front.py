@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .coaching.faults import Coaching, Judged, find_faults
+from .coaching.faults import NOT_JUDGED, Coaching, Judged, find_faults
 from .drills.analyze import AUTO, DrillResult, analyze_drill
+from .drills.recognize import load_rules
 from .events.front import FrontStanceDetector
 from .events.model import GaitEvent
 from .io.video_record import frozen_map
@@ -29,7 +30,7 @@ from .sequence import PoseSequence
 
 #: Drills measured in a front view when the stances alone decide (the front view cannot tell a knee drive
 #: from a step-up: both stand on one leg).
-RUN, SINGLE_LEG = "sprint", "single_leg_knee_drive"
+RUN, WALK, SINGLE_LEG = "sprint", "walk", "single_leg_knee_drive"
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,16 @@ def sagittal_withheld(view: ViewEstimate) -> tuple[dict[str, str], str]:
 
 
 def analyze_front(
-    seq: PoseSequence, kin: Kinematics, view: ViewEstimate, drill: str, leg_length_m: float | None
+    seq: PoseSequence,
+    kin: Kinematics,
+    view: ViewEstimate,
+    drill: str,
+    leg_length_m: float | None,
+    *,
+    real_time: bool = True,
 ) -> FrontParts:
     """The front-view stage, from the sequence (the front frame) and the sagittal kinematics (for the
-    drill row only)."""
+    drill row only). `real_time=False`: the clip looks slowed, its step rate is not the real one."""
     unavailable, warning = sagittal_withheld(view)
     warnings = [warning]
     figures, withheld = None, []
@@ -76,12 +83,20 @@ def analyze_front(
         found = [(st.side, st.touchdown_frame, float(fk.time_s[st.touchdown_frame])) for st in running]
     touchdowns = tuple(GaitEvent("left" if side == "left" else "right", "touchdown", i, t) for side, i, t in found)
     guess, decided_by, confidence = _activity(figures, drill)
+    ranking: tuple[tuple[str, float], ...] = ((guess, confidence),)
+    if guess == RUN and decided_by == "auto" and _steps_at_a_walks_rate(touchdowns, real_time):
+        decided_by, confidence, ranking = "unsure", 0.5, ((RUN, 0.5), (WALK, 0.5))
+        warnings.append(
+            "unsure what the athlete is doing: the feet take turns at a walk's step rate, and from the front a "
+            "walk and a slow run look alike (the hips' rise and fall against the legs' spread, which tells them "
+            "apart from the side, is not seen): name it with --drill"
+        )
     base = analyze_drill(kin, guess)
     drill_result = replace(
         base,
         decided_by=decided_by,
         confidence=confidence,
-        ranking=((guess, confidence),),
+        ranking=ranking,
         reps=(),
         sides={},
         asymmetry_pct={},
@@ -89,6 +104,9 @@ def analyze_front(
     )
     if figures is None:
         coaching = Coaching(guess, (), ())
+    elif decided_by == "unsure":  # as from the side: what is not known to be a run is not judged as one
+        coaching = Coaching(guess, (), ())
+        warnings.append(f"what the athlete is doing is unsure: {NOT_JUDGED}")
     else:
         empty = summarize([], fps_hz=kin.fps_hz, time_contacts=False, overall_speed=(None, None))
         coaching = find_faults(
@@ -107,6 +125,16 @@ def analyze_front(
     return FrontParts(
         figures, drill_result, replace(coaching, not_judged=()), unavailable, warnings, withheld, touchdowns
     )
+
+
+def _steps_at_a_walks_rate(touchdowns: tuple[GaitEvent, ...], real_time: bool) -> bool:
+    """The touchdowns come slower than a run's strides start (recognition.toml's sprint band): a walk, or a
+    jog so slow that it could be one. Slowed footage of unknown capture rate says nothing (file time)."""
+    if not real_time or len(touchdowns) < 3:
+        return False
+    step_s = float(np.median(np.diff([e.time_s for e in touchdowns])))
+    slowest_run_stride_hz = load_rules().bands[RUN]["cycle_rate_hz"][0]
+    return step_s > 0 and 1.0 / (2.0 * step_s) < slowest_run_stride_hz
 
 
 def _activity(figures: FrontFigures | None, drill: str) -> tuple[str, str, float]:

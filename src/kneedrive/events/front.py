@@ -34,7 +34,10 @@ class FrontStance:
 class FrontStanceDetector:
     still_legs_per_s: float = 0.8
     min_stance_s: float = 0.05
-    long_stance_s: float = 0.6
+    #: A planted foot held longer than this is single-leg work, not a stance of a gait: a slow walk's stance
+    #: lasts about 1 s (60 % of a 1.7 s stride at 70 steps/min, Winter 2009); at 0.6 s every stance of a walk
+    #: toward the camera, and of a run played 2x slowed, was taken for single-leg work.
+    long_stance_s: float = 1.2
     #: A dip of the hips of at least this much (leg lengths), at least `min_rep_s` apart, is a rep.
     rep_dip_legs: float = 0.02
     min_rep_s: float = 0.4
