@@ -8,7 +8,9 @@ Each variant keeps the original's truth: the GaitLab treadmill runner's cadence 
 from raw pixels, male_side.groundtruth.json), the panning race's (283.6, eye-set, real_clips). A 25 fps
 variant keeps every frame nearest to k / 25 s (what a camera at 25 fps would have caught); a smaller one is
 resized with area averaging. Two are exports: every third image shown three times (a 10 fps source exported
-at 29 fps: real time, 9.7 images a second) and every image shown three times (slowed 3x in an editor). The
+at 29 fps: real time, 9.7 images a second) and every image shown three times (slowed 3x in an editor); one
+is a speed ramp (normal speed for 4 s, then every image shown three times, as a phone's slow-motion export
+switches from normal to slow). The
 table gives, per variant: the touchdowns found against those the true cadence implies over the same span,
 the share of successive touchdowns that change foot, the cadence and its error, which event detector was
 used, what the athlete was found doing, whether technique was judged, and the slow motion found.
@@ -31,6 +33,8 @@ import kneedrive
 from kneedrive.errors import KneedriveError
 from kneedrive.events.alternation import alternation_share
 
+#: The speed ramp variant slows from here (s of the source).
+RAMP_FROM_S = 4.0
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it, every n-th image
 #: kept, each image kept shown this many times[, "hand-held"])
@@ -49,6 +53,15 @@ VARIANTS: tuple[Plain | tuple[str, str, float | None, int | None, int, int, str]
         1,
         1,
         "hand-held",
+    ),
+    (
+        "GaitLab treadmill, slowed 3x from 4 s (a speed ramp)",
+        "gaitlab_treadmill/male_side.mp4",
+        None,
+        None,
+        1,
+        3,
+        "ramp",
     ),
     (
         "Panning race, every 3rd image shown 3 times (export)",
@@ -102,7 +115,8 @@ def make_variant(
 ) -> Path:
     """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide, every
     `keep_every`-th image kept and each shown `repeat` times (an export from a slower source: keep 3, show 3;
-    slowed in an editor: keep 1, show 3), filmed `camera` "hand-held" (see hand_held) or as it was."""
+    slowed in an editor: keep 1, show 3), filmed `camera` "hand-held" (see hand_held) or as it was; "ramp":
+    each image from RAMP_FROM_S on shown `repeat` times (a speed ramp: normal speed, then slowed)."""
     with av.open(str(source)) as inp:
         stream = inp.streams.video[0]
         rate = Fraction(fps_hz).limit_denominator(1001) if fps_hz else stream.average_rate or Fraction(30)
@@ -114,7 +128,10 @@ def make_variant(
         picks = sorted({int(np.argmin(np.abs(times - t))) for t in wanted})
     else:
         picks = list(range(len(frames)))
-    picks = [i for i in picks[::keep_every] for _ in range(repeat)]
+    if camera == "ramp":  # normal speed, then slowed from RAMP_FROM_S (what a phone's slow-motion export does)
+        picks = [i for i in picks for _ in range(repeat if times[i] >= RAMP_FROM_S else 1)]
+    else:
+        picks = [i for i in picks[::keep_every] for _ in range(repeat)]
     height, width = frames[0][1].shape[:2]
     if width_px:
         height, width = round(height * width_px / width / 2) * 2, width_px

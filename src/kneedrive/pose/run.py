@@ -25,8 +25,9 @@ from .camera import CameraMotion, CameraMotionEstimator
 from .detector import PersonDetector
 from .litert import bundled_model
 from .people import PeopleScan, choose_preview, rank, stitch
+from .ramp import find_speed_changes
 from .repeats import RepeatedFrames, shown_times
-from .timing import Source, Timing, judge_slow_motion, known_timing
+from .timing import Source, Timing, judge_slow_motion, known_timing, ramp_timing
 from .tracker import NEWCOMER_S, follow_people
 
 log = logging.getLogger(__name__)
@@ -335,6 +336,29 @@ def _camera(pose: cache.CachedPose) -> CameraMotion | None:
     )
 
 
+def _ground_sequence(
+    path: Path, pose: cache.CachedPose, span: slice, backend: PoseBackend
+) -> tuple[PoseSequence, CameraMotion | None]:
+    """The rows `span` of the athlete's pose as a sequence on the file's clock (in the ground frame when the
+    camera moved and its motion was measured), and the camera's motion over those rows."""
+    camera = _camera(pose)
+    xy = pose.xy[span]
+    if camera is not None and camera.moving:
+        if camera.in_ground_frame:  # an implausible estimate leaves the keypoints in the image (warned below)
+            xy = camera.ground_xy(xy, span)
+        camera = CameraMotion(
+            camera.to_ground[span], camera.kind, camera.pan_px, camera.scale_change, camera.unmeasured_frames
+        )
+    sequence = PoseSequence(
+        time_s=pose.time_s[span],
+        xy=xy,
+        score=pose.score[span],
+        names=backend.names,
+        source=str(path),
+    )
+    return sequence, camera
+
+
 def _video_pose(
     path: Path,
     info: VideoInfo,
@@ -354,28 +378,23 @@ def _video_pose(
         raise InputError(f"{path}: the athlete's pose was found in {last - first + 1} frame; at least 2 are needed")
     span = slice(first, last + 1)
     repeated = int(pose.meta.get("frames_repeated", 0))
-    camera = _camera(pose)
-    xy = pose.xy[span]
-    if camera is not None and camera.moving:
-        if camera.in_ground_frame:  # an implausible estimate leaves the keypoints in the image (warned below)
-            xy = camera.ground_xy(xy, span)
-        camera = CameraMotion(
-            camera.to_ground[span], camera.kind, camera.pan_px, camera.scale_change, camera.unmeasured_frames
-        )
     source: Source | None = (
         "given" if capture_fps is not None else "metadata" if info.capture_fps_hz is not None else None
     )
     timing = known_timing(info.fps_hz, capture_fps or info.capture_fps_hz, source)
-    sequence = PoseSequence(
-        time_s=pose.time_s[span] * timing.time_scale,
-        xy=xy,
-        score=pose.score[span],
-        names=backend.names,
-        source=str(path),
-    )
-    timing = judge_slow_motion(timing, sequence, shown_times=shown_times(pose.time_s[span], info.fps_hz))
-    if timing.suspected_slow_motion:  # analysed on the estimated real time (its times withheld downstream)
-        sequence = replace(sequence, time_s=sequence.time_s * timing.time_scale)
+    sequence, camera = _ground_sequence(path, pose, span, backend)
+    changes = find_speed_changes(sequence)
+    if changes:  # a slow-motion ramp: only its longest steady part is analysed
+        kept = (pose.time_s >= changes[-1].kept_s[0]) & (pose.time_s <= changes[-1].kept_s[1]) & seen
+        span = slice(int(np.argmax(kept)), len(kept) - int(np.argmax(kept[::-1])))
+        sequence, camera = _ground_sequence(path, pose, span, backend)
+    if changes:
+        timing = ramp_timing(timing, changes)
+    sequence = replace(sequence, time_s=sequence.time_s * timing.time_scale)
+    if not timing.suspected_slow_motion:
+        timing = judge_slow_motion(timing, sequence, shown_times=shown_times(pose.time_s[span], info.fps_hz))
+        if timing.suspected_slow_motion:  # analysed on the estimated real time (its times withheld downstream)
+            sequence = replace(sequence, time_s=sequence.time_s * timing.time_scale)
     warnings = []
     if repeated:
         warnings.append(

@@ -19,12 +19,13 @@ every time, rate and speed measured on it is still withheld (`kneedrive.metrics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 
 from ..sequence import PoseSequence
+from .ramp import SpeedChange
 
 #: Steadier than this (steps/min, file time) with walk- or run-length steps, no human moves: slowed footage.
 SLOWEST_STEPS_PER_MIN = 70.0
@@ -69,6 +70,9 @@ class Timing:
     file_steps_per_min: float | None = None
     #: Every image was shown this many times (an editor's slow motion; the factor is then this count).
     shown_times: int | None = None
+    #: Switches of playback speed inside the clip (a slow-motion ramp): only one steady part is analysed, and
+    #: the slow-motion factor, when set, is the ratio of the two parts' step times.
+    speed_changes: tuple[SpeedChange, ...] = ()
 
     @property
     def suspected_slow_motion(self) -> bool:
@@ -82,6 +86,30 @@ class Timing:
         return self.time_scale if self.suspected_slow_motion else 1.0
 
     def warning(self) -> str | None:
+        slowed = self._slow_motion_warning()
+        if not self.speed_changes:
+            return slowed
+        return "; ".join(line for line in (self._speed_change_warning(), slowed) if line is not None)
+
+    def _speed_change_warning(self) -> str:
+        """Where the playback speed changed (the file's seconds)."""
+        last = self.speed_changes[-1]
+        at = " and ".join(f"{change.at_s:.1f} s" for change in self.speed_changes)
+        a, b = last.kept_s
+        part = "the slowed part" if last.kept_slowed else "the part at normal speed"
+        return (
+            f"the playback speed changes at {at} of the clip (the steps last {last.factor:.1f}x as long on the slow "
+            f"side: a slow-motion section, as phones export it); only {part} ({a:.1f}-{b:.1f} s) is analysed"
+        )
+
+    def _slow_motion_warning(self) -> str | None:
+        measured = bool(self.speed_changes) and self.speed_changes[-1].real_step_s is not None
+        if self.suspected_slow_motion and measured and self.looks_like_capture_fps_hz is not None:
+            return (
+                f"analysed as {self.slow_motion_factor:.1f}x slowed (as if captured at "
+                f"~{self.looks_like_capture_fps_hz:.0f} fps), taking the part at normal speed as real time, but times, "
+                "rates and speeds are not reported as real: give --capture-fps"
+            )
         if self.suspected_slow_motion and self.shown_times is not None:
             return (
                 f"this looks like slow motion made in an editor: every image is shown {self.shown_times} times and "
@@ -122,6 +150,7 @@ class Timing:
             "looks_like_capture_fps_hz": self.looks_like_capture_fps_hz,
             "file_steps_per_min": self.file_steps_per_min,
             "shown_times": self.shown_times,
+            "speed_changes": [change.to_dict() for change in self.speed_changes],
         }
 
 
@@ -146,26 +175,53 @@ def judge_slow_motion(timing: Timing, sequence: PoseSequence, *, shown_times: in
     slowed_walk = steps_per_min < SLOWEST_STEPS_PER_MIN and gap_legs >= WALK_GAP_LEGS
     slowed_run = steps_per_min < SLOWEST_RUN_STEPS_PER_MIN and gap_legs >= SURE_RUN_GAP_LEGS
     if not (slowed_walk or slowed_run):
-        return Timing(timing.file_fps_hz, file_steps_per_min=round(steps_per_min, 1))
+        return replace(timing, file_steps_per_min=round(steps_per_min, 1))
     typical = TYPICAL_RUN_SPM if gap_legs >= RUN_GAP_LEGS else TYPICAL_WALK_SPM
     factor = typical / steps_per_min
     if shown_times is not None and 1 / EDIT_AGREES <= shown_times / factor <= EDIT_AGREES:
-        return Timing(
-            timing.file_fps_hz,
+        return replace(
+            timing,
             time_scale=1.0 / shown_times,
             slow_motion_factor=float(shown_times),
             file_steps_per_min=round(steps_per_min, 1),
             shown_times=shown_times,
         )
-    looks_like = min(PHONE_RATES_HZ, key=lambda rate: abs(np.log(rate / (factor * timing.file_fps_hz))))
+    looks_like = _looks_like(factor, timing.file_fps_hz)
     factor = round(factor, 1)
-    return Timing(
-        timing.file_fps_hz,
+    return replace(
+        timing,
         time_scale=1.0 / factor,
         slow_motion_factor=factor,
         looks_like_capture_fps_hz=looks_like,
         file_steps_per_min=round(steps_per_min, 1),
     )
+
+
+def ramp_timing(timing: Timing, changes: tuple[SpeedChange, ...]) -> Timing:
+    """`timing` for the part of a clip kept after switches of playback speed (`kneedrive.pose.ramp`). A known
+    capture rate is the slowed part's: it stays when that part is kept, and the part at normal speed is in
+    real time. With no capture rate, a slowed part is analysed on the ratio of its steps' time to the normal
+    part's, when that part's steps last as long as a human's (else the legs' rhythm judges it, as for any
+    clip)."""
+    last = changes[-1]
+    if not last.kept_slowed:
+        return replace(timing, time_scale=1.0, speed_changes=changes)
+    if timing.capture_fps_hz is not None or last.real_step_s is None:
+        return replace(timing, speed_changes=changes)
+    factor = round(last.factor, 1)
+    return replace(
+        timing,
+        time_scale=1.0 / factor,
+        slow_motion_factor=factor,
+        looks_like_capture_fps_hz=_looks_like(last.factor, timing.file_fps_hz),
+        file_steps_per_min=round(60.0 / (last.real_step_s * last.factor), 1),
+        speed_changes=changes,
+    )
+
+
+def _looks_like(factor: float, file_fps_hz: float) -> float:
+    """The common phone capture rate nearest to `factor` x the file's rate."""
+    return min(PHONE_RATES_HZ, key=lambda rate: abs(np.log(rate / (factor * file_fps_hz))))
 
 
 def step_rhythm(sequence: PoseSequence) -> tuple[float, float] | None:
