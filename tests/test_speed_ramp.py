@@ -4,8 +4,12 @@ pace, a start from standing and a steady clip are no switch."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kneedrive.drills.sprinter import SprinterModel, synthesize
 from kneedrive.pose.ramp import find_speed_change, find_speed_changes
@@ -116,3 +120,26 @@ def test_normal_slowed_and_normal_again_keeps_the_slowed_middle() -> None:
     start, end = changes[-1].kept_s
     assert start == pytest.approx(0.6, abs=0.3) and end == pytest.approx(8.6, abs=0.3)
     assert changes[-1].factor == pytest.approx(4.0, rel=0.15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(min_value=0, max_value=80),
+    lost=st.floats(min_value=0.0, max_value=1.0),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_any_pose_gives_a_switch_or_none_without_a_warning(rows: int, lost: float, seed: int) -> None:
+    """Short, lost or noisy poses (NaN points, still frames) give a switch or None, never an error or a stray
+    numpy warning on the terminal."""
+    rng = np.random.default_rng(seed)
+    names = _sprint(fps_hz=30.0, duration_s=0.5).names
+    xy = rng.normal(0, 50, (rows, len(names), 2))
+    xy[rng.random((rows, len(names))) < lost] = np.nan
+    time_s = np.cumsum(rng.uniform(0.01, 0.2, rows)) if rows else np.zeros(0)
+    if rows < 2:
+        return  # a PoseSequence needs 2 frames
+    seq = PoseSequence(time_s=time_s, xy=xy, score=np.ones((rows, len(names))), names=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        changes = find_speed_changes(seq)
+    assert all(change.factor >= 2.0 for change in changes)

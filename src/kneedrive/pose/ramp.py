@@ -170,8 +170,10 @@ def _signals(
         return None
     hip = (sequence.point("left_hip") + sequence.point("right_hip")) / 2
     left, right = sequence.point("left_ankle"), sequence.point("right_ankle")
-    legs = float(np.nanmedian(np.concatenate([np.hypot(*(left - hip).T), np.hypot(*(right - hip).T)])))
-    if not np.isfinite(legs) or legs <= 0:
+    reach = np.concatenate([np.hypot(*(left - hip).T), np.hypot(*(right - hip).T)])
+    reach = reach[np.isfinite(reach)]
+    legs = float(np.median(reach)) if len(reach) else 0.0
+    if legs <= 0:
         return None
     speeds = []
     for name in _LIMBS:
