@@ -170,6 +170,26 @@ def test_a_label_hand_over_where_the_legs_cross_does_not_split_a_contact(sprint:
     assert len(offs) == len([e for e in clean if e.kind == "toe_off"])
 
 
+def test_a_hand_over_in_a_clip_too_short_for_a_step_rate_estimate_does_not_split_a_contact() -> None:
+    """1.5 s holds fewer than 1.2 cycles of the slowest stride the step rate is looked for at (0.7 Hz), so
+    there is no estimate (as for the slowed real jog's analysed part, 180 rows, from 105 fps on). A hand-over
+    is still one contact: its "swing" is measured against the quickest stride a runner has (without that the
+    stance foot landed twice; the jog: a phantom touchdown 0.12 s after two of its five real ones)."""
+    short = synthesize(SprinterModel(), fps_hz=FPS, duration_s=1.5)
+    kin = compute_kinematics(short.sequence)
+    assert kin.step_frequency_estimate_hz is None  # the case tested (none of the events below need it)
+    clean, _ = ContactDetector().detect(kin)
+    landings = _touchdowns(clean)
+    right = next(e for e in landings if e.side == "right" and e.frame > 60)
+    toe_off = next(e for e in clean if e.kind == "toe_off" and e.side == "right" and e.frame > right.frame)
+    glitched, _ = ContactDetector().detect(
+        compute_kinematics(_handed_over(short.sequence, (right.frame + toe_off.frame) // 2, 9))
+    )
+    found = _touchdowns(glitched)
+    assert [e.side for e in found] == [e.side for e in landings]  # no touchdown too many, none lost
+    assert all(abs(a.time_s - b.time_s) <= 2 / FPS for a, b in zip(found, landings, strict=True))
+
+
 def test_a_stretch_whose_relabelling_moves_landings_does_not_block_a_plain_flip_elsewhere() -> None:
     """Two stretches with the labels exchanged; relabelling the second moves its landings (as among a start's
     unsteady first strides, where the pose is poor): all at once the round is refused, so each stretch is

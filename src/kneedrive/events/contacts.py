@@ -30,7 +30,7 @@ from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from ..kinematics.timebase import nearest_frame, time_at_frame, value_at
 from .ground import FloorProfile, GroundLine, fit_ground, floor_profile, lowest_point
-from .hand_over import hand_overs, joined_contacts
+from .hand_over import hand_overs, joined_contacts, stride_frames
 from .model import SIDES, ContactPhase, GaitEvent, Side
 
 ENTER_FRACTION = 0.20
@@ -73,7 +73,7 @@ class ContactDetector:
         heights = {side: feet[side].height for side in SIDES}
         found = {side: self._phases(kin, side, heights[side]) for side in SIDES}
         phases = {side: found[side][0] for side in SIDES}
-        stride = 2.0 * kin.fps_hz / kin.step_frequency_estimate_hz if kin.step_frequency_estimate_hz else None
+        stride = stride_frames(kin.step_frequency_estimate_hz, kin.fps_hz)
         events: list[GaitEvent] = []
         for side, bridged in joined_contacts(phases, hand_overs(phases, lows, heights, stride)).items():
             # a part of a contact split by a hand-over need not touch down on its own (the slowed jog's

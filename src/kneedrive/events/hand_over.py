@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 
 from ..kinematics.result import Array
-from .model import SIDES, ContactPhase, Side, other
+from .model import SIDES, STEP_RATE_HZ, ContactPhase, Side, other
 
 #: A foot's swing takes at least this share of its stride (running 0.6-0.8, walking about 0.4: Novacheck
 #: 1998, Gait & Posture 7:77). A shorter "swing" in the middle of a contact, in which the two feet's
@@ -30,6 +30,18 @@ FEET_MEET_LEGS = 0.1
 SAME_SPOT_LEGS = 0.5
 
 
+def stride_frames(step_frequency_hz: float | None, fps_hz: float) -> float:
+    """The stride (frames) a swing is measured against: two steps at the estimated step rate, or, without an
+    estimate, the quickest stride a runner has (STEP_RATE_HZ): a "swing" shorter than MIN_SWING_SHARE of
+    even that is none, whatever the runner. (Without a rate no hand-over was recognised: the slowed real
+    jog's analysed part, 180 rows, is too short for the rate's estimate (kinematics.clean
+    .dominant_frequency_hz wants 1.2 cycles of a 0.7 Hz stride) from 105 fps on, and there each foot landed
+    twice 0.12 s apart where the legs cross; it is 7 and 5 rows of a 10-row bound at 108 fps.)"""
+    if step_frequency_hz:
+        return 2.0 * fps_hz / step_frequency_hz
+    return 2.0 * fps_hz / STEP_RATE_HZ[1]
+
+
 def _lowest(height: Array, part: ContactPhase) -> int:
     """The frame of a contact's part where the foot is lowest: where it stands, away from a hand-over's blend."""
     return part.start + int(np.nanargmin(height[part.start : part.end + 1]))
@@ -39,13 +51,11 @@ def hand_overs(
     phases: dict[Side, list[ContactPhase]],
     lows: dict[Side, Array],
     heights: dict[Side, Array],
-    stride_frames: float | None,
+    stride_frames: float,
 ) -> list[tuple[ContactPhase, ContactPhase, list[ContactPhase]]]:
     """Contacts of one foot split by a label hand-over where the legs cross (MIN_SWING_SHARE,
-    FEET_MEET_LEGS, SAME_SPOT_LEGS): (the part before, the part after, the other foot's contacts inside the
-    hand-over: the stance foot under its label)."""
-    if stride_frames is None:
-        return []
+    FEET_MEET_LEGS, SAME_SPOT_LEGS; `stride_frames`: see `stride_frames`): (the part before, the part after, the
+    other foot's contacts inside the hand-over: the stance foot under its label)."""
     out = []
     for side in SIDES:
         for before, after in itertools.pairwise(phases[side]):

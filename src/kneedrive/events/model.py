@@ -27,6 +27,11 @@ class ContactPhase:
     end: int  # last frame in contact
 
 
+#: Step rates a runner can have (Hz): the foot-reach detector looks for the stride period within them, and a
+#: "swing" shorter than a share of the quickest stride (2 / 5.5 Hz = 0.36 s) is none (events.hand_over).
+STEP_RATE_HZ = (1.2, 5.5)
+
+
 def other(side: Side) -> Side:
     return "right" if side == "left" else "left"
 

@@ -17,7 +17,7 @@ from scipy.signal import find_peaks
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from .ground import GroundLine, fit_ground, lowest_point
-from .model import MIN_STEP_SHARE, SIDES, GaitEvent, Side, one_landing_each
+from .model import MIN_STEP_SHARE, SIDES, STEP_RATE_HZ, GaitEvent, Side, one_landing_each
 
 #: Extremes of one foot come once a stride: closer than this share of the typical stride they are one swing.
 MIN_STRIDE_SHARE = 0.6
@@ -30,8 +30,6 @@ LANDING_SEARCH_SHARE = 0.25
 LANDED_WITHIN_LEGS = 0.02
 #: The stride is the shortest lag whose autocorrelation peak is at least this share of the best one.
 PERIOD_SHARE = 0.8
-#: Step rates a runner can have (Hz); the stride period is looked for within them.
-STEP_RATE_HZ = (1.2, 5.5)
 
 
 def _reach(kin: Kinematics, side: Side, point: str) -> Array:
