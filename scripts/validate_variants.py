@@ -111,11 +111,11 @@ def make_variant(
     width_px: int | None,
     keep_every: int = 1,
     repeat: int = 1,
-    camera: str | None = None,
+    style: str | None = None,
 ) -> Path:
     """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide, every
     `keep_every`-th image kept and each shown `repeat` times (an export from a slower source: keep 3, show 3;
-    slowed in an editor: keep 1, show 3), filmed `camera` "hand-held" (see hand_held) or as it was; "ramp":
+    slowed in an editor: keep 1, show 3); `style` "hand-held": filmed so (see hand_held), "ramp":
     each image from RAMP_FROM_S on shown `repeat` times (a speed ramp: normal speed, then slowed)."""
     with av.open(str(source)) as inp:
         stream = inp.streams.video[0]
@@ -128,7 +128,7 @@ def make_variant(
         picks = sorted({int(np.argmin(np.abs(times - t))) for t in wanted})
     else:
         picks = list(range(len(frames)))
-    if camera == "ramp":  # normal speed, then slowed from RAMP_FROM_S (what a phone's slow-motion export does)
+    if style == "ramp":  # normal speed, then slowed from RAMP_FROM_S (what a phone's slow-motion export does)
         picks = [i for i in picks for _ in range(repeat if times[i] >= RAMP_FROM_S else 1)]
     else:
         picks = [i for i in picks[::keep_every] for _ in range(repeat)]
@@ -141,7 +141,7 @@ def make_variant(
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": "20", "preset": "fast"}
         for k, image in enumerate(frames[i][1] for i in picks):
-            if camera == "hand-held":
+            if style == "hand-held":
                 image = hand_held(image, k, len(picks), float(rate))
             if image.shape[1] != width:
                 image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
@@ -191,13 +191,13 @@ def measure(name: str, video: Path, truth_spm: float) -> VariantResult:
 def results(data: Path = DATA) -> list[VariantResult]:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for k, (name, source, fps_hz, width_px, keep_every, repeat, *camera) in enumerate(VARIANTS):
+        for k, (name, source, fps_hz, width_px, keep_every, repeat, *style) in enumerate(VARIANTS):
             path = data / source
-            untouched = fps_hz is None and width_px is None and keep_every == 1 and repeat == 1 and not camera
+            untouched = fps_hz is None and width_px is None and keep_every == 1 and repeat == 1 and not style
             video = (
                 path
                 if untouched
-                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px, keep_every, repeat, *camera)
+                else make_variant(path, Path(tmp) / f"variant{k}.mp4", fps_hz, width_px, keep_every, repeat, *style)
             )
             out.append(measure(name, video, truth_cadence_spm(path)))
     return out

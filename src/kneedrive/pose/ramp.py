@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks, medfilt
 
 from ..sequence import PoseSequence
+from .gait import leg_swing
 
 #: The limbs slow (or quicken) at least this many times at a switch of playback speed; so do the steps.
 MIN_FACTOR = 2.0
@@ -162,19 +163,13 @@ def _signals(
     """Per row: the log of the limbs' median speed relative to the hips (leg lengths a second), the ankle
     gap (leg lengths, unsigned: a left/right swap does not change it), where it is known, and the hips'
     height (leg lengths)."""
-    names = ("left_hip", "right_hip", *_LIMBS)
-    if not all(sequence.has(n) for n in names) or len(sequence.time_s) < 2 * MIN_PART_ROWS:
-        return None
     time_s = sequence.time_s
-    if np.any(np.diff(time_s) <= 0):
+    if not all(sequence.has(n) for n in _LIMBS) or len(time_s) < 2 * MIN_PART_ROWS or np.any(np.diff(time_s) <= 0):
         return None
-    hip = (sequence.point("left_hip") + sequence.point("right_hip")) / 2
-    left, right = sequence.point("left_ankle"), sequence.point("right_ankle")
-    reach = np.concatenate([np.hypot(*(left - hip).T), np.hypot(*(right - hip).T)])
-    reach = reach[np.isfinite(reach)]
-    legs = float(np.median(reach)) if len(reach) else 0.0
-    if legs <= 0:
+    swing = leg_swing(sequence)
+    if swing is None:
         return None
+    hip, legs = swing.hip, swing.legs_px
     speeds = []
     for name in _LIMBS:
         relative = (sequence.point(name) - hip) / legs
@@ -185,8 +180,7 @@ def _signals(
     speed = np.full(len(time_s), np.nan)
     speed[known] = np.nanmedian(stacked[:, known], axis=0)
     log_speed = np.log(np.maximum(speed, 1e-3))
-    gap = np.abs(left[:, 0] - right[:, 0]) / legs
-    return log_speed, gap, np.isfinite(gap), hip[:, 1] / legs
+    return log_speed, swing.gap_legs, np.isfinite(swing.gap_legs), hip[:, 1] / legs
 
 
 def _split_row(time_s: NDArray[np.float64], log_speed: NDArray[np.float64]) -> int | None:

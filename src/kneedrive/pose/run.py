@@ -388,7 +388,6 @@ def _video_pose(
         kept = (pose.time_s >= changes[-1].kept_s[0]) & (pose.time_s <= changes[-1].kept_s[1]) & seen
         span = slice(int(np.argmax(kept)), len(kept) - int(np.argmax(kept[::-1])))
         sequence, camera = _ground_sequence(path, pose, span, backend)
-    if changes:
         timing = ramp_timing(timing, changes)
     sequence = replace(sequence, time_s=sequence.time_s * timing.time_scale)
     if not timing.suspected_slow_motion:

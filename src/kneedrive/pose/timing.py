@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..sequence import PoseSequence
+from .gait import leg_swing
 from .ramp import SpeedChange
 
 #: Steadier than this (steps/min, file time) with walk- or run-length steps, no human moves: slowed footage.
@@ -227,15 +228,12 @@ def _looks_like(factor: float, file_fps_hz: float) -> float:
 def step_rhythm(sequence: PoseSequence) -> tuple[float, float] | None:
     """(steps per minute in the sequence's time, widest ankle gap in leg lengths), or None when the ankles
     show no steady rhythm."""
-    names = ("left_hip", "right_hip", "left_ankle", "right_ankle")
-    if not all(sequence.has(n) for n in names):
+    swing = leg_swing(sequence)
+    if swing is None:
         return None
-    hip = (sequence.point("left_hip") + sequence.point("right_hip")) / 2
-    left, right = sequence.point("left_ankle"), sequence.point("right_ankle")
-    legs = np.nanmedian(np.concatenate([np.hypot(*(left - hip).T), np.hypot(*(right - hip).T)]))
-    gap = np.abs(left[:, 0] - right[:, 0]) / legs
+    gap = swing.gap_legs
     ok = np.isfinite(gap)
-    if np.sum(ok) < 20 or not np.isfinite(legs) or legs <= 0:
+    if np.sum(ok) < 20:
         return None
     dt = float(np.median(np.diff(sequence.time_s)))
     grid = np.arange(sequence.time_s[ok][0], sequence.time_s[ok][-1], dt)
