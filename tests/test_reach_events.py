@@ -80,6 +80,42 @@ def test_one_landing_seen_by_both_feet_a_frame_apart_counts_once_on_the_alternat
     assert _one_landing_each(steady, 0.08) == steady
 
 
+def test_a_landing_seen_on_both_labels_half_a_step_apart_keeps_the_foot_on_the_ground() -> None:
+    """The mirrored panning race: the labels change places as a foot lands, so the foot at its reach (still in
+    the air) and the other label on the landing foot each make a touchdown 0.46 of a step apart. Of such a
+    pair the clearly higher foot is dropped, whichever comes first; two landings that far apart with both
+    feet down (a hidden far foot timed early) both stay, as does a pair closer than MIN_STEP_SHARE decided by
+    the alternation when the heights say nothing."""
+    from kneedrive.events.model import MIN_STEP_SHARE, RAISED_STEP_SHARE, GaitEvent, one_landing_each
+
+    step_s = 0.21
+    low, raised = -1.05, -0.8  # lowest foot point against the hips, leg lengths
+
+    def landings(*rows: tuple[str, float, float]) -> tuple[list[GaitEvent], dict[int, float]]:
+        events = [GaitEvent(side, "touchdown", round(t * 29), t) for side, t, _ in rows]  # type: ignore[arg-type]
+        return events, {id(e): h for e, (_, _, h) in zip(events, rows, strict=True)}
+
+    def kept(rows: tuple[tuple[str, float, float], ...]) -> list[tuple[str, float]]:
+        events, height = landings(*rows)
+        found = one_landing_each(
+            events,
+            MIN_STEP_SHARE * step_s,
+            foot_height=lambda e: height[id(e)],
+            raised_gap_s=RAISED_STEP_SHARE * step_s,
+        )
+        return [(e.side, e.time_s) for e in found]
+
+    gap = 0.46 * step_s
+    in_the_air_first = (("left", 0.0, low), ("right", 0.21, low), ("right", 0.42, raised), ("left", 0.42 + gap, low))
+    assert kept(in_the_air_first) == [("left", 0.0), ("right", 0.21), ("left", 0.42 + gap)]
+    in_the_air_second = (("left", 0.0, low), ("right", 0.21, low), ("left", 0.42, low), ("right", 0.42 + gap, raised))
+    assert kept(in_the_air_second) == [("left", 0.0), ("right", 0.21), ("left", 0.42)]
+    both_down = (("left", 0.0, low), ("right", 0.21, low), ("left", 0.42, low), ("right", 0.42 + gap, -1.0))
+    assert len(kept(both_down)) == 4
+    too_close = (("left", 0.0, low), ("right", 0.21, low), ("right", 0.42, low), ("left", 0.45, -1.0))
+    assert [side for side, _ in kept(too_close)] == ["left", "right", "left"]
+
+
 def test_the_rhythm_fit_counts_missing_and_same_foot_touchdowns() -> None:
     from kneedrive.events.choice import rhythm_fit
     from kneedrive.events.model import GaitEvent

@@ -17,7 +17,7 @@ from scipy.signal import find_peaks
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from .ground import GroundLine, fit_ground, lowest_point
-from .model import MIN_STEP_SHARE, SIDES, STEP_RATE_HZ, GaitEvent, Side, one_landing_each
+from .model import MIN_STEP_SHARE, RAISED_STEP_SHARE, SIDES, STEP_RATE_HZ, GaitEvent, Side, one_landing_each
 
 #: Extremes of one foot come once a stride: closer than this share of the typical stride they are one swing.
 MIN_STRIDE_SHARE = 0.6
@@ -145,4 +145,13 @@ class ReachDetector:
                     continue
                 events.append(GaitEvent(side, "toe_off", int(i), _sub_frame_time(kin, -toes[side], int(i))))
         events.sort(key=lambda e: e.time_s)
-        return one_landing_each(events, MIN_STEP_SHARE * stride / 2 / kin.fps_hz), ground
+        hip_y = kin.mid_hip()[:, 1]
+        lows = {side: lowest_point(kin, side)[:, 1] - hip_y for side in SIDES}
+        step_s = stride / 2 / kin.fps_hz
+        landings = one_landing_each(
+            events,
+            MIN_STEP_SHARE * step_s,
+            foot_height=lambda e: float(lows[e.side][e.frame]),
+            raised_gap_s=RAISED_STEP_SHARE * step_s,
+        )
+        return landings, ground
