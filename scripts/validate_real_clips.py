@@ -18,14 +18,21 @@ compared with the truth's, in video frames (decode order, from 0):
 - activity: the drill the engine named (sprint = running steps) and its confidence.
 - slow motion: the slow-motion factor the engine found or suspects, and the truth's note.
 A failing analysis is printed as such, with its message.
+
+Each clip is also analysed mirrored (every image flipped left to right, re-encoded with
+validate_variants.make_variant): the same run the other way, against the same truth frames. The pose model
+is not mirror-symmetric and the runner goes the other way, so this row shows what a runner going left
+rather than right changes.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import sys
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +162,30 @@ def compare(path: Path, truth: dict[str, Any]) -> ClipResult:
     )
 
 
-def results(clips: Path = CLIPS) -> list[ClipResult]:
-    return [
-        compare(video, json.loads(truth.read_text()))
-        for truth in sorted(clips.glob("*.truth.json"))
-        if (video := truth.with_name(truth.name.removesuffix(".truth.json") + ".mp4")).is_file()
-    ]
+def results(clips: Path = CLIPS, *, mirrored: bool = True) -> list[ClipResult]:
+    """Each clip's comparison, then (`mirrored`) its mirrored copy's, named "<clip>, mirrored"."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for truth_path in sorted(clips.glob("*.truth.json")):
+            video = truth_path.with_name(truth_path.name.removesuffix(".truth.json") + ".mp4")
+            if not video.is_file():
+                continue
+            truth = json.loads(truth_path.read_text())
+            rows.append(compare(video, truth))
+            if mirrored:
+                flipped = _variants().make_variant(video, Path(tmp) / video.name, None, None, style="mirrored")
+                rows.append(replace(compare(flipped, truth), clip=f"{video.name}, mirrored"))
+    return rows
+
+
+def _variants() -> Any:
+    """The sibling script validate_variants (its make_variant re-encodes a clip), loaded from its file."""
+    spec = importlib.util.spec_from_file_location("validate_variants", Path(__file__).with_name("validate_variants.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def table(rows: list[ClipResult]) -> str:

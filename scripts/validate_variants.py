@@ -116,7 +116,8 @@ def make_variant(
     """`source` re-encoded (H.264) at `fps_hz` (frames nearest to k / fps_hz kept) and `width_px` wide, every
     `keep_every`-th image kept and each shown `repeat` times (an export from a slower source: keep 3, show 3;
     slowed in an editor: keep 1, show 3); `style` "hand-held": filmed so (see hand_held), "ramp":
-    each image from RAMP_FROM_S on shown `repeat` times (a speed ramp: normal speed, then slowed)."""
+    each image from RAMP_FROM_S on shown `repeat` times (a speed ramp: normal speed, then slowed),
+    "mirrored": each image flipped left to right (the athlete runs the other way)."""
     with av.open(str(source)) as inp:
         stream = inp.streams.video[0]
         rate = Fraction(fps_hz).limit_denominator(1001) if fps_hz else stream.average_rate or Fraction(30)
@@ -143,6 +144,8 @@ def make_variant(
         for k, image in enumerate(frames[i][1] for i in picks):
             if style == "hand-held":
                 image = hand_held(image, k, len(picks), float(rate))
+            elif style == "mirrored":  # the same run the other way: left to right becomes right to left
+                image = image[:, ::-1]
             if image.shape[1] != width:
                 image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
             for packet in video.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")):

@@ -125,6 +125,15 @@ def test_real_clips_yardstick() -> None:
     assert race.alternating is not None and race.alternating >= 0.9
     assert race.cadence_spm is not None and race.truth_cadence_spm is not None
     assert abs(race.cadence_spm / race.truth_cadence_spm - 1) <= 0.02
+    # the same clips mirrored (the runner going the other way): the race's lead runner is followed from
+    # frame 217 only (the runner beside him takes his follower where they bunch up), 30 found; none extra
+    # (a landing seen on both labels half a step apart counts once: events.model.RAISED_STEP_SHARE)
+    mirrored = rows["sports2d_race_panning.mp4, mirrored"]
+    assert mirrored.failure is None and mirrored.found >= 28 and mirrored.extra == 0
+    assert mirrored.alternating is not None and mirrored.alternating >= 0.9
+    assert mirrored.cadence_spm is not None and abs(mirrored.cadence_spm / race.truth_cadence_spm - 1) <= 0.02
+    jog_mirrored = rows["track_jog_screenrec.mp4, mirrored"]
+    assert jog_mirrored.slow_motion.startswith("suspected") and "Tuck jump" not in jog_mirrored.activity
 
 
 @pytest.mark.slow
