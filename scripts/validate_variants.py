@@ -37,7 +37,7 @@ from kneedrive.events.alternation import alternation_share
 RAMP_FROM_S = 4.0
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: (name, source under DATA, frame rate or None to keep it, width in px or None to keep it, every n-th image
-#: kept, each image kept shown this many times[, "hand-held"])
+#: kept, each image kept shown this many times[, style: "hand-held", "ramp" or "mirrored", see make_variant])
 Plain = tuple[str, str, float | None, int | None, int, int]
 VARIANTS: tuple[Plain | tuple[str, str, float | None, int | None, int, int, str], ...] = (
     ("GaitLab treadmill, as filmed (30 fps, 720 px wide)", "gaitlab_treadmill/male_side.mp4", None, None, 1, 1),
@@ -45,6 +45,8 @@ VARIANTS: tuple[Plain | tuple[str, str, float | None, int | None, int, int, str]
     ("GaitLab treadmill, 360 px wide", "gaitlab_treadmill/male_side.mp4", None, 360, 1, 1),
     ("GaitLab treadmill, 240 px wide", "gaitlab_treadmill/male_side.mp4", None, 240, 1, 1),
     ("GaitLab treadmill at 25 fps, 360 px wide", "gaitlab_treadmill/male_side.mp4", 25.0, 360, 1, 1),
+    ("GaitLab treadmill, mirrored", "gaitlab_treadmill/male_side.mp4", None, None, 1, 1, "mirrored"),
+    ("GaitLab treadmill at 25 fps, mirrored", "gaitlab_treadmill/male_side.mp4", 25.0, None, 1, 1, "mirrored"),
     (
         "GaitLab treadmill, hand-held (drifts 4 %, zooms in 12 %)",
         "gaitlab_treadmill/male_side.mp4",

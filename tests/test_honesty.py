@@ -389,3 +389,39 @@ def test_a_slowed_clips_key_moments_are_titled_in_the_files_time() -> None:
         assert "time in the video (s; slowed footage)" in " ".join(texts[0])
         ticks = [[t for t in found if "time" not in t] for found in texts]
         assert ticks[0] == ticks[2] and ticks[0] != ticks[1]
+
+
+class _QuickBeat(ContactDetector):
+    """Touchdowns on alternating feet at 1.2 times the runner's own step rate: a detector that finds landings
+    twice or off the beat."""
+
+    def detect(self, kin: Kinematics) -> tuple[list[GaitEvent], GroundLine]:
+        events, ground = super().detect(kin)
+        touchdowns = [e for e in events if e.kind == "touchdown"]
+        start, end = touchdowns[0].time_s, touchdowns[-1].time_s
+        step_s = (end - start) / (len(touchdowns) - 1) / 1.2
+        quick = [
+            GaitEvent("left" if i % 2 == 0 else "right", "touchdown", round(t * kin.fps_hz), t)
+            for i, t in enumerate(np.arange(start, end, step_s))
+        ]
+        return sorted(quick + [e for e in events if e.kind == "toe_off"], key=lambda e: e.time_s), ground
+
+
+def test_a_step_rate_the_legs_do_not_swing_at_is_withheld_and_nothing_is_judged() -> None:
+    """The touchdowns' step rate against the ankles' own swing (Kinematics.step_frequency_estimate_hz): 20 %
+    apart, cadence and step time are withheld with the reason and technique is not judged; the same run's
+    own touchdowns keep them."""
+    from kneedrive.events.choice import LEGS_RHYTHM_AGREEMENT
+    from kneedrive.metrics.honesty import touchdowns_off_the_legs
+
+    assert touchdowns_off_the_legs(204 / 60, 169 / 60) is not None
+    assert touchdowns_off_the_legs((1 + 0.9 * LEGS_RHYTHM_AGREEMENT) * 3, 3.0) is None
+    assert touchdowns_off_the_legs(None, 3.0) is None and touchdowns_off_the_legs(3.0, None) is None
+    seq = synthesize(SprinterModel(), duration_s=3.0).sequence
+    own = kneedrive.analyze(seq, detector=ContactDetector()).record
+    assert own.summary.cadence_spm is not None and own.summary.step_time_s is not None
+    quick = kneedrive.analyze(seq, detector=_QuickBeat()).record
+    assert quick.summary.cadence_spm is None and quick.summary.step_time_s is None
+    assert "the legs swing at" in quick.unavailable["cadence_spm"]
+    assert any("technique is not judged" in w and "the legs swing at" in w for w in quick.warnings)
+    assert not quick.coaching.faults

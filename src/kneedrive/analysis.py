@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -54,6 +54,7 @@ from .metrics.honesty import (
     sides_mixed,
     slowed_warning,
     touchdown_coverage,
+    touchdowns_off_the_legs,
     without_ground_figures,
 )
 from .metrics.summary import stride_period_s
@@ -177,9 +178,16 @@ class Analysis:
 def _detect(kin: Kinematics, detector: ContactDetector | ReachDetector | None) -> ChosenEvents:
     """The given detector's events, else the detector the step rhythm chooses (events.choice)."""
     if detector is None:
-        return choose_events(kin)
+        return choose_events(kin, _step_rate_hz)
     events, ground = detector.detect(kin)
     return ChosenEvents(events, ground)
+
+
+def _step_rate_hz(events: Sequence[GaitEvent]) -> float | None:
+    """The step rate the summary would give these touchdowns (from each foot's stride, metrics.summary)."""
+    touchdowns = [sorted(e.time_s for e in events if e.kind == "touchdown" and e.side == s) for s in ("left", "right")]
+    period = stride_period_s(touchdowns)
+    return 2.0 / period if period else None
 
 
 def _sequence(
@@ -338,8 +346,11 @@ def analyze(
     if unmeasured:
         _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
-    sparse = too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz) or too_few_frames_per_step(
-        kin.step_frequency_estimate_hz, kin.fps_hz
+    legs_hz = kin.step_frequency_estimate_hz
+    sparse = (
+        too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz)
+        or too_few_frames_per_step(legs_hz, kin.fps_hz)
+        or touchdowns_off_the_legs(summary.step_frequency_hz, legs_hz)
     )
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=sparse)
     withheld += summary_withheld

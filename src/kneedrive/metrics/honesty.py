@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ..events.choice import LEGS_RHYTHM_AGREEMENT, off_the_legs
 from .registry import Metric, Scope, registry
 from .steps import Step
 from .summary import Summary
@@ -311,6 +312,18 @@ def plausible_reps(
         n_cycles += len(cycles)
         out.append(replace(_clean(rep, "rep", rep_tally, slowed, untimed=untimed), cycles_detail=cycles))
     return tuple(out), _report("rep", rep_tally, len(reps)) + _report("cycle", cycle_tally, n_cycles)
+
+
+def touchdowns_off_the_legs(steps_hz: float | None, legs_hz: float | None) -> str | None:
+    """Why the step rate from the touchdowns cannot be trusted: it is not the legs' own rhythm (None: it is,
+    or either is unknown)."""
+    if not off_the_legs(steps_hz, legs_hz):
+        return None
+    assert steps_hz is not None and legs_hz is not None
+    return (
+        f"the touchdowns give {60 * steps_hz:.0f} steps/min where the legs swing at {60 * legs_hz:.0f} "
+        f"(more than {100 * LEGS_RHYTHM_AGREEMENT:.0f} % apart): touchdowns missed or found twice"
+    )
 
 
 #: The figures that rest on counting and timing the steps.
