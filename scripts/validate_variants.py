@@ -10,7 +10,8 @@ variant keeps every frame nearest to k / 25 s (what a camera at 25 fps would hav
 resized with area averaging. Two are exports: every third image shown three times (a 10 fps source exported
 at 29 fps: real time, 9.7 images a second) and every image shown three times (slowed 3x in an editor); one
 is a speed ramp (normal speed for 4 s, then every image shown three times, as a phone's slow-motion export
-switches from normal to slow). The
+switches from normal to slow). Two are mirrored (every image flipped left to right: the runner runs
+the other way). The
 table gives, per variant: the touchdowns found against those the true cadence implies over the same span,
 the share of successive touchdowns that change foot, the cadence and its error, which event detector was
 used, what the athlete was found doing, whether technique was judged, and the slow motion found.
@@ -65,6 +66,8 @@ VARIANTS: tuple[Plain | tuple[str, str, float | None, int | None, int, int, str]
         3,
         "ramp",
     ),
+    ("Panning race at 25 fps", "real_clips/sports2d_race_panning.mp4", 25.0, None, 1, 1),
+    ("Panning race, 640 px wide", "real_clips/sports2d_race_panning.mp4", None, 640, 1, 1),
     (
         "Panning race, every 3rd image shown 3 times (export)",
         "real_clips/sports2d_race_panning.mp4",
