@@ -8,9 +8,10 @@ floor. So both run, and each set of touchdowns is scored by how well it fits the
 (the rate from the ankles' own swing, `Kinematics.step_frequency_estimate_hz`): the share of the
 touchdowns that rhythm implies that were found, times the share of successive touchdowns that change
 foot. The foot-reach events are used only when the contact detector's fit is too poor to judge from (below
-MIN_RHYTHM_FIT, the share under which technique is not judged) and theirs is better by MIN_GAIN; contact
-and flight times are then not reported (on the synthetic sprinter the reach's toe-off made 110 ms contacts
-read 203 ms).
+MIN_RHYTHM_FIT, the share under which technique is not judged) and theirs is better by MIN_GAIN, or when
+the contacts' step rate is more than LEGS_RHYTHM_AGREEMENT off the legs' rhythm and the reach's is not
+(touchdowns in pairs can fit the first score well and still double the steps); contact and flight times
+are then not reported (on the synthetic sprinter the reach's toe-off made 110 ms contacts read 203 ms).
 """
 
 from __future__ import annotations
