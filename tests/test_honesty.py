@@ -12,7 +12,7 @@ from rich.console import Console
 
 import kneedrive
 from kneedrive.drills.rep_metrics import Cycle, Rep
-from kneedrive.drills.sprinter import SprinterModel, synthesize
+from kneedrive.drills.sprinter import SprinterModel, synthesize, with_faults
 from kneedrive.events import ContactDetector, GaitEvent, GroundLine
 from kneedrive.kinematics import Kinematics
 from kneedrive.metrics import Step, Summary
@@ -417,11 +417,32 @@ def test_a_step_rate_the_legs_do_not_swing_at_is_withheld_and_nothing_is_judged(
     assert touchdowns_off_the_legs(204 / 60, 169 / 60) is not None
     assert touchdowns_off_the_legs((1 + 0.9 * LEGS_RHYTHM_AGREEMENT) * 3, 3.0) is None
     assert touchdowns_off_the_legs(None, 3.0) is None and touchdowns_off_the_legs(3.0, None) is None
-    seq = synthesize(SprinterModel(), duration_s=3.0).sequence
+    seq = synthesize(with_faults(SprinterModel(), "hunched"), duration_s=3.0).sequence
     own = kneedrive.analyze(seq, detector=ContactDetector()).record
     assert own.summary.cadence_spm is not None and own.summary.step_time_s is not None
+    assert own.summary.contact_time_s is not None and own.coaching.faults  # the hunched trunk is judged
     quick = kneedrive.analyze(seq, detector=_QuickBeat()).record
     assert quick.summary.cadence_spm is None and quick.summary.step_time_s is None
+    timed = ("contact_time_s", "flight_time_s", "duty_factor")
+    assert all(getattr(quick.summary, name) is None for name in timed)
+    assert all(s.contact_time_s is None and s.flight_time_s is None for s in quick.steps)
     assert "the legs swing at" in quick.unavailable["cadence_spm"]
+    assert "the legs swing at" in quick.unavailable["contact_time_s"]
     assert any("technique is not judged" in w and "the legs swing at" in w for w in quick.warnings)
     assert not quick.coaching.faults
+
+
+def test_touchdowns_off_the_legs_are_replaced_by_the_foot_reach_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """events.choice: when the contact detector's step rate is off the legs' rhythm and the foot reach's is
+    not, the foot-reach events are used (said in a warning), cadence is right again and contact and flight
+    times are not reported."""
+    import kneedrive.events.choice as choice
+
+    model = SprinterModel()
+    seq = synthesize(model, duration_s=3.0).sequence
+    monkeypatch.setattr(choice, "ContactDetector", _QuickBeat)
+    record = kneedrive.analyze(seq).record
+    assert any("the foot reach agrees with the legs" in w for w in record.warnings)
+    assert record.summary.cadence_spm is not None
+    assert record.summary.cadence_spm == pytest.approx(60 * model.step_frequency_hz, rel=0.02)
+    assert record.summary.contact_time_s is None and record.summary.flight_time_s is None

@@ -347,12 +347,12 @@ def analyze(
         _, summary, ground_withheld = without_ground_figures(steps_before, summary, CAMERA_UNMEASURED)
         withheld += ground_withheld
     legs_hz = kin.step_frequency_estimate_hz
-    sparse = (
+    untimed = (
         too_few_frames_per_step(summary.step_frequency_hz, kin.fps_hz)
         or too_few_frames_per_step(legs_hz, kin.fps_hz)
         or touchdowns_off_the_legs(summary.step_frequency_hz, legs_hz)
     )
-    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=sparse)
+    summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=untimed)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
@@ -362,7 +362,7 @@ def analyze(
     summary, steps, rhythm_withheld = contacts_fit_the_rhythm(summary, steps, travel, leg_length_m=kin.leg_length_m)
     withheld += rhythm_withheld
     sides = per_side(steps)
-    reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=sparse)
+    reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=untimed)
     if part is not None:
         reps, part_rep_withheld = reps_outside_side_part(reps, part, _side_part_reason(part, video_pose))
         rep_withheld += part_rep_withheld
@@ -370,7 +370,7 @@ def analyze(
     withheld += rep_withheld
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
-    unjudged = sparse or _why_not_judged(steps, summary, slowed, drill_result)
+    unjudged = untimed or _why_not_judged(steps, summary, slowed, drill_result)
     uncompared = unjudged if unjudged is not None else sides_mixed(steps)
     if uncompared is not None:
         reason = f"{uncompared}: left and right cannot be compared"
@@ -497,8 +497,8 @@ def _front_rhythm(touchdowns: tuple[GaitEvent, ...], fps_hz: float, slowed: bool
         cadence_spm=60.0 * freq,
         step_time_s=float(np.median(step_times)) if step_times else None,
     )
-    sparse = too_few_frames_per_step(freq, fps_hz)
-    return plausible_summary(summary, hips_travel=False, slowed=slowed, untimed=sparse)
+    untimed = too_few_frames_per_step(freq, fps_hz)
+    return plausible_summary(summary, hips_travel=False, slowed=slowed, untimed=untimed)
 
 
 def _acceleration(steps: list[Step]) -> str | None:

@@ -16,6 +16,7 @@ are then not reported (on the synthetic sprinter the reach's toe-off made 110 ms
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,8 +62,9 @@ def rhythm_fit(events: Sequence[GaitEvent], step_hz: float | None) -> float:
 
 def off_the_legs(steps_hz: float | None, legs_hz: float | None) -> bool:
     """A step rate from touchdowns more than LEGS_RHYTHM_AGREEMENT away from the legs' rhythm (False when
-    either is unknown)."""
-    return bool(steps_hz and legs_hz and abs(steps_hz / legs_hz - 1.0) > LEGS_RHYTHM_AGREEMENT)
+    either is unknown: None, not finite or not positive)."""
+    known = all(v is not None and math.isfinite(v) and v > 0 for v in (steps_hz, legs_hz))
+    return known and abs(steps_hz / legs_hz - 1.0) > LEGS_RHYTHM_AGREEMENT  # type: ignore[operator]
 
 
 def choose_events(

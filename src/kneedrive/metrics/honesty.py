@@ -334,10 +334,12 @@ def plausible_summary(
     summary: Summary, *, hips_travel: bool, slowed: bool = False, untimed: str | None = None
 ) -> tuple[Summary, list[Withheld]]:
     """The summary with implausible figures withheld, the step rate and what rests on it withheld with
-    `untimed` (why the steps cannot be counted: too few images a step, kinematics.timebase), and speed and
+    `untimed` (why the steps cannot be counted: too few images a step, kinematics.timebase, touchdowns off
+    the legs' rhythm; every time from the events goes with it: contact, flight, duty factor), and speed and
     step length withheld when they do not agree with each other and with the step rate."""
     tally: dict[str, list[str]] = defaultdict(list)
-    s = _clean(summary, "summary", tally, slowed)
+    # untimed: the contact and flight times come from the same touchdowns as the step rate
+    s = _clean(summary, "summary", tally, slowed, untimed=untimed)
     if untimed is not None:
         for name in STEP_TIMING:
             if getattr(s, name) is not None:
