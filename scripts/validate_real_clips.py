@@ -27,6 +27,7 @@ rather than right changes.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import json
@@ -178,12 +179,13 @@ def results(clips: Path = CLIPS, *, mirrored: bool = True) -> list[ClipResult]:
     return rows
 
 
+@functools.cache
 def _variants() -> Any:
-    """The sibling script validate_variants (its make_variant re-encodes a clip), loaded from its file."""
+    """The sibling script validate_variants (its make_variant re-encodes a clip), loaded once from its file."""
     spec = importlib.util.spec_from_file_location("validate_variants", Path(__file__).with_name("validate_variants.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

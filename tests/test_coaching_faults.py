@@ -101,7 +101,8 @@ def _steps_doc(metric: str, values: list[float | None], step_frequency_hz: float
         drill_id="sprint",
         steps=tuple(steps),
         reps=(),
-        summary=_blank(Summary, step_frequency_hz=step_frequency_hz),
+        # a touchdown a frame off moves the touchdown distance 0.04 leg lengths: a sprint at 240 fps
+        summary=_blank(Summary, step_frequency_hz=step_frequency_hz, touchdown_distance_uncertainty_legs=0.04),
         asymmetry_pct={},
         fps_hz=240.0,
         time_base_s=np.arange(0, 240 * 3) / 240.0,
@@ -237,3 +238,23 @@ def test_a_saved_analysis_loads_back_with_the_same_coaching() -> None:
     judged_again = AnalysisRecord.from_dict(bare).to_dict(include_series=False)  # saved before coaching
     assert [f["id"] for f in judged_again["faults"]] == [f["id"] for f in doc["faults"]]
     jsonschema.validate(judged_again, ANALYSIS_SCHEMA)
+
+
+def test_overstriding_is_not_judged_where_a_frame_moves_the_touchdown_distance_too_far() -> None:
+    """At 30 or 60 fps the hips travel 0.17-0.34 leg lengths over a sprinter's planted foot in one frame: a
+    landing a frame off is then a fault or not. Overstriding is judged only when a frame moves the touchdown
+    distance by at most 0.1 leg lengths (the synthetic sprinter at 30 and 60 fps read an overstride)."""
+    criterion = next(c for c in load_criteria() if c.id == "overstride_sprint")
+    far = _doc_for(criterion, 0.7)
+    assert _verdict(criterion, far) == ("major", False)
+    coarse = replace(far, summary=replace(far.summary, touchdown_distance_uncertainty_legs=0.17))
+    assert _verdict(criterion, coarse) == (None, False)
+    why = next(n for n in find_faults(coarse).not_judged if "overstriding" in n.lower())
+    assert "0.17 leg lengths" in why and "higher frame rate" in why
+    for fps, model in ((30.0, SprinterModel()), (60.0, SprinterModel())):
+        record = kneedrive.analyze(synthesize(model, fps_hz=fps, duration_s=3.0).sequence).record
+        assert not any(f.id == "overstride" for f in record.coaching.faults)
+    overstriding = with_faults(SprinterModel(), "overstride")
+    for fps in (120.0, 240.0):
+        record = kneedrive.analyze(synthesize(overstriding, fps_hz=fps, duration_s=3.0).sequence).record
+        assert any(f.id == "overstride" for f in record.coaching.faults)

@@ -6,10 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 import kneedrive
 from kneedrive.drills.sprinter import SprinterModel, synthesize
-from kneedrive.kinematics.view import SIDE_MAX_FRONTALITY, detect_view
+from kneedrive.kinematics.view import (
+    CLEAR_FRONT_FRONTALITY,
+    FRONT_MIN_FRONTALITY,
+    SIDE_MAX_FRONTALITY,
+    detect_view,
+)
 from kneedrive.sequence import PoseSequence
 
 
@@ -75,10 +81,22 @@ def test_the_annotated_video_shows_side_view_angles_only_where_the_athlete_is_se
 
 
 def test_a_clear_front_view_with_a_side_on_moment_stays_a_front_view() -> None:
-    # frontality about 0.9 for 3.5 of 5 s (walking onto the treadmill side-on, say): a front view
-    seq = synthesize(SprinterModel(), duration_s=5.0).sequence
+    # facing the camera (frontality about 0.9) for 3.5 of 6 s, then side-on for 2.5 s (walking onto the
+    # treadmill side-on, say): a front view, with no side-on part
+    seq = synthesize(SprinterModel(), duration_s=6.0).sequence
+    view = detect_view(_turned_until(seq, 3.5, 0.5))
+    assert view.frontality >= CLEAR_FRONT_FRONTALITY
+    assert view.view == "front" and view.side_part_s is None
+
+
+def test_a_bend_seen_at_an_angle_then_a_side_on_straight_has_a_side_on_part() -> None:
+    # seen at 40-45 degrees for 3.5 of 6 s (frontality about 0.75: a front view by FRONT_MIN_FRONTALITY,
+    # not a clear one), then side-on down the straight: the straight is the side-on part
+    seq = synthesize(SprinterModel(), duration_s=6.0).sequence
     view = detect_view(_turned_until(seq, 3.5, 0.4))
-    assert view.view != "side" and view.side_part_s is None
+    assert FRONT_MIN_FRONTALITY <= view.frontality < CLEAR_FRONT_FRONTALITY
+    assert view.view == "side" and view.side_part_s is not None
+    assert view.side_part_s[0] == pytest.approx(3.5, abs=0.3) and view.side_part_s[1] > 5.5
 
 
 def test_a_drill_seen_side_on_only_in_part_of_the_clip_keeps_side_view_figures_only_there() -> None:

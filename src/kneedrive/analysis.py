@@ -57,7 +57,8 @@ from .metrics.honesty import (
     touchdowns_off_the_legs,
     without_ground_figures,
 )
-from .metrics.summary import stride_period_s
+from .metrics.steps import stance_speed_legs_per_s
+from .metrics.summary import stride_period_s, touchdown_distance_resolution_legs
 from .pose.options import VideoOptions
 from .record import AnalysisRecord, DrillRecord, InputInfo, Processing, Series
 from .sequence import PoseSequence
@@ -354,6 +355,8 @@ def analyze(
     )
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=untimed)
     withheld += summary_withheld
+    resolution = touchdown_distance_resolution_legs(summary, kin.fps_hz, stance_speed_legs_per_s(kin, steps))
+    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution)
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
         nulls: dict[str, Any] = dict.fromkeys(gone)

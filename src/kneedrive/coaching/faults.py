@@ -331,6 +331,13 @@ def _describe(cond: Condition, judged: Judged) -> str:
     else:
         row = registry()[cond.field.split(".", 1)[1]]
         unit, factor = row.display, row.factor
+        if cond.field == "summary.touchdown_distance_uncertainty_legs":
+            return (
+                "without the figure"
+                if have is None
+                else f"where a frame moves the touchdown distance {have:.2f} leg lengths (needs at most "
+                f"{cond.max or 0.0:.2f}: film at a higher frame rate)"
+            )
     bound = (
         f"at least {cond.min * factor:.0f}"
         if cond.min is not None and (have is None or have < cond.min)

@@ -67,16 +67,14 @@ def off_the_legs(steps_hz: float | None, legs_hz: float | None) -> bool:
     return known and abs(steps_hz / legs_hz - 1.0) > LEGS_RHYTHM_AGREEMENT  # type: ignore[operator]
 
 
-def choose_events(
-    kin: Kinematics, step_rate_hz: Callable[[Sequence[GaitEvent]], float | None] | None = None
-) -> ChosenEvents:
+def choose_events(kin: Kinematics, step_rate_hz: Callable[[Sequence[GaitEvent]], float | None]) -> ChosenEvents:
     """The contact detector's events, or the foot-reach detector's when they fit the rhythm much better, or
-    when the contacts' step rate (`step_rate_hz` of a set of events: the summary's) is off the legs' rhythm
-    and the reach's is not."""
+    when the contacts' step rate (`step_rate_hz` of a set of events: the summary's, metrics.summary, which
+    comes after the events in the pipeline) is off the legs' rhythm and the reach's is not."""
     events, ground = ContactDetector().detect(kin)
     step_hz = kin.step_frequency_estimate_hz
     contact_fit = rhythm_fit(events, step_hz)
-    off = step_rate_hz is not None and off_the_legs(step_rate_hz(events), step_hz)
+    off = off_the_legs(step_rate_hz(events), step_hz)
     if contact_fit >= MIN_RHYTHM_FIT and not off:
         return ChosenEvents(events, ground)
     reach_events, _ = ReachDetector().detect(kin)
@@ -86,12 +84,7 @@ def choose_events(
             f"the foot contacts fit the step rhythm poorly ({100 * contact_fit:.0f} % of the touchdowns it implies, "
             f"on alternating feet), the foot reach well ({100 * reach_fit:.0f} %)"
         )
-    elif (
-        off
-        and step_rate_hz is not None
-        and reach_fit >= MIN_RHYTHM_FIT
-        and not off_the_legs(step_rate_hz(reach_events), step_hz)
-    ):
+    elif off and reach_fit >= MIN_RHYTHM_FIT and not off_the_legs(step_rate_hz(reach_events), step_hz):
         why = (
             f"the foot contacts give {60 * (step_rate_hz(events) or 0.0):.0f} steps/min where the legs swing at "
             f"{60 * (step_hz or 0.0):.0f}, the foot reach agrees with the legs"

@@ -45,8 +45,12 @@ GROWTH_FOR_FRONT = 1.25
 #: the straight): frontality is followed over windows this long (s, rolling median) ...
 PART_WINDOW_S = 0.5
 #: ... and a part at least this long (s) at side-view frontality (SIDE_MAX_FRONTALITY or less) in a clip
-#: that is not a clear side view as a whole is the part the side-view figures come from.
+#: that is not a clear side view as a whole is the part the side-view figures come from ...
 MIN_SIDE_PART_S = 1.5
+#: ... unless the clip as a whole is a clear front view: facing the camera within about 30 degrees
+#: (cos 30 = 0.87). A runner coming round a bend is seen at 40-50 degrees (frontality 0.65-0.77: on the
+#: panning race 0.72-0.83 through the bend), a front view by FRONT_MIN_FRONTALITY but not a clear one.
+CLEAR_FRONT_FRONTALITY = 0.85
 
 
 @dataclass(frozen=True)
@@ -117,13 +121,13 @@ def detect_view(seq: PoseSequence) -> ViewEstimate:
     motion = f"travel {abs(travel):.1f} leg lengths across the image, size x{growth:.2f}"
     part = (  # only a clip that is neither a clear side view nor a clear front view can have one
         _side_part(seq, shoulders_dx if shoulder is not None else hips_dx, leg, shoulder is not None)
-        if SIDE_MAX_FRONTALITY < frontality < FRONT_MIN_FRONTALITY
+        if SIDE_MAX_FRONTALITY < frontality < CLEAR_FRONT_FRONTALITY
         else None
     )
     if not frontality > SIDE_MAX_FRONTALITY:  # nan (no widths seen): the side view the analysis assumes
         view: View = "side"
         why = f"{widths}: side view"
-    elif part is not None and frontality < FRONT_MIN_FRONTALITY:  # a clear front view stays one
+    elif part is not None:  # (a clear front view has none: it stays one)
         seen = f"{part[0]:.1f}-{part[1]:.1f} s"
         view, why = (
             "side",

@@ -208,3 +208,19 @@ def _step(
         vertical_oscillation_m=kin.to_metres(osc),
         vertical_oscillation_legs=osc,
     )
+
+
+def stance_speed_legs_per_s(kin: Kinematics, steps: list[Step]) -> float | None:
+    """How fast the hips travel over the planted foot (leg lengths/s, median over the steps with a contact
+    time): the foot's distance from the hips at touchdown less that at toe-off, over the contact. It is the
+    running speed, measured without the ground (on a treadmill too)."""
+    tracks = _Tracks.of(kin)
+    speeds = []
+    for step in steps:
+        if step.touchdown_distance_legs is None or step.toe_off_time_s is None or not step.contact_time_s:
+            continue
+        t = step.toe_off_time_s
+        hip_x, foot_x = _value(kin, tracks.hip[:, 0], t), _value(kin, tracks.feet[step.side][:, 0], t)
+        if hip_x is not None and foot_x is not None:
+            speeds.append((step.touchdown_distance_legs - (foot_x - hip_x)) / step.contact_time_s)
+    return float(np.median(speeds)) if speeds else None

@@ -31,6 +31,8 @@ class Summary:
     touchdown_distance_legs: float | None
     vertical_oscillation_m: float | None
     contact_time_uncertainty_s: float | None
+    #: How far the touchdown distance moves in one frame (see touchdown_distance_resolution_legs).
+    touchdown_distance_uncertainty_legs: float | None = None
 
 
 def median_of(steps: list[Step], name: str) -> float | None:
@@ -180,6 +182,22 @@ def summarize(
         vertical_oscillation_m=median_of(steps, "vertical_oscillation_m"),
         contact_time_uncertainty_s=(1.0 / fps_hz) if time_contacts else None,
     )
+
+
+def touchdown_distance_resolution_legs(
+    summary: Summary, fps_hz: float, stance_speed_legs_per_s: float | None = None
+) -> float | None:
+    """How far the touchdown distance moves in one frame (leg lengths): the hips travel over the planted
+    foot at the running speed, so a touchdown a frame off moves it by speed / frame rate (at 9.5 m/s, about
+    10 leg lengths/s: 0.33 at 30 fps, 0.04 at 240 fps). The speed is the hips' over the ground, else step
+    length x step frequency, else the hips' over the planted foot (`stance_speed_legs_per_s`, on a
+    treadmill); None when none is known."""
+    speed = summary.speed_legs_per_s
+    if speed is None and summary.step_length_legs is not None and summary.step_frequency_hz:
+        speed = summary.step_length_legs * summary.step_frequency_hz
+    if speed is None:
+        speed = stance_speed_legs_per_s
+    return None if speed is None or not fps_hz > 0 else abs(speed) / fps_hz
 
 
 def per_side(steps: list[Step]) -> dict[str, dict[str, float | None]]:
