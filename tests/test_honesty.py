@@ -150,6 +150,24 @@ def test_a_runner_on_both_feet_is_an_event_found_off_but_a_walks_double_support_
     assert plausible_steps(walk, fps_hz=60.0)[1] == []
 
 
+def test_a_landing_before_the_other_foot_leaves_loses_what_is_read_at_it() -> None:
+    """A negative flight in a run: the flight ends at the next touchdown, which may be the event found off
+    (the low-knee sprinter's swing foot skims the floor: its touchdowns came 140 ms early and read an
+    overstride). That touchdown's distance, knee and trunk angles are withheld with the contact."""
+    run = [
+        _step(side=("left", "right")[i % 2], touchdown_time_s=0.23 * i, step_time_s=0.23, contact_time_s=0.11,
+              flight_time_s=0.12, touchdown_distance_legs=0.3, knee_flexion_touchdown_deg=25.0)
+        for i in range(6)
+    ]  # fmt: skip
+    run[2] = replace(run[2], contact_time_s=0.3, flight_time_s=-0.07)
+    run[3] = replace(run[3], touchdown_distance_legs=0.55, knee_flexion_touchdown_deg=8.0)
+    steps, withheld = plausible_steps(run, fps_hz=240.0)
+    assert steps[3].touchdown_distance_legs is None and steps[3].knee_flexion_touchdown_deg is None
+    assert steps[3].step_time_s == 0.23 and steps[3].contact_time_s == 0.11  # its own contact is whole
+    assert all(steps[i].touchdown_distance_legs == 0.3 for i in (0, 1, 2, 4, 5))
+    assert "never on both feet" in {w.metric: w for w in withheld}["touchdown_distance_legs"].reason
+
+
 def replace_all(steps: list[Step], **given: Any) -> list[Step]:
     return [replace(s, **given) for s in steps]
 

@@ -163,6 +163,10 @@ def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[With
 
 
 #: What a step that spans missed touchdowns loses: all it measures from one touchdown to the next.
+#: What is read at the moment of a touchdown: a touchdown found off moves each of them.
+AT_TOUCHDOWN = (
+    "touchdown_distance_m", "touchdown_distance_legs", "knee_flexion_touchdown_deg", "trunk_lean_touchdown_deg",
+)  # fmt: skip
 SPANNED = (
     "step_time_s", "flight_time_s", "step_length_m", "step_length_legs", "speed_mps", "vertical_oscillation_m",
     "vertical_oscillation_legs",
@@ -247,11 +251,15 @@ def plausible_steps(
     rhythm: dict[str, list[str]] = defaultdict(list)  # each rule its own tally: a warning gives its own reason
     ballistic: dict[str, list[str]] = defaultdict(list)
     out = []
+    early: set[int] = set()  # steps whose touchdown came before the other foot left the ground
     for index, step in enumerate(cleaned):
         step = _withhold(step, SPANNED, why_odd if index in odd else None, rhythm)
         step = _withhold(step, ("contact_time_s", "flight_time_s"), _not_ballistic(step, leg_length_m), ballistic)
         overlap = step.flight_time_s is not None and step.flight_time_s < -EVENT_SLACK_FRAMES / fps_hz
         step = _withhold(step, ("contact_time_s", "flight_time_s"), why_both if overlap else None, both_feet)
+        if overlap and why_both is not None and index + 1 < len(cleaned) and cleaned[index + 1].side != step.side:
+            early.add(index + 1)  # the flight ends at the next step's touchdown: its figures at touchdown too
+        step = _withhold(step, AT_TOUCHDOWN, why_both if index in early else None, both_feet)
         c, f, st = step.contact_time_s, step.flight_time_s, step.step_time_s
         if c is not None and f is not None and st is not None and abs(c + f - st) > EVENT_SLACK_FRAMES / fps_hz:
             reason = (
