@@ -258,3 +258,18 @@ def test_overstriding_is_not_judged_where_a_frame_moves_the_touchdown_distance_t
     for fps in (120.0, 240.0):
         record = kneedrive.analyze(synthesize(overstriding, fps_hz=fps, duration_s=3.0).sequence).record
         assert any(f.id == "overstride" for f in record.coaching.faults)
+
+
+def test_the_touchdown_distance_resolution_needs_no_contact_time() -> None:
+    """Under a camera whose motion is not measured the contacts, speeds and step lengths are withheld; the
+    hips' speed over the planted foot is still read within each frame, so overstriding can be judged."""
+    from kneedrive.kinematics import compute_kinematics
+    from kneedrive.metrics import measure_steps
+    from kneedrive.metrics.steps import stance_speed_legs_per_s
+
+    syn = synthesize(SprinterModel(), fps_hz=240.0, duration_s=3.0)
+    kin = compute_kinematics(syn.sequence)
+    record = kneedrive.analyze(syn.sequence).record
+    steps = [replace(s, contact_time_s=None, toe_off_time_s=None) for s in measure_steps(kin, list(record.events))]
+    speed_legs = SprinterModel().speed_mps / syn.truth.leg_length_m
+    assert stance_speed_legs_per_s(kin, steps) == pytest.approx(speed_legs, rel=0.15)

@@ -163,9 +163,14 @@ def test_a_landing_before_the_other_foot_leaves_loses_what_is_read_at_it() -> No
     run[3] = replace(run[3], touchdown_distance_legs=0.55, knee_flexion_touchdown_deg=8.0)
     steps, withheld = plausible_steps(run, fps_hz=240.0)
     assert steps[3].touchdown_distance_legs is None and steps[3].knee_flexion_touchdown_deg is None
-    assert steps[3].step_time_s == 0.23 and steps[3].contact_time_s == 0.11  # its own contact is whole
+    assert steps[3].contact_time_s is None and steps[3].step_time_s == 0.23  # its contact starts there too
     assert all(steps[i].touchdown_distance_legs == 0.3 for i in (0, 1, 2, 4, 5))
     assert "never on both feet" in {w.metric: w for w in withheld}["touchdown_distance_legs"].reason
+    # most touchdowns early: the first one (no flight before it to tell) goes too
+    for i in (0, 1, 3):
+        run[i] = replace(run[i], contact_time_s=0.3, flight_time_s=-0.07)
+    steps, _ = plausible_steps(run, fps_hz=240.0)
+    assert all(s.touchdown_distance_legs is None for s in steps)
 
 
 def replace_all(steps: list[Step], **given: Any) -> list[Step]:

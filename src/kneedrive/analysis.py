@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
+from .coaching.criteria import load_criteria
 from .coaching.data_files import load_validated
 from .coaching.faults import NOT_JUDGED, Coaching, Judged, find_faults
 from .coaching.smas import Smas, load_smas, score
@@ -355,8 +356,6 @@ def analyze(
     )
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=untimed)
     withheld += summary_withheld
-    resolution = touchdown_distance_resolution_legs(summary, kin.fps_hz, stance_speed_legs_per_s(kin, steps))
-    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution)
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
     if gone:  # an inconsistent pair is withheld everywhere, not only in the summary
         nulls: dict[str, Any] = dict.fromkeys(gone)
@@ -364,6 +363,8 @@ def analyze(
     travel = [s.vertical_oscillation_legs for s in steps_before if s.vertical_oscillation_legs is not None]
     summary, steps, rhythm_withheld = contacts_fit_the_rhythm(summary, steps, travel, leg_length_m=kin.leg_length_m)
     withheld += rhythm_withheld
+    resolution = touchdown_distance_resolution_legs(summary, kin.fps_hz, stance_speed_legs_per_s(kin, steps))
+    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution)
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=untimed)
     if part is not None:
@@ -392,6 +393,9 @@ def analyze(
     accelerating = _acceleration(steps)
     # a figure withheld anywhere is not scored either (but the S-MAS reads only the side-on part's events)
     not_honest = {w.metric: w.reason for w in withheld if w not in part_withheld}
+    coarse = _touchdown_distance_too_coarse(summary.touchdown_distance_uncertainty_legs)
+    if coarse is not None:  # the S-MAS reads the foot's distance ahead at touchdown as overstriding does
+        not_honest.setdefault("touchdown_distance_legs", coarse)
     smas: Smas | None
     smas_warning: str | None
     if by_reach:
@@ -545,6 +549,27 @@ def _full_rate_series(kin: Kinematics) -> Series:
         angles=frozen_map(block["angles"]),
         points=frozen_map(block["points"]),
     )
+
+
+def _touchdown_distance_too_coarse(resolution_legs: float | None) -> str | None:
+    """Why the touchdown distance cannot be judged at this frame rate (the criteria's own limit on
+    summary.touchdown_distance_uncertainty_legs), or None."""
+    limits = [
+        c.max
+        for criterion in load_criteria()
+        for c in criterion.when
+        if c.field == "summary.touchdown_distance_uncertainty_legs" and c.max is not None
+    ]
+    if not limits:
+        return None
+    if resolution_legs is None:
+        return "the running speed is not known, so neither is how far a frame moves the touchdown distance"
+    if resolution_legs > min(limits):
+        return (
+            f"a frame moves the touchdown distance {resolution_legs:.2f} leg lengths (at most {min(limits):.2f} "
+            "to judge it: film at a higher frame rate)"
+        )
+    return None
 
 
 def _smas(

@@ -333,7 +333,7 @@ def _describe(cond: Condition, judged: Judged) -> str:
         unit, factor = row.display, row.factor
         if cond.field == "summary.touchdown_distance_uncertainty_legs":
             return (
-                "without the figure"
+                "without the running speed (how far a frame moves the touchdown distance is not known)"
                 if have is None
                 else f"where a frame moves the touchdown distance {have:.2f} leg lengths (needs at most "
                 f"{cond.max or 0.0:.2f}: film at a higher frame rate)"

@@ -163,6 +163,9 @@ def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[With
 
 
 #: What a step that spans missed touchdowns loses: all it measures from one touchdown to the next.
+#: When at least this share of the touchdowns came before the other foot left the ground, so did the ones
+#: with no flight before them to tell (the clip's first, the first after a gap).
+MOST_EARLY_SHARE = 0.5
 #: What is read at the moment of a touchdown: a touchdown found off moves each of them.
 AT_TOUCHDOWN = (
     "touchdown_distance_m", "touchdown_distance_legs", "knee_flexion_touchdown_deg", "trunk_lean_touchdown_deg",
@@ -258,8 +261,8 @@ def plausible_steps(
         overlap = step.flight_time_s is not None and step.flight_time_s < -EVENT_SLACK_FRAMES / fps_hz
         step = _withhold(step, ("contact_time_s", "flight_time_s"), why_both if overlap else None, both_feet)
         if overlap and why_both is not None and index + 1 < len(cleaned) and cleaned[index + 1].side != step.side:
-            early.add(index + 1)  # the flight ends at the next step's touchdown: its figures at touchdown too
-        step = _withhold(step, AT_TOUCHDOWN, why_both if index in early else None, both_feet)
+            early.add(index + 1)  # the flight ends at the next step's touchdown: what starts there goes too
+        step = _withhold(step, (*AT_TOUCHDOWN, "contact_time_s"), why_both if index in early else None, both_feet)
         c, f, st = step.contact_time_s, step.flight_time_s, step.step_time_s
         if c is not None and f is not None and st is not None and abs(c + f - st) > EVENT_SLACK_FRAMES / fps_hz:
             reason = (
@@ -269,6 +272,8 @@ def plausible_steps(
             tally["flight_time_s"].append(reason)
             step = replace(step, contact_time_s=None, flight_time_s=None)
         out.append(step)
+    if why_both is not None and len(early) >= MOST_EARLY_SHARE * len(out):  # the first touchdown too
+        out = [_withhold(step, AT_TOUCHDOWN, why_both, both_feet) for step in out]
     return out, [w for t in (tally, rhythm, ballistic, both_feet) for w in _report("step", t, len(steps))]
 
 
