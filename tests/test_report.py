@@ -391,3 +391,13 @@ def test_the_seed_articles_are_cited_by_title_in_the_report(drive_through: Any) 
     for cited in re.finditer(r"\(seed (\d{3})\)", text):
         before = text[: cited.start()]
         assert before.endswith(f"“{SEED_TITLES[cited.group(1)]}” "), text[cited.start() - 80 : cited.end()]
+
+
+def test_the_report_says_how_far_a_frame_moves_the_touchdown_distance(demo_doc: dict[str, Any]) -> None:
+    """The quality facts give the touchdown distance's resolution beside the contact time's (overstriding is
+    judged only up to 0.1 leg lengths a frame): the 240 fps demo sprinter about 0.04."""
+    record = AnalysisRecord.from_dict(demo_doc)
+    resolution = record.summary.touchdown_distance_uncertainty_legs
+    assert resolution is not None and 0.02 < resolution < 0.06
+    html = render_report(record, drill_library={})
+    assert "Touchdown distance resolution" in html and f"{resolution:.2f} leg lengths per frame" in html

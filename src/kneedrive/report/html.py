@@ -208,6 +208,10 @@ def _quality(record: AnalysisRecord) -> dict[str, Any]:
             "none (lengths in leg lengths)" if proc.leg_length_m is None else f"leg {proc.leg_length_m:.3f} m",
         ),
         ("Contact time resolution", fmt(summary.contact_time_uncertainty_s, 1000.0, "ms")),
+        (  # how far a frame moves the foot's distance ahead at touchdown (overstriding is judged up to 0.1)
+            "Touchdown distance resolution",
+            fmt(summary.touchdown_distance_uncertainty_legs, 1.0, "leg lengths per frame"),
+        ),
     ]
     if record.series is not None:
         facts.append(("Plot series rate", fmt(record.series.rate_hz, 1.0, "Hz")))
