@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,8 +113,24 @@ def measure_steps(
             next_td = None  # the other foot's touchdown was missed: do not bridge two steps
         k = bisect.bisect_left(own_to_times[side], t)
         prev_to = own_tos[side][k - 1] if k > 0 else None
-        steps.append(_step(kin, tracks, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps))
+        next_to = None if next_td is None else _own_toe_off(next_td, own_td_times, own_tos, own_to_times)
+        steps.append(_step(kin, tracks, td, to, next_td, prev_to, stationary, time_contacts, belt_speed_mps, next_to))
     return steps
+
+
+def _own_toe_off(
+    td: GaitEvent,
+    own_td_times: dict[str, list[float]],
+    own_tos: dict[str, list[GaitEvent]],
+    own_to_times: dict[str, list[float]],
+) -> GaitEvent | None:
+    """The toe-off that ends `td`'s contact: the same foot's first after it, before its next touchdown
+    (binary searches: the steps stay linear in the clip)."""
+    k = bisect.bisect_right(own_to_times[td.side], td.time_s)
+    to = own_tos[td.side][k] if k < len(own_tos[td.side]) else None
+    times = own_td_times[td.side]
+    later = bisect.bisect_right(times, td.time_s)
+    return None if to is None or (later < len(times) and not to.time_s < times[later]) else to
 
 
 def _step(
@@ -126,6 +143,7 @@ def _step(
     stationary: bool,
     time_contacts: bool,
     belt_speed_mps: float | None,
+    next_to: GaitEvent | None = None,
 ) -> Step:
     side, t = td.side, td.time_s
     contact = (to.time_s - t) if (to is not None and time_contacts) else None
@@ -145,7 +163,7 @@ def _step(
             # where each foot is planted, read just after its touchdown: a touchdown found a frame early
             # catches the foot still swinging forward (at 30 fps and 7 m/s about 0.45 m short of where it lands)
             a = _value(kin, foot[:, 0], _planted_time_s(kin, t, to))
-            b = _value(kin, tracks.feet[next_td.side][:, 0], _planted_time_s(kin, next_td.time_s, None))
+            b = _value(kin, tracks.feet[next_td.side][:, 0], _planted_time_s(kin, next_td.time_s, next_to))
             length_legs = None if a is None or b is None else b - a
             h0, h1 = _value(kin, hip[:, 0], t), _value(kin, hip[:, 0], next_td.time_s)
             speed_legs = None if h0 is None or h1 is None else (h1 - h0) / step_time
@@ -218,32 +236,34 @@ STANCE_PROBE_S = 0.04
 
 
 def _planted_time_s(kin: Kinematics, touchdown_s: float, toe_off: GaitEvent | None) -> float:
-    """When the foot is surely down after a touchdown: STANCE_PROBE_S (or a frame) later, at most halfway to
-    its toe-off."""
-    probe_s = max(STANCE_PROBE_S, 1.0 / kin.fps_hz)
+    """When the foot is down after a touchdown: halfway to its toe-off (a touchdown found 65-80 ms early
+    still has the foot swinging 40 ms later), else STANCE_PROBE_S (or a frame) later."""
     if toe_off is not None and toe_off.time_s > touchdown_s:
-        probe_s = min(probe_s, (toe_off.time_s - touchdown_s) / 2)
-    return touchdown_s + probe_s
+        return (touchdown_s + toe_off.time_s) / 2
+    return touchdown_s + max(STANCE_PROBE_S, 1.0 / kin.fps_hz)
 
 
 def stance_speed_legs_per_s(kin: Kinematics, steps: list[Step]) -> float | None:
     """How fast the hips travel over the planted foot (leg lengths/s, median over the steps): the quickest the
-    foot moves back relative to the hips (90th percentile of its frame-to-frame speed) in the half step after
+    foot moves back relative to the hips (90th percentile of its frame-to-frame speed) over the step after
     each touchdown. It is the running speed, read within each frame (on a treadmill, and under a camera that
-    moves, too) and from the touchdowns alone. Over the whole half step, not just after the touchdown: a
-    touchdown found early catches the foot still swinging forward, and a speed read there would be too low
-    (overstriding then judged where a frame moves the distance far more)."""
+    moves, too) and from the touchdowns alone. Over the whole step, not just after the touchdown: a touchdown
+    found early catches the foot still swinging forward, and a speed read there is too low (overstriding
+    then judged where a frame moves the distance far more: read over the half step, 0.68 of the treadmill
+    sprinter's speed at 30 fps); after toe-off the foot moves forward relative to the hips, so the swing
+    cannot raise it."""
     tracks = _Tracks.of(kin)
     speeds = []
     for step in steps:
         if step.step_time_s is None:
             continue
-        frames = _window(kin, step.touchdown_time_s, step.touchdown_time_s + step.step_time_s / 2)
+        frames = _window(kin, step.touchdown_time_s, step.touchdown_time_s + step.step_time_s)
         if len(frames) < 3:
             continue
         ahead = tracks.feet[step.side][frames, 0] - tracks.hip[frames, 0]
         back = -np.diff(ahead) / np.diff(kin.time_s[frames])
         back = back[np.isfinite(back)]
-        if len(back):
-            speeds.append(float(np.percentile(back, 90)))
+        quickest = float(np.percentile(back, 90)) if len(back) else math.nan
+        if quickest > 0:  # (a foot never moving back is no stance: the direction of travel is off)
+            speeds.append(quickest)
     return float(np.median(speeds)) if speeds else None
