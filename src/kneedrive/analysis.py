@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from .coaching.criteria import load_criteria
 from .coaching.data_files import load_validated
-from .coaching.faults import NOT_JUDGED, Coaching, Judged, find_faults
+from .coaching.faults import NOT_JUDGED, Coaching, Judged, find_faults, touchdown_distance_unjudged
 from .coaching.smas import Smas, load_smas, score
 from .coaching.smas_findings import smas_findings
 from .drills.analyze import AUTO, DrillResult, analyze_drill, check_drill_id, remeasured, with_step_rate
@@ -393,7 +392,7 @@ def analyze(
     accelerating = _acceleration(steps)
     # a figure withheld anywhere is not scored either (but the S-MAS reads only the side-on part's events)
     not_honest = {w.metric: w.reason for w in withheld if w not in part_withheld}
-    coarse = _touchdown_distance_too_coarse(summary.touchdown_distance_uncertainty_legs)
+    coarse = touchdown_distance_unjudged(summary.touchdown_distance_uncertainty_legs)
     if coarse is not None:  # the S-MAS reads the foot's distance ahead at touchdown as overstriding does
         not_honest.setdefault("touchdown_distance_legs", coarse)
     smas: Smas | None
@@ -549,27 +548,6 @@ def _full_rate_series(kin: Kinematics) -> Series:
         angles=frozen_map(block["angles"]),
         points=frozen_map(block["points"]),
     )
-
-
-def _touchdown_distance_too_coarse(resolution_legs: float | None) -> str | None:
-    """Why the touchdown distance cannot be judged at this frame rate (the criteria's own limit on
-    summary.touchdown_distance_uncertainty_legs), or None."""
-    limits = [
-        c.max
-        for criterion in load_criteria()
-        for c in criterion.when
-        if c.field == "summary.touchdown_distance_uncertainty_legs" and c.max is not None
-    ]
-    if not limits:
-        return None
-    if resolution_legs is None:
-        return "the running speed is not known, so neither is how far a frame moves the touchdown distance"
-    if resolution_legs > min(limits):
-        return (
-            f"a frame moves the touchdown distance {resolution_legs:.2f} leg lengths (at most {min(limits):.2f} "
-            "to judge it: film at a higher frame rate)"
-        )
-    return None
 
 
 def _smas(

@@ -321,6 +321,29 @@ def find_faults(judged: Judged) -> Coaching:
     return Coaching(drill=drill, faults=tuple(faults), praise=tuple(praise), not_judged=not_judged)
 
 
+#: The summary figure saying how far a frame moves the touchdown distance (criteria.toml limits it).
+TOUCHDOWN_RESOLUTION = "summary.touchdown_distance_uncertainty_legs"
+
+
+def _coarse_touchdown(resolution_legs: float | None, limit_legs: float) -> str:
+    if resolution_legs is None:
+        return "without the running speed (how far a frame moves the touchdown distance is not known)"
+    return (
+        f"a frame moves the touchdown distance {resolution_legs:.2f} leg lengths (needs at most "
+        f"{limit_legs:.2f}: film at a higher frame rate)"
+    )
+
+
+def touchdown_distance_unjudged(resolution_legs: float | None) -> str | None:
+    """Why the touchdown distance cannot be judged at this clip's resolution (the strictest limit the
+    criteria set on TOUCHDOWN_RESOLUTION), or None: for what reads it outside the criteria (the S-MAS)."""
+    limits = [c.max for criterion in load_criteria() for c in criterion.when if c.field == TOUCHDOWN_RESOLUTION]
+    limit = min((v for v in limits if v is not None), default=None)
+    if limit is None or (resolution_legs is not None and resolution_legs <= limit):
+        return None
+    return _coarse_touchdown(resolution_legs, limit)
+
+
 def _describe(cond: Condition, judged: Judged) -> str:
     """Why a condition fails, for a coach: "at 94 steps/min (needs at least 132)"."""
     have = judged.field(cond.field)
@@ -328,16 +351,12 @@ def _describe(cond: Condition, judged: Judged) -> str:
         unit, factor = "fps", 1.0
     elif cond.field == "summary.step_frequency_hz":
         unit, factor = "steps/min", 60.0
+    elif cond.field == TOUCHDOWN_RESOLUTION:
+        why = _coarse_touchdown(have, cond.max or 0.0)
+        return why if have is None else f"where {why}"
     else:
         row = registry()[cond.field.split(".", 1)[1]]
         unit, factor = row.display, row.factor
-        if cond.field == "summary.touchdown_distance_uncertainty_legs":
-            return (
-                "without the running speed (how far a frame moves the touchdown distance is not known)"
-                if have is None
-                else f"where a frame moves the touchdown distance {have:.2f} leg lengths (needs at most "
-                f"{cond.max or 0.0:.2f}: film at a higher frame rate)"
-            )
     bound = (
         f"at least {cond.min * factor:.0f}"
         if cond.min is not None and (have is None or have < cond.min)

@@ -63,8 +63,9 @@ def rhythm_fit(events: Sequence[GaitEvent], step_hz: float | None) -> float:
 def off_the_legs(steps_hz: float | None, legs_hz: float | None) -> bool:
     """A step rate from touchdowns more than LEGS_RHYTHM_AGREEMENT away from the legs' rhythm (False when
     either is unknown: None, not finite or not positive)."""
-    known = all(v is not None and math.isfinite(v) and v > 0 for v in (steps_hz, legs_hz))
-    return known and abs(steps_hz / legs_hz - 1.0) > LEGS_RHYTHM_AGREEMENT  # type: ignore[operator]
+    if steps_hz is None or legs_hz is None or not (steps_hz > 0 < legs_hz and math.isfinite(steps_hz + legs_hz)):
+        return False
+    return abs(steps_hz / legs_hz - 1.0) > LEGS_RHYTHM_AGREEMENT
 
 
 def choose_events(kin: Kinematics, step_rate_hz: Callable[[Sequence[GaitEvent]], float | None]) -> ChosenEvents:

@@ -162,7 +162,6 @@ def _report(scope: str, tally: Mapping[str, list[str]], total: int) -> list[With
     return [Withheld(name, scope, len(reasons), total, reasons[0]) for name, reasons in tally.items() if reasons]
 
 
-#: What a step that spans missed touchdowns loses: all it measures from one touchdown to the next.
 #: When at least this share of the touchdowns came before the other foot left the ground, so did the ones
 #: with no flight before them to tell (the clip's first, the first after a gap).
 MOST_EARLY_SHARE = 0.5
@@ -170,6 +169,7 @@ MOST_EARLY_SHARE = 0.5
 AT_TOUCHDOWN = (
     "touchdown_distance_m", "touchdown_distance_legs", "knee_flexion_touchdown_deg", "trunk_lean_touchdown_deg",
 )  # fmt: skip
+#: What a step that spans missed touchdowns loses: all it measures from one touchdown to the next.
 SPANNED = (
     "step_time_s", "flight_time_s", "step_length_m", "step_length_legs", "speed_mps", "vertical_oscillation_m",
     "vertical_oscillation_legs",

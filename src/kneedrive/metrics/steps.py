@@ -230,8 +230,8 @@ def _step(
     )
 
 
-#: The hips' speed over the planted foot is read over this long after each touchdown (or one frame): a sprint
-#: contact lasts 80 ms or more (Bolt: 86 ms, Coh et al. 2018), so the foot is still down.
+#: A foot whose toe-off is not known is read this long after its touchdown (or one frame): a sprint contact
+#: lasts 80 ms or more (Bolt: 86 ms, Coh et al. 2018), so the foot is still down.
 STANCE_PROBE_S = 0.04
 
 
@@ -252,7 +252,8 @@ def stance_speed_legs_per_s(kin: Kinematics, steps: list[Step]) -> float | None:
     then judged where a frame moves the distance far more: read over the half step, 0.68 of the treadmill
     sprinter's speed at 30 fps); after toe-off the foot moves forward relative to the hips, so the swing
     cannot raise it."""
-    tracks = _Tracks.of(kin)
+    hip_x = kin.mid_hip()[:, 0]
+    feet_x = {side: kin.foot_centre(side)[:, 0] for side in ("left", "right")}
     speeds = []
     for step in steps:
         if step.step_time_s is None:
@@ -260,7 +261,7 @@ def stance_speed_legs_per_s(kin: Kinematics, steps: list[Step]) -> float | None:
         frames = _window(kin, step.touchdown_time_s, step.touchdown_time_s + step.step_time_s)
         if len(frames) < 3:
             continue
-        ahead = tracks.feet[step.side][frames, 0] - tracks.hip[frames, 0]
+        ahead = feet_x[step.side][frames] - hip_x[frames]
         back = -np.diff(ahead) / np.diff(kin.time_s[frames])
         back = back[np.isfinite(back)]
         quickest = float(np.percentile(back, 90)) if len(back) else math.nan
