@@ -52,6 +52,15 @@ def to_image(points_m: dict[str, Array], camera: Camera) -> dict[str, Array]:
     return out
 
 
+def film(
+    time_s: Array, points_m: dict[str, Array], camera: Camera, artefacts: Artefacts, *, seed: int, source: str
+) -> PoseSequence:
+    """A side-view athlete (keypoints in metres) as the pose model would give them from `camera`: the far
+    side is the one away from the camera."""
+    far = "left" if camera.facing == "right" else "right"
+    return observe(time_s, to_image(points_m, camera), artefacts, seed=seed, far_side=far, source=source)
+
+
 def observe(
     time_s: Array,
     points_px: dict[str, Array],

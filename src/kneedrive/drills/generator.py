@@ -14,7 +14,7 @@ from scipy.interpolate import PchipInterpolator
 
 from ..sequence import PoseSequence
 from .body import Body
-from .camera import Artefacts, Camera, observe, to_image
+from .camera import Artefacts, Camera, film
 from .cycles import rate_decay_pct
 from .keyframes import MODELS, DrillModel, DrillSession, Keyframes
 from .motion import SIDES, ArmAngles, Array, LegAngles, leg_points, lowest_below_hip, pose_body
@@ -245,14 +245,7 @@ def synthesize_drill(
         flight_m=flight,
         hip_x_m=hip_x,
     )
-    seq = observe(
-        t,
-        to_image(points, camera),
-        artefacts,
-        seed=seed,
-        far_side="left" if camera.facing == "right" else "right",
-        source=f"<synthetic {session.drill_id}>",
-    )
+    seq = film(t, points, camera, artefacts, seed=seed, source=f"<synthetic {session.drill_id}>")
     return DrillSynthetic(seq, DrillTruth(session.drill_id, tuple(reps), body.leg_m), points)
 
 
