@@ -43,6 +43,19 @@ def test_demo_with_a_fault_lowers_the_knee_drive(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["summary"]["thigh_angle_peak_deg"] < 60
 
 
+def test_demo_shows_a_start_from_the_blocks(tmp_path: Path) -> None:
+    out = tmp_path / "start.json"
+    result = runner.invoke(app, ["demo", "--drill", "start", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "start from the blocks" in result.output and "not judged in an acceleration" in result.output
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["summary"]["speed_rise_pct"] > 15 and not doc["faults"]
+    assert all(v is None for v in doc["asymmetry_pct"].values())
+    refused = runner.invoke(app, ["demo", "--drill", "start", "--fault", "hunched"])
+    assert refused.exit_code == 2 and "error: the start from the blocks takes no injected faults" in refused.output
+
+
 @pytest.mark.parametrize(
     ("content", "suffix", "args", "message"),
     [

@@ -35,7 +35,7 @@ from .kinematics.series import series_arrays, series_block
 from .kinematics.timebase import too_few_frames_per_step
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
-from .metrics.acceleration import speed_rise
+from .metrics.acceleration import speed_rise, speed_rise_pct
 from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
     MIN_ALTERNATION,
@@ -363,7 +363,8 @@ def analyze(
     summary, steps, rhythm_withheld = contacts_fit_the_rhythm(summary, steps, travel, leg_length_m=kin.leg_length_m)
     withheld += rhythm_withheld
     resolution = touchdown_distance_resolution_legs(summary, kin.fps_hz, stance_speed_legs_per_s(kin, steps))
-    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution)
+    rise = speed_rise_pct(steps, min_steps=int(load_validated("kinogram")["acceleration_min_steps"]))
+    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution, speed_rise_pct=rise)
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=untimed)
     if part is not None:
@@ -374,7 +375,8 @@ def analyze(
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
     unjudged = untimed or _why_not_judged(steps, summary, slowed, drill_result)
-    uncompared = unjudged if unjudged is not None else sides_mixed(steps)
+    accelerating = _acceleration(steps)
+    uncompared = unjudged if unjudged is not None else sides_mixed(steps) or _uneven_by_order(accelerating)
     if uncompared is not None:
         reason = f"{uncompared}: left and right cannot be compared"
         withheld += [Withheld(name, "asymmetry", 1, 1, reason) for name, v in asymmetry.items() if v is not None]
@@ -389,7 +391,6 @@ def analyze(
     )
     warnings += coaching.not_judged
     full = _full_rate_series(kin)  # each position is an input frame
-    accelerating = _acceleration(steps)
     # a figure withheld anywhere is not scored either (but the S-MAS reads only the side-on part's events)
     not_honest = {w.metric: w.reason for w in withheld if w not in part_withheld}
     coarse = touchdown_distance_unjudged(summary.touchdown_distance_uncertainty_legs)
@@ -514,6 +515,16 @@ def _acceleration(steps: list[Step]) -> str | None:
     if rise is None or rise.rise < float(rules["acceleration_min_speed_rise"]):
         return None
     return rise.describe()
+
+
+def _uneven_by_order(accelerating: str | None) -> str | None:
+    """Why left and right cannot be compared in an acceleration (None when the clip is none)."""
+    if accelerating is None:
+        return None
+    return (
+        f"in an acceleration ({accelerating}) each step is longer than the last, so the sides differ by the"
+        " steps' order"
+    )
 
 
 def _contact_timing(fps_hz: float) -> tuple[bool, str | None]:

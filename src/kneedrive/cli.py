@@ -543,7 +543,10 @@ def demo_command(
             "drills: low_knee, soggy_foot, no_heel_recovery, hunched, rate_decay"
         ),
     ] = None,
-    drill: Annotated[str, typer.Option(help=f"What the athlete does: {', '.join(listed_drill_ids())}")] = "sprint",
+    drill: Annotated[
+        str,
+        typer.Option(help=f"What the athlete does: {', '.join(listed_drill_ids())}, or start (from the blocks)"),
+    ] = "sprint",
     fps: Annotated[float, typer.Option(help="Frame rate of the synthetic clip")] = 240.0,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the analysis JSON here")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the synthetic keypoints CSV here")] = None,

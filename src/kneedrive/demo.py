@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from .sequence import PoseSequence
 
 SPRINT = "sprint"
+#: The demo's start from the blocks (drills/block_start.py): a sprint, accelerating.
+START = "start"
 #: Seconds of synthetic sprinting.
 SPRINT_DURATION_S = 3.0
 #: One seed for every demo: the same clip each time.
@@ -40,7 +42,7 @@ class Demo:
 
     @property
     def title(self) -> str:
-        who = "sprinter" if self.drill == SPRINT else self.drill
+        who = {SPRINT: "sprinter", START: "start from the blocks"}.get(self.drill, self.drill)
         return f"synthetic {who}, faults: {', '.join(self.faults) or 'none'}"
 
     def truth_line(self) -> str:
@@ -65,8 +67,9 @@ class Demo:
 
 
 def run_demo(drill: str = SPRINT, faults: Sequence[str] = (), *, fps_hz: float = 240.0) -> Demo:
-    """Synthesize and analyze the demo clip: `drill` is "sprint" or a drill id, `faults` injected technique
-    faults (the sprinter's `drills.sprinter.FAULTS`, a drill's `drills.catalogue.DRILL_FAULTS`)."""
+    """Synthesize and analyze the demo clip: `drill` is "sprint", "start" (from the blocks) or a drill id,
+    `faults` injected technique faults (the sprinter's `drills.sprinter.FAULTS`, a drill's
+    `drills.catalogue.DRILL_FAULTS`)."""
     from .analysis import analyze
     from .drills.camera import Artefacts
 
@@ -88,6 +91,22 @@ def run_demo(drill: str = SPRINT, faults: Sequence[str] = (), *, fps_hz: float =
         )
         result = analyze(sprint.sequence, athlete_height_m=model.body.height_m)
         return Demo(SPRINT, tuple(faults), sprint.sequence, result, sprint.truth)
+
+    if drill == START:
+        from .drills.block_start import BlockStartModel, synthesize_start
+
+        if faults:
+            raise InputError("the start from the blocks takes no injected faults")
+        start_model = BlockStartModel()
+        start, _ = synthesize_start(
+            start_model,
+            fps_hz=fps_hz,
+            duration_s=SPRINT_DURATION_S,
+            seed=SEED,
+            artefacts=Artefacts(jitter_px=1.0, swap_fraction=0.05, dropout_fraction=0.02),
+        )
+        result = analyze(start.sequence, athlete_height_m=start_model.body.height_m)
+        return Demo(START, (), start.sequence, result, start.truth)
 
     from .drills.generator import synthesize_drill
     from .drills.keyframes import MODELS

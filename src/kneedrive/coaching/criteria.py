@@ -19,17 +19,20 @@ ANALYSIS_DRILL_IDS = DRILL_IDS
 
 @dataclass(frozen=True)
 class Condition:
-    """`field` ("summary.x" or "input.x") must lie in [min, max] for the criterion to be judged."""
+    """`field` ("summary.x" or "input.x") must lie in [min, max] for the criterion to be judged. Without the
+    figure the criterion is not judged, unless `if_unknown` is "judge" (a condition that only rules clips
+    out when the figure says so: an acceleration, when too few steps say whether the clip is one)."""
 
     field: str
     min: float | None = None
     max: float | None = None
+    if_unknown: str = "skip"
 
     def holds(self, doc: dict[str, Any]) -> bool:
         block, name = self.field.split(".", 1)
         value = (doc.get(block) or {}).get(name)
         if value is None:
-            return False
+            return self.if_unknown == "judge"
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 

@@ -179,7 +179,7 @@ class Judged:
 def _holds(cond: Condition, judged: Judged) -> bool:
     value = judged.field(cond.field)
     if value is None:
-        return False
+        return cond.if_unknown == "judge"
     return (cond.min is None or value >= cond.min) and (cond.max is None or value <= cond.max)
 
 
@@ -323,6 +323,8 @@ def find_faults(judged: Judged) -> Coaching:
 
 #: The summary figure saying how far a frame moves the touchdown distance (criteria.toml limits it).
 TOUCHDOWN_RESOLUTION = "summary.touchdown_distance_uncertainty_legs"
+#: The summary figure saying the clip is an acceleration (criteria.toml keeps top-speed targets off it).
+SPEED_RISE = "summary.speed_rise_pct"
 
 
 def _coarse_touchdown(resolution_legs: float | None, limit_legs: float) -> str:
@@ -354,6 +356,12 @@ def _describe(cond: Condition, judged: Judged) -> str:
     elif cond.field == TOUCHDOWN_RESOLUTION:
         why = _coarse_touchdown(have, cond.max or 0.0)
         return why if have is None else f"where {why}"
+    elif cond.field == SPEED_RISE and have is not None:
+        return (
+            f"in an acceleration (the hips' speed rose {have:.0f} % over the clip, more than {cond.max or 0.0:.0f} %;"
+            " these are judged at steady speed: out of the blocks the trunk leans and the heel recovers low by"
+            " design, and each step is longer than the last)"
+        )
     else:
         row = registry()[cond.field.split(".", 1)[1]]
         unit, factor = row.display, row.factor

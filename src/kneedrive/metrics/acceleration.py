@@ -42,3 +42,9 @@ def speed_rise(steps: Sequence[Step], *, min_steps: int = 4) -> SpeedRise | None
     if first <= 0:
         return None
     return SpeedRise(first, last, len(speeds))
+
+
+def speed_rise_pct(steps: Sequence[Step], *, min_steps: int = 4) -> float | None:
+    """The summary's speed_rise_pct (None: see speed_rise)."""
+    rise = speed_rise(steps, min_steps=min_steps)
+    return None if rise is None else 100.0 * rise.rise

@@ -33,6 +33,8 @@ class Summary:
     contact_time_uncertainty_s: float | None
     #: How far the touchdown distance moves in one frame (see touchdown_distance_resolution_legs).
     touchdown_distance_uncertainty_legs: float | None = None
+    #: How much the hips' speed rose from the clip's first steps to its last (%; metrics.acceleration).
+    speed_rise_pct: float | None = None
 
 
 def median_of(steps: list[Step], name: str) -> float | None:
