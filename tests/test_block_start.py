@@ -3,6 +3,8 @@ touchdowns, and an acceleration is not judged on top-speed targets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,9 +12,13 @@ import kneedrive
 from kneedrive.coaching.criteria import Condition, load_criteria
 from kneedrive.coaching.data_files import load_validated
 from kneedrive.drills.block_start import BlockStartModel, synthesize_start
+from kneedrive.drills.camera import Artefacts
 from kneedrive.drills.sprinter import SIDES, Plan, SprinterModel, Synthetic, synthesize, with_faults
 from kneedrive.events.contacts import _after_skim, _from_a_start
 from kneedrive.kinematics import compute_kinematics
+from kneedrive.metrics.acceleration import hips_speed_rise_pct
+from kneedrive.metrics.honesty import plausible_summary
+from kneedrive.metrics.registry import registry
 from kneedrive.metrics.summary import stride_period_s
 
 
@@ -68,12 +74,13 @@ def test_every_touchdown_out_of_the_blocks_is_found_once(start: tuple[Synthetic,
     assert record.summary.speed_rise_pct is not None and record.summary.speed_rise_pct > 15.0
 
 
-@pytest.mark.parametrize("fps", [60.0, 120.0, 240.0])
-def test_a_start_is_not_judged_on_top_speed_targets(fps: float) -> None:
-    """Out of the blocks the trunk leans about 45 degrees and each step is longer than the last: no
-    "hunched" (it was raised at every rate) and no left/right difference from the order of the steps
-    ("uneven contacts" at 120 fps); the coach is told why."""
-    syn, _ = synthesize_start(fps_hz=fps, duration_s=3.0)
+@pytest.mark.parametrize(("fps", "duration_s"), [(60.0, 3.0), (120.0, 2.0), (120.0, 3.0), (240.0, 2.0)])
+def test_a_start_is_not_judged_on_top_speed_targets(fps: float, duration_s: float) -> None:
+    """Out of the blocks the trunk leans about 45 degrees, the first contacts last 190 ms and each step is
+    longer than the last: no "hunched" (it was raised at every rate), no "long contacts" (2 s at 120-240 fps)
+    and no left/right difference from the order of the steps ("uneven contacts" at 120 fps); the coach is told
+    why."""
+    syn, _ = synthesize_start(fps_hz=fps, duration_s=duration_s)
     record = kneedrive.analyze(syn.sequence).record
     assert not record.coaching.faults
     assert any("not judged in an acceleration" in w and "hunched" in w for w in record.warnings)
@@ -82,21 +89,72 @@ def test_a_start_is_not_judged_on_top_speed_targets(fps: float) -> None:
     assert all(v is None for v in record.asymmetry_pct.values())  # withheld: the sides differ by the steps' order
 
 
-def test_a_steady_sprint_is_still_judged_on_its_posture() -> None:
-    syn = synthesize(with_faults(SprinterModel(), "hunched"), fps_hz=240.0, duration_s=3.0)
+@pytest.mark.parametrize(
+    ("fps", "duration_s", "seed"), [(25.0, 3.0, 0), (30.0, 1.5, 1), (60.0, 1.5, 2), (240.0, 3.0, 0)]
+)
+def test_a_steady_sprint_is_still_judged_on_its_posture(fps: float, duration_s: float, seed: int) -> None:
+    """With pose noise, swapped and lost frames (a speed from step length over step time read 8 of 84 such
+    steady sprints as accelerations, one touchdown a frame late, and dropped their "hunched")."""
+    noisy = Artefacts(jitter_px=1.0, swap_fraction=0.05, dropout_fraction=0.02)
+    model = with_faults(SprinterModel(), "hunched")
+    syn = synthesize(model, fps_hz=fps, duration_s=duration_s, artefacts=noisy, seed=seed)
     record = kneedrive.analyze(syn.sequence).record
     rise = record.summary.speed_rise_pct
-    assert rise is not None and abs(rise) < 5.0
+    assert rise is not None and abs(rise) < 3.0
     assert "hunched" in {f.id for f in record.coaching.faults}
+    assert not any("in an acceleration" in w for w in record.warnings)
+
+
+def test_the_left_right_figures_of_a_start_are_withheld_with_the_reason() -> None:
+    syn, _ = synthesize_start(fps_hz=120.0, duration_s=3.0)
+    analysis = kneedrive.analyze(syn.sequence)
+    reasons = [w.reason for w in analysis.withheld if w.metric in analysis.record.asymmetry_pct]
+    assert reasons and all("in an acceleration (the hips' speed rose" in r for r in reasons)
+
+
+def test_a_start_is_told_when_the_hips_are_lost_at_the_ends() -> None:
+    syn, _ = synthesize_start(fps_hz=120.0, duration_s=3.0)
+    kin = compute_kinematics(syn.sequence)
+    hip = kin.mid_hip()
+    hip[:3] = np.nan  # lost in the first and last frames: a difference of two samples had no answer
+    hip[-3:] = np.nan
+    assert _from_a_start(replace(kin, points={**kin.points, "left_hip": hip, "right_hip": hip}))
+
+
+def test_a_rise_no_run_can_make_is_withheld() -> None:
+    syn = synthesize(SprinterModel(), fps_hz=120.0, duration_s=2.0)
+    summary = kneedrive.analyze(syn.sequence).record.summary
+    row = registry()["speed_rise_pct"]
+    low, high = row.plausible_min or 0.0, row.plausible_max or 0.0
+    for impossible in (low - 1.0, high + 1.0):
+        kept, withheld = plausible_summary(replace(summary, speed_rise_pct=impossible), hips_travel=True)
+        assert kept.speed_rise_pct is None and [w.metric for w in withheld] == ["speed_rise_pct"]
+
+
+def test_the_hips_speed_rise_reads_whole_steps() -> None:
+    t = np.arange(0.0, 2.0, 0.01)
+    steady = 5.0 * t
+    touchdowns = [0.1 + 0.25 * i for i in range(7)]
+    assert hips_speed_rise_pct(t, steady, touchdowns) == pytest.approx(0.0, abs=1e-9)
+    late = [*touchdowns[:-1], touchdowns[-1] + 0.03]  # the last touchdown a few frames late moves nothing
+    assert hips_speed_rise_pct(t, steady, late) == pytest.approx(0.0, abs=1e-9)
+    rising = 2.0 * t + 1.5 * t**2  # speed 2 + 3 t: 3.05 over the first two steps (0.1-0.6 s), 6.05 over the last
+    assert hips_speed_rise_pct(t, rising, touchdowns) == pytest.approx(100.0 * (6.05 / 3.05 - 1.0))
+    assert hips_speed_rise_pct(t, steady, touchdowns[:4]) is None  # three steps: too few to tell
+    assert hips_speed_rise_pct(t, 0.1 * t, touchdowns) is None  # a treadmill: the hips hardly travel
 
 
 def test_the_acceleration_limit_is_the_kinograms() -> None:
     """The criteria keep top-speed targets off a clip the kinogram calls an acceleration: one threshold."""
     limit = 100.0 * float(load_validated("kinogram")["acceleration_min_speed_rise"])
     conditions = [c for criterion in load_criteria() for c in criterion.when if c.field == "summary.speed_rise_pct"]
-    assert len(conditions) == 5 and all(c.max == limit and c.if_unknown == "judge" for c in conditions)
+    assert len(conditions) == 6 and all(c.max == limit and c.if_unknown == "judge" for c in conditions)
     unknown = Condition("summary.speed_rise_pct", max=limit, if_unknown="judge")
     assert unknown.holds({"summary": {}}) and not Condition("summary.speed_rise_pct", max=limit).holds({"summary": {}})
+    assert unknown.holds({"summary": {"speed_rise_pct": limit}})
+    assert not unknown.holds({"summary": {"speed_rise_pct": limit + 0.1}})
+    with pytest.raises(ValueError, match="if_unknown"):
+        Condition("summary.speed_rise_pct", max=limit, if_unknown="maybe")
 
 
 def test_only_a_start_is_searched_for_skims() -> None:

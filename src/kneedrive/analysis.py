@@ -35,7 +35,7 @@ from .kinematics.series import series_arrays, series_block
 from .kinematics.timebase import too_few_frames_per_step
 from .kinematics.view import VIEW_CHOICES, ViewEstimate, detect_view, given_view, turned_warning
 from .metrics import Step, Summary, asymmetry_pct, measure_steps, per_side, summarize
-from .metrics.acceleration import speed_rise, speed_rise_pct
+from .metrics.acceleration import hips_speed_rise_pct
 from .metrics.frontal import FrontFigures
 from .metrics.honesty import (
     MIN_ALTERNATION,
@@ -353,6 +353,11 @@ def analyze(
         or too_few_frames_per_step(legs_hz, kin.fps_hz)
         or touchdowns_off_the_legs(summary.step_frequency_hz, legs_hz)
     )
+    if not (stationary or unmeasured):  # the hips' travel over the ground
+        landings_s = [e.time_s for e in side_on if e.kind == "touchdown"]
+        least = int(load_validated("kinogram")["acceleration_min_steps"])
+        rise = hips_speed_rise_pct(kin.time_s, kin.mid_hip()[:, 0], landings_s, min_steps=least)
+        summary = replace(summary, speed_rise_pct=rise)
     summary, summary_withheld = plausible_summary(summary, hips_travel=not stationary, slowed=slowed, untimed=untimed)
     withheld += summary_withheld
     gone = {w.metric for w in summary_withheld if w.metric in STEP_FIELDS}
@@ -363,8 +368,7 @@ def analyze(
     summary, steps, rhythm_withheld = contacts_fit_the_rhythm(summary, steps, travel, leg_length_m=kin.leg_length_m)
     withheld += rhythm_withheld
     resolution = touchdown_distance_resolution_legs(summary, kin.fps_hz, stance_speed_legs_per_s(kin, steps))
-    rise = speed_rise_pct(steps, min_steps=int(load_validated("kinogram")["acceleration_min_steps"]))
-    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution, speed_rise_pct=rise)
+    summary = replace(summary, touchdown_distance_uncertainty_legs=resolution)
     sides = per_side(steps)
     reps, rep_withheld = plausible_reps(drill_result.reps, slowed=slowed, untimed=untimed)
     if part is not None:
@@ -375,7 +379,7 @@ def analyze(
     asymmetry, asym_withheld = plausible_figures(asymmetry_pct(sides), "asymmetry")
     withheld += asym_withheld
     unjudged = untimed or _why_not_judged(steps, summary, slowed, drill_result)
-    accelerating = _acceleration(steps)
+    accelerating = _acceleration(summary.speed_rise_pct)
     uncompared = unjudged if unjudged is not None else sides_mixed(steps) or _uneven_by_order(accelerating)
     if uncompared is not None:
         reason = f"{uncompared}: left and right cannot be compared"
@@ -508,13 +512,12 @@ def _front_rhythm(touchdowns: tuple[GaitEvent, ...], fps_hz: float, slowed: bool
     return plausible_summary(summary, hips_travel=False, slowed=slowed, untimed=untimed)
 
 
-def _acceleration(steps: list[Step]) -> str | None:
-    """Why the clip is an acceleration (coaching/data/kinogram.toml), or None when it is not one."""
-    rules = load_validated("kinogram")
-    rise = speed_rise(steps, min_steps=int(rules["acceleration_min_steps"]))
-    if rise is None or rise.rise < float(rules["acceleration_min_speed_rise"]):
+def _acceleration(rise_pct: float | None) -> str | None:
+    """Why the clip is an acceleration: the hips' speed rose more than the acceleration kinogram's threshold
+    (coaching/data/kinogram.toml), which the criteria use too; None when it is not one or nothing tells."""
+    if rise_pct is None or rise_pct <= 100.0 * float(load_validated("kinogram")["acceleration_min_speed_rise"]):
         return None
-    return rise.describe()
+    return f"the hips' speed rose {rise_pct:.1f} % over the clip"
 
 
 def _uneven_by_order(accelerating: str | None) -> str | None:

@@ -17,6 +17,10 @@ SEVERITIES = ("minor", "moderate", "major")
 ANALYSIS_DRILL_IDS = DRILL_IDS
 
 
+#: What a condition does when its figure is unknown: rule the criterion out, or let it be judged.
+IF_UNKNOWN = ("skip", "judge")
+
+
 @dataclass(frozen=True)
 class Condition:
     """`field` ("summary.x" or "input.x") must lie in [min, max] for the criterion to be judged. Without the
@@ -27,6 +31,12 @@ class Condition:
     min: float | None = None
     max: float | None = None
     if_unknown: str = "skip"
+
+    def __post_init__(self) -> None:
+        if self.if_unknown not in IF_UNKNOWN:
+            raise ValueError(
+                f"{self.field}: if_unknown must be one of {', '.join(IF_UNKNOWN)}, not {self.if_unknown!r}"
+            )
 
     def holds(self, doc: dict[str, Any]) -> bool:
         block, name = self.field.split(".", 1)

@@ -358,9 +358,9 @@ def _describe(cond: Condition, judged: Judged) -> str:
         return why if have is None else f"where {why}"
     elif cond.field == SPEED_RISE and have is not None:
         return (
-            f"in an acceleration (the hips' speed rose {have:.0f} % over the clip, more than {cond.max or 0.0:.0f} %;"
-            " these are judged at steady speed: out of the blocks the trunk leans and the heel recovers low by"
-            " design, and each step is longer than the last)"
+            f"in an acceleration (the hips' speed rose {have:.1f} % over the clip, more than {cond.max or 0.0:.1f} %;"
+            " these are judged at steady speed: while speed builds the trunk leans, contacts are long and the heel"
+            " recovers low by design, and each step is longer than the last)"
         )
     else:
         row = registry()[cond.field.split(".", 1)[1]]

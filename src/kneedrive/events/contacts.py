@@ -29,6 +29,7 @@ import numpy as np
 from ..kinematics import Kinematics
 from ..kinematics.result import Array
 from ..kinematics.timebase import nearest_frame, time_at_frame, value_at
+from ..kinematics.travel import travel_speed
 from .ground import FloorProfile, GroundLine, fit_ground, floor_profile, lowest_point
 from .hand_over import hand_overs, joined_contacts, stride_frames
 from .model import SIDES, ContactPhase, GaitEvent, Side
@@ -229,14 +230,17 @@ class _FootSignals:
 
 def _from_a_start(kin: Kinematics) -> bool:
     """The hips speed up from a start over the clip (see SKIM_SPEED_RATIO): their mean speed over the first
-    third against the last (leg lengths per second, relative to the ground frame the kinematics are in)."""
+    third against the last (leg lengths per second, relative to the ground frame the kinematics are in), each
+    a least-squares slope, so that a hip lost at the clip's ends does not decide it."""
     hip_x = kin.mid_hip()[:, 0]
     t = kin.time_s
     third = len(t) // 3
-    if third < 2 or not np.all(np.isfinite(hip_x[[0, third, -third - 1, -1]])):
+    if third < 2:
         return False
-    first = (hip_x[third] - hip_x[0]) / (t[third] - t[0])
-    last = (hip_x[-1] - hip_x[-third - 1]) / (t[-1] - t[-third - 1])
+    first = travel_speed(t, hip_x, float(t[0]), float(t[third]))
+    last = travel_speed(t, hip_x, float(t[-third - 1]), float(t[-1]))
+    if first is None or last is None:
+        return False
     return bool(last >= SKIM_MIN_SPEED_LEGS_PER_S and first < SKIM_SPEED_RATIO * last)
 
 
