@@ -32,7 +32,8 @@ from ..io.atomic import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
-#: Bump when a change to the pose pipeline changes its output.
+#: Bump when a change to the pose pipeline changes its output. 18: the athlete followed back from his first pose
+#: (pose.follow_back);
 #: 17 (16 while it was tried): the camera's motion measured against key frames (camera.KEY_FRAMES);
 #: 15: a segment cut where the clothes change, differently dressed pieces not joined;
 #: 14: the zoomed re-look matches on the larger size; 13: close contenders followed in every frame;
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 #: unless lost at the image's edge; 8: people whose end leads into
 #: another's start joined after the fragments; 7: long segments joined into people first, fragments after;
 #: 6: brief overlaps of one person's tracks stitched; 5: repeated frames left out
-PIPELINE_VERSION = 17
+PIPELINE_VERSION = 18
 
 
 def cache_dir() -> Path:

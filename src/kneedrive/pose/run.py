@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import queue
@@ -23,6 +24,7 @@ from .backend import PoseBackend
 from .blazepose import BlazePoseFull
 from .camera import CameraMotion, CameraMotionEstimator
 from .detector import PersonDetector
+from .follow_back import follow_back
 from .litert import bundled_model
 from .people import PeopleScan, choose_preview, rank, stitch
 from .ramp import find_speed_changes
@@ -298,7 +300,15 @@ def estimate_pose(
         track_camera=track_camera,
         capture_fps=capture_fps,
     )
-    athlete = scan.athlete(person)
+    athlete = follow_back(
+        path,
+        scan.time_s,
+        scan.athlete(person),
+        backend,
+        functools.cache(lambda: PersonDetector(bundled_model("detector"))),
+        info.fps_hz,
+        info.width * info.height * 3,
+    )
     n, k = len(scan.time_s), len(backend.names)
     xy = np.full((n, k, 2), np.nan)
     score = np.zeros((n, k))

@@ -291,6 +291,38 @@ def detect_in_box(
     return [d.moved(float(x0), float(y0)) for d in zoomed]
 
 
+def look_again(
+    detector: PersonDetector,
+    estimate: Callable[[PersonDetection], PoseEstimate | None],
+    image: NDArray[np.uint8],
+    hip: NDArray[np.float64],
+    radius: float,
+    names: tuple[str, ...],
+) -> PoseEstimate | None:
+    """A person the model did not see in this frame from their region (a follower's last pose, or a
+    detection in the whole frame), looked for again in it: the detector zoomed in on a square around
+    their hip centre, the model (`estimate`) on the detection nearest to it (within SAME_PERSON_RADII). The
+    detector sees the whole frame at 224 px, where a runner 110-130 px tall in a 1280 px frame is a few
+    pixels: its region for him is too rough for the pose model (on the panning race's bend, presence about 0
+    from the whole frame's detections, about 1.0 from a detection in a 480 px square around him)."""
+    height, width = image.shape[:2]
+    zoomed = detect_in_box(detector, image, search_box(hip, radius, width, height))
+    # (the zoomed detection's size counts: the whole frame's can be half of it)
+    near = [
+        d
+        for d in zoomed
+        if float(np.hypot(*(np.asarray(d.hip_xy) - hip))) <= SAME_PERSON_RADII * max(radius, d.radius_px)
+    ]
+    if not near:
+        return None
+    detection = min(near, key=lambda d: float(np.hypot(*(np.asarray(d.hip_xy) - hip))))
+    found = estimate(detection)
+    if found is None:
+        return None
+    moved = float(np.hypot(*(found.hip_centre(names) - hip)))
+    return found if moved <= SAME_PERSON_RADII * max(radius, detection.radius_px) else None
+
+
 @dataclass(eq=False)
 class _Candidate:
     """A person the detector found whom nobody follows yet: looked for in the next frame (with the
@@ -456,28 +488,13 @@ class _Tracker:
     def _zoomed_in(
         self, key: int, row: int, image: NDArray[np.uint8], hip: NDArray[np.float64], radius: float
     ) -> PoseEstimate | None:
-        """A person the model did not see in this frame from their region (a follower's last pose, or a
-        detection in the whole frame), looked for again in it: the detector zoomed in on a square around
-        their hip centre, the model on the detection nearest to it (within SAME_PERSON_RADII). The detector
-        sees the whole frame at 224 px, where a runner 110-130 px tall in a 1280 px frame is a few pixels:
-        its region for him is too rough for the pose model (on the panning race's bend, presence about 0
-        from the whole frame's detections, about 1.0 from a detection in a 480 px square around him)."""
-        height, width = image.shape[:2]
-        zoomed = detect_in_box(self.detector, image, search_box(hip, radius, width, height))
-        # (the zoomed detection's size counts: the whole frame's can be half of it)
-        near = [
-            d
-            for d in zoomed
-            if float(np.hypot(*(np.asarray(d.hip_xy) - hip))) <= SAME_PERSON_RADII * max(radius, d.radius_px)
-        ]
-        if not near:
-            return None
-        detection = min(near, key=lambda d: float(np.hypot(*(np.asarray(d.hip_xy) - hip))))
-        estimate = self.workers.run([Call(key, row, self.backend.estimate, (image, detection))])[(key, row)]
-        if not isinstance(estimate, PoseEstimate):
-            return None
-        moved = float(np.hypot(*(estimate.hip_centre(self.names) - hip)))
-        return estimate if moved <= SAME_PERSON_RADII * max(radius, detection.radius_px) else None
+        """A person the model did not see in this frame from their region, looked for again (look_again)."""
+
+        def estimate(detection: PersonDetection) -> PoseEstimate | None:
+            answer = self.workers.run([Call(key, row, self.backend.estimate, (image, detection))])[(key, row)]
+            return answer if isinstance(answer, PoseEstimate) else None
+
+        return look_again(self.detector, estimate, image, hip, radius, self.names)
 
     def _confirm(
         self, candidate: _Candidate, estimate: PoseEstimate, row: int, time_s: float, image: NDArray[np.uint8]
