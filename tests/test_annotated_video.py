@@ -122,15 +122,17 @@ def test_the_overlay_is_drawn_on_the_athlete_and_nowhere_else(session: tuple[Pat
 
 def test_cleaned_keypoints_go_back_onto_the_models_pixels(session: tuple[Path, Analysis]) -> None:
     """The skeleton is drawn from the cleaned (filtered) points put back into image pixels: within a few
-    pixels of what the pose model found."""
+    pixels of what the pose model found, in nearly every frame the model saw the point (the cleaning may
+    leave out a point seen alone, as the walker's ankle in the first frame she is posed, behind a tree)."""
     _, analysis = session
     pose = image_pose(analysis)
     seq = analysis.sequence
     for name in ("left_hip", "right_knee", "left_ankle"):
         raw = seq.xy[:, seq.names.index(name)]
         ok = np.isfinite(raw[:, 0]) & (seq.score[:, seq.names.index(name)] >= 0.5)
-        distance = np.linalg.norm(pose.points[name][ok] - raw[ok], axis=1)
-        assert ok.sum() > 60 and np.median(distance) < 3.0, name
+        drawn = ok & np.isfinite(pose.points[name][:, 0])
+        distance = np.linalg.norm(pose.points[name][drawn] - raw[drawn], axis=1)
+        assert ok.sum() > 60 and drawn.sum() >= 0.95 * ok.sum() and np.median(distance) < 3.0, name
 
 
 def test_report_key_frames_are_jpeg_video_frames(session: tuple[Path, Analysis], tmp_path: Path) -> None:
